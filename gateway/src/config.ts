@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** Everything the gateway reads from its environment, validated once at start. */
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  /** PostgreSQL URL; undefined means embedded PGlite under `${dataDir}/pglite`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  production: boolean;
+  /** Bearer tokens accepted on /log/ingest (several allowed so they can be rotated). */
+  ingestTokens: string[];
+  /** True when the ingest token was generated for this dev run (printed once at start). */
+  ingestTokenGenerated: boolean;
+  dashboardToken: string | undefined;
+  /** Time zone for zone-less timestamps in ingested records. */
+  ingestTimeZone: 'UTC' | 'local';
+  maxBodyBytes: number;
+  maxDecodedBytes: number;
+  maxRoutesPerService: number;
+  redisUrl: string | undefined;
+  retentionDays: number;
+  rollupRetentionDays: number;
+  timeZone: string;
+  corsOrigins: string[];
+  openai: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  /** Where the built dashboard lives (served at /). */
+  webDist: string;
+  statementTimeoutMs: number;
+}
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  NODE_ENV: z.string().default('development'),
+  INGEST_TOKEN: csv,
+  DASHBOARD_TOKEN: z.string().min(1).optional(),
+  INGEST_TIMEZONE: z.enum(['UTC', 'local']).default('UTC'),
+  INGEST_MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  INGEST_MAX_DECODED_BYTES: z.coerce.number().int().positive().default(128 * 1024 * 1024),
+  MAX_ROUTES_PER_SERVICE: z.coerce.number().int().positive().default(500),
+  REDIS_URL: z.string().optional(),
+  RETENTION_DAYS: z.coerce.number().positive().default(30),
+  ROLLUP_RETENTION_DAYS: z.coerce.number().positive().default(400),
+  TZ: z.string().default('UTC'),
+  CORS_ORIGINS: csv,
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  WEB_DIST: z.string().default('web/dist'),
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+});
+
+const DEV_TOKEN_NOTE = 'dev-';
+
+/**
+ * Reads the gateway configuration from an environment map. Throws with a readable message
+ * (never echoing secret values) when something is invalid or unsafe for production.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  let ingestTokens = e.INGEST_TOKEN;
+  let ingestTokenGenerated = false;
+  if (ingestTokens.length === 0) {
+    if (production) throw new Error('INGEST_TOKEN is required in production (NODE_ENV=production)');
+    ingestTokens = [DEV_TOKEN_NOTE + randomBytes(12).toString('hex')];
+    ingestTokenGenerated = true;
+  }
+  if (production && ingestTokens.some((t) => t.length < 16 || t.startsWith(DEV_TOKEN_NOTE))) {
+    throw new Error('INGEST_TOKEN must be at least 16 characters and not a dev token in production');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    production,
+    ingestTokens,
+    ingestTokenGenerated,
+    dashboardToken: e.DASHBOARD_TOKEN,
+    ingestTimeZone: e.INGEST_TIMEZONE,
+    maxBodyBytes: e.INGEST_MAX_BODY_BYTES,
+    maxDecodedBytes: e.INGEST_MAX_DECODED_BYTES,
+    maxRoutesPerService: e.MAX_ROUTES_PER_SERVICE,
+    redisUrl: e.REDIS_URL,
+    retentionDays: e.RETENTION_DAYS,
+    rollupRetentionDays: e.ROLLUP_RETENTION_DAYS,
+    timeZone: e.TZ,
+    corsOrigins: e.CORS_ORIGINS,
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+    webDist: e.WEB_DIST,
+    statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
+    ...overrides,
+  };
+}

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+
+/** A validated, normalised access-log record, ready to store (route is filled in later). */
+export interface LogRecord {
+  timestamp: Date;
+  service: string;
+  method: string;
+  path: string;
+  status: number;
+  latencyMs: number;
+  userAgent: string | null;
+  ipAddress: string | null;
+  requestId: string | null;
+  bytes: number | null;
+  extra: Record<string, unknown> | null;
+}
+
+export interface RecordContext {
+  /** Service for records that do not name one (the ingest route's `?service=`, else "default"). */
+  defaultService: string;
+  /** Key Fluent Bit put its own read time under (`json_date_key`); "date" when not configured. */
+  dateKey: string;
+  /** How zone-less timestamps such as `2026-11-25T10:00:00` are read. */
+  zoneless: 'UTC' | 'local';
+  now: number;
+}
+
+export type RecordResult = { ok: true; record: LogRecord } | { ok: false; reason: string };
+
+const KNOWN_KEYS = new Set([
+  'timestamp', 'time', '@timestamp', 'path', 'method', 'status', 'latency_ms', 'user_agent',
+  'ip_address', 'client_ip', 'service', 'request_id', 'bytes',
+]);
+const MAX_PATH = 2048;
+const MAX_UA = 1024;
+const MAX_EXTRA_BYTES = 16 * 1024;
+const EARLIEST = Date.UTC(2000, 0, 1);
+const MAX_FUTURE_MS = 24 * 3600 * 1000;
+const ZONE_SUFFIX = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** PostgreSQL text cannot hold NUL, and lone surrogates break jsonb: clean both, keep the rest. */
+export function cleanText(value: string, max?: number): string {
+  let s = value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+  s = s.toWellFormed();
+  return max !== undefined && s.length > max ? s.slice(0, max) : s;
+}
+
+const NUMBER_TEXT = /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/;
+/** A number, or a string holding one (some loggers quote numbers). */
+const numeric = (what: string) =>
+  z.preprocess((v) => (typeof v === 'string' && NUMBER_TEXT.test(v) ? Number(v) : v), z.number({ error: `${what} must be a number` }));
+
+const optionalText = (max: number) =>
+  z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v === null || v === undefined || v === '' ? null : cleanText(String(v), max)));
+
+const recordSchema = z.object({
+  path: z
+    .string({ error: 'path is required and must be a string' })
+    .min(1, 'path must not be empty')
+    .transform((p) => cleanText(p, MAX_PATH)),
+  method: z
+    .string({ error: 'method is required and must be a string' })
+    .transform((m) => m.trim().toUpperCase())
+    .pipe(z.string().regex(/^[A-Z][A-Z-]{0,15}$/, 'method must be an HTTP method token such as GET')),
+  status: numeric('status').pipe(z.number().int('status must be an integer').min(100, 'status must be 100-599').max(599, 'status must be 100-599')),
+  latency_ms: numeric('latency_ms').pipe(
+    z.number().finite('latency_ms must be finite').min(0, 'latency_ms must not be negative').max(86_400_000, 'latency_ms must be under a day'),
+  ),
+  user_agent: optionalText(MAX_UA),
+  ip_address: optionalText(64),
+  client_ip: optionalText(64),
+  request_id: optionalText(128),
+  service: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'service must be 1-64 characters of letters, digits and ._:/-')
+    .nullish(),
+  bytes: numeric('bytes').pipe(z.number().int('bytes must be an integer').min(0).max(2_147_483_647)).nullish(),
+});
+
+/** Parses an ISO-8601 string or epoch seconds/milliseconds (number or numeric string). */
+export function parseTimestamp(value: unknown, zoneless: 'UTC' | 'local'): number | null {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return null;
+    // Epoch milliseconds are > 1e12 for any date after 2001; seconds (possibly fractional) are not.
+    return Math.round(value > 1e12 ? value : value * 1000);
+  }
+  if (typeof value !== 'string') return null;
+  const s = value.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return parseTimestamp(Number(s), zoneless);
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) return null;
+  const iso = ZONE_SUFFIX.test(s) || zoneless === 'local' ? s : `${s}Z`;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+const MAX_EXTRA_DEPTH = 16;
+const TOO_DEEP = Symbol('too deep');
+
+/** Copies a JSON value with every string (and key) cleaned for jsonb; refuses deep nesting. */
+function cleanJson(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return cleanText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_EXTRA_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const v of value) {
+      const c = cleanJson(v, depth + 1);
+      if (c === TOO_DEEP) return TOO_DEEP;
+      out.push(c);
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const c = cleanJson(v, depth + 1);
+    if (c === TOO_DEEP) return TOO_DEEP;
+    out[cleanText(k)] = c;
+  }
+  return out;
+}
+
+function describe(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** Validates one decoded JSON value as an access-log record. Never throws. */
+export function parseRecord(value: unknown, ctx: RecordContext): RecordResult {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, reason: `record must be a JSON object, got ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}` };
+  }
+  const input = value as Record<string, unknown>;
+  const parsed = recordSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'record';
+    const got = issue && issue.path.length ? ` (got ${describe(input[String(issue.path[0])])})` : '';
+    return { ok: false, reason: `${field}: ${issue?.message ?? 'invalid'}${got}` };
+  }
+  const r = parsed.data;
+
+  // A record's own timestamp wins over the time Fluent Bit read the line (its date key).
+  const rawTime = input.timestamp ?? input.time ?? input['@timestamp'] ?? input[ctx.dateKey];
+  if (rawTime === undefined || rawTime === null) return { ok: false, reason: 'timestamp: missing (no timestamp, time, @timestamp or date key)' };
+  const ms = parseTimestamp(rawTime, ctx.zoneless);
+  if (ms === null) return { ok: false, reason: `timestamp: not ISO-8601 or epoch seconds/milliseconds (got ${describe(rawTime)})` };
+  if (ms < EARLIEST || ms > ctx.now + MAX_FUTURE_MS) {
+    return { ok: false, reason: `timestamp: out of range (${new Date(ms).toISOString()}); accepted from 2000-01-01 to 24 h ahead` };
+  }
+
+  let extra: Record<string, unknown> | null = null;
+  for (const key of Object.keys(input)) {
+    if (KNOWN_KEYS.has(key) || key === ctx.dateKey) continue;
+    const cleaned = cleanJson(input[key], 1);
+    if (cleaned === TOO_DEEP) return { ok: false, reason: `extra field ${describe(key)} is nested deeper than ${MAX_EXTRA_DEPTH} levels` };
+    extra ??= {};
+    extra[cleanText(key, 128)] = cleaned;
+  }
+  if (extra) {
+    const size = JSON.stringify(extra).length;
+    if (size > MAX_EXTRA_BYTES) return { ok: false, reason: `extra fields too large (${size} bytes > ${MAX_EXTRA_BYTES})` };
+  }
+
+  return {
+    ok: true,
+    record: {
+      timestamp: new Date(ms),
+      service: r.service ?? ctx.defaultService,
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      latencyMs: r.latency_ms,
+      userAgent: r.user_agent,
+      ipAddress: r.ip_address ?? r.client_ip,
+      requestId: r.request_id,
+      bytes: r.bytes ?? null,
+      extra,
+    },
+  };
+}

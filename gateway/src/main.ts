@@ -1,0 +1,29 @@
+import { loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { buildApp } from './server.ts';
+
+/** Entry point: `npm start -w gateway` (the root `npm start` runs the whole platform). */
+const logger = createLogger();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  logger.fatal((error as Error).message);
+  process.exit(1);
+}
+const app = buildApp(config, { logger });
+const { url } = await app.start();
+logger.info({ url, database: app.database?.mode }, `gateway listening: dashboard ${url}/  GraphiQL ${url}/graphql`);
+if (config.ingestTokenGenerated) {
+  // Printed once on purpose: in development there is no other way to learn the generated token.
+  logger.info(`INGEST_TOKEN not set: using a generated dev token for this run: ${config.ingestTokens[0]}`);
+}
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void app.stop().then(() => process.exit(0));
+  });
+}

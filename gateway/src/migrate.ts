@@ -1,0 +1,52 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { withTransaction } from './db.ts';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
+// Any constant works; it only has to be the same for every gateway replica.
+const MIGRATION_LOCK_KEY = 7_403_118_221;
+
+/**
+ * Applies prisma/migrations/<name>/migration.sql in name order, each in its own transaction,
+ * recording them in Prisma's `_prisma_migrations` table so `prisma migrate deploy` (where the
+ * schema engine is available) agrees about what is applied. Replicas starting together are
+ * serialised by an advisory lock. Returns the names applied by this call.
+ */
+export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  return withTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+      "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+      "checksum" VARCHAR(64) NOT NULL,
+      "finished_at" TIMESTAMPTZ,
+      "migration_name" VARCHAR(255) NOT NULL,
+      "logs" TEXT,
+      "rolled_back_at" TIMESTAMPTZ,
+      "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+      "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
+    const done = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const applied = new Set(done.rows.map((r) => r.migration_name));
+    const newlyApplied: string[] = [];
+    for (const name of names) {
+      if (applied.has(name)) continue;
+      const sql = await readFile(join(dir, name, 'migration.sql'), 'utf8');
+      await client.query(sql);
+      await client.query(
+        `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count)
+         VALUES ($1, $2, now(), $3, 1)`,
+        [randomUUID(), createHash('sha256').update(sql).digest('hex'), name],
+      );
+      newlyApplied.push(name);
+    }
+    return newlyApplied;
+  });
+}

@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { GraphQLError } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import type { GatewayConfig } from './config.ts';
+import type { GatewayContext } from './context.ts';
+import { openDatabase, type Database } from './db.ts';
+import { createIngestHandler } from './ingest/handler.ts';
+import { createLivePubSub, type LivePubSub } from './live/pubsub.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { applyMigrations } from './migrate.ts';
+import { schema } from './schema/index.ts';
+import { createWebHandler } from './static-web.ts';
+
+export interface App {
+  /** Opens storage, starts listening and begins applying migrations (retrying until it can). */
+  start(): Promise<{ url: string; port: number }>;
+  /** Stops accepting, closes connections and storage. Safe to call twice. */
+  stop(): Promise<void>;
+  /** The database once open (even before migrations finish). */
+  readonly database: Database | null;
+  /** True once the database answered and migrations are applied. */
+  readonly ready: boolean;
+  readonly pubsub: LivePubSub;
+}
+
+const MIGRATION_RETRY_MS = 1_000;
+
+/** Builds the gateway: node:http serving /log/ingest, /graphql, /healthz, /readyz and the dashboard. */
+export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {}): App {
+  const logger = options.logger ?? createLogger();
+  const pubsub = createLivePubSub();
+  let database: Database | null = null;
+  let ready = false;
+  let stopping = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const sockets = new Set<Socket>();
+
+  const unavailable = () =>
+    new GraphQLError('storage is not ready; retry shortly', { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+
+  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'logpulse GraphiQL', subscriptionsProtocol: 'WS' },
+    maskedErrors: { isDev: !config.production },
+    logging: { debug: () => {}, info: () => {}, warn: (...a) => logger.warn(a.join(' ')), error: (...a) => logger.error(a.join(' ')) },
+    cors: config.corsOrigins.length ? { origin: config.corsOrigins, credentials: true } : false,
+    context: ({ req }): GatewayContext => ({
+      config,
+      logger,
+      pubsub,
+      clientKey: req?.socket?.remoteAddress ?? 'unknown',
+      get db(): Database {
+        if (!database || !ready) throw unavailable();
+        return database;
+      },
+    }),
+  });
+
+  const handleIngest = createIngestHandler({
+    ingestTokens: config.ingestTokens,
+    maxBodyBytes: config.maxBodyBytes,
+    maxDecodedBytes: config.maxDecodedBytes,
+    maxRoutesPerService: config.maxRoutesPerService,
+    zoneless: config.ingestTimeZone,
+    logger,
+    database: () => (ready ? database : null),
+    onStored: (result) => pubsub.publish('logs:stored', result.stored),
+  });
+  const serveWeb = createWebHandler(config.webDist);
+
+  async function readiness(): Promise<{ ok: boolean; reason?: string }> {
+    if (!database) return { ok: false, reason: 'database not open' };
+    if (!ready) return { ok: false, reason: 'migrations not applied yet' };
+    try {
+      await database.pool.query('SELECT 1');
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, reason: `database unreachable: ${(error as Error).message}` };
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === '/log/ingest') {
+      void handleIngest(req, res, url);
+    } else if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok' }));
+    } else if (path === '/readyz') {
+      void readiness().then((r) => {
+        res.writeHead(r.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify(r.ok ? { status: 'ready', database: database?.mode } : { status: 'unavailable', reason: r.reason }));
+      });
+    } else if (path === yoga.graphqlEndpoint || path.startsWith(`${yoga.graphqlEndpoint}/`)) {
+      void yoga.handle(req, res, { req, res });
+    } else if (req.method === 'GET' || req.method === 'HEAD') {
+      serveWeb(req, res);
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'not found' }));
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  // A client sending garbage must not take the process down.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  async function migrateUntilReady(): Promise<void> {
+    if (stopping || !database) return;
+    try {
+      const applied = await applyMigrations(database.pool);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+      ready = true;
+      logger.info({ database: database.mode }, 'storage ready');
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'storage not ready; retrying');
+      retryTimer = setTimeout(() => void migrateUntilReady(), MIGRATION_RETRY_MS);
+    }
+  }
+
+  return {
+    get database() {
+      return database;
+    },
+    get ready() {
+      return ready;
+    },
+    pubsub,
+    async start() {
+      database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
+      await migrateUntilReady();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      const port = (server.address() as AddressInfo).port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      return { url: `http://${host}:${port}`, port };
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      clearTimeout(retryTimer);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      const db = database;
+      database = null;
+      ready = false;
+      await db?.close();
+    },
+  };
+}
