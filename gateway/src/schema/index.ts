@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import './scalars.ts';
 import './time-range.ts';
+import './evidence.ts';
 import './log.ts';
 import './pipeline.ts';
 

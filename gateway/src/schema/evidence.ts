@@ -1,0 +1,23 @@
+import { builder } from '../builder.ts';
+
+/**
+ * One number behind a finding (a bottleneck, an anomaly, a recommendation, an AI insight), so a
+ * reader can check the claim rather than trust it. Ratios are given in percent with unit "%".
+ */
+export interface Evidence {
+  label: string;
+  value: number;
+  unit: string | null;
+}
+
+export const EvidenceRef = builder.objectRef<Evidence>('Evidence').implement({
+  description: 'A number that supports a finding, e.g. {label: "p95", value: 1840, unit: "ms"}.',
+  fields: (t) => ({
+    label: t.exposeString('label', { description: 'What the number is, e.g. "p95 latency" or "5xx share".' }),
+    value: t.exposeFloat('value', { description: 'The number itself (ratios in percent).' }),
+    unit: t.exposeString('unit', {
+      nullable: true,
+      description: 'Unit of the value: "ms", "%", "requests", "req/min", "bytes", "x" (a multiple), "σ" (robust z-score); null for a plain count.',
+    }),
+  }),
+});
