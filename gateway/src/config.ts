@@ -25,9 +25,28 @@ export interface GatewayConfig {
   timeZone: string;
   corsOrigins: string[];
   openai: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  /** Limits on the AI features (gateway/src/ai): cost, abuse and prompt size. */
+  ai: AiLimits;
   /** Where the built dashboard lives (served at /). */
   webDist: string;
   statementTimeoutMs: number;
+}
+
+export interface AiLimits {
+  /** Per request to the model provider; the SDK retries once on 429/5xx/timeouts. */
+  timeoutMs: number;
+  /** AI mutations (analyzeRecentLogs, chat) per client per minute. */
+  ratePerMinute: number;
+  /** Model tokens (prompt + completion) all clients may spend per rolling hour; past it, the offline analyst answers. */
+  tokensPerHour: number;
+  maxMessageChars: number;
+  maxToolCalls: number;
+  /** Earlier chat turns sent to the model as context. */
+  historyTurns: number;
+  /** How far back chat tools may look, in minutes (also the default window of a chat answer). */
+  chatLookbackMinutes: number;
+  /** Longest window analyzeRecentLogs accepts, in minutes. */
+  maxAnalyzeWindowMinutes: number;
 }
 
 const csv = z
@@ -55,6 +74,14 @@ const envSchema = z.object({
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  AI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  AI_MAX_TOKENS_PER_HOUR: z.coerce.number().int().nonnegative().default(200_000),
+  AI_MAX_MESSAGE_CHARS: z.coerce.number().int().positive().default(2_000),
+  AI_MAX_TOOL_CALLS: z.coerce.number().int().min(1).max(20).default(6),
+  AI_HISTORY_TURNS: z.coerce.number().int().nonnegative().max(50).default(6),
+  AI_CHAT_LOOKBACK_MINUTES: z.coerce.number().int().positive().default(30),
+  AI_MAX_ANALYZE_WINDOW_MINUTES: z.coerce.number().int().positive().default(60),
   WEB_DIST: z.string().default('web/dist'),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
 });
@@ -102,6 +129,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     timeZone: e.TZ,
     corsOrigins: e.CORS_ORIGINS,
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+    ai: {
+      timeoutMs: e.AI_TIMEOUT_MS,
+      ratePerMinute: e.AI_RATE_LIMIT_PER_MINUTE,
+      tokensPerHour: e.AI_MAX_TOKENS_PER_HOUR,
+      maxMessageChars: e.AI_MAX_MESSAGE_CHARS,
+      maxToolCalls: e.AI_MAX_TOOL_CALLS,
+      historyTurns: e.AI_HISTORY_TURNS,
+      chatLookbackMinutes: e.AI_CHAT_LOOKBACK_MINUTES,
+      maxAnalyzeWindowMinutes: e.AI_MAX_ANALYZE_WINDOW_MINUTES,
+    },
     webDist: e.WEB_DIST,
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     ...overrides,
