@@ -1,11 +1,19 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 // One run covers every workspace. Node-side suites share real PostgreSQL/PGlite/Redis and
 // spawn real processes, so files run in forked workers, two at a time on a 2-core machine.
+// Node loads graphql's CommonJS build for every dependency (Yoga, Pothos); Vite would otherwise
+// give our own source the .mjs build, and two GraphQLError classes break instanceof checks
+// (expected errors would be masked as "Unexpected error.").
+const resolve = { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] };
+
 export default defineConfig({
+  resolve,
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'node',
           environment: 'node',
@@ -24,8 +32,9 @@ export default defineConfig({
           globalSetup: ['gateway/test/support/global-setup.ts'],
         },
       },
-      'web/vitest.config.ts',
+      ...(existsSync('web/vitest.config.ts') ? ['web/vitest.config.ts'] : []),
       {
+        resolve,
         test: {
           name: 'e2e',
           environment: 'node',
