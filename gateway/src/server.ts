@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, maskError } from 'graphql-yoga';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
-import { openDatabase, type Database } from './db.ts';
+import { isUnavailableError, openDatabase, type Database } from './db.ts';
 import { createIngestHandler } from './ingest/handler.ts';
 import { createLivePubSub, type LivePubSub } from './live/pubsub.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -44,7 +44,15 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'logpulse GraphiQL', subscriptionsProtocol: 'WS' },
-    maskedErrors: { isDev: !config.production },
+    maskedErrors: {
+      isDev: !config.production,
+      // Storage outages are expected, retryable conditions: say so (503) instead of a masked 500.
+      maskError: (error, message, isDev) => {
+        const original = (error as { originalError?: unknown }).originalError;
+        if (original && isUnavailableError(original)) return unavailable();
+        return maskError(error, message, isDev);
+      },
+    },
     logging: { debug: () => {}, info: () => {}, warn: (...a) => logger.warn(a.join(' ')), error: (...a) => logger.error(a.join(' ')) },
     cors: config.corsOrigins.length ? { origin: config.corsOrigins, credentials: true } : false,
     context: ({ req }): GatewayContext => ({

@@ -1,0 +1,91 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestStorage, type TestStorage } from '../support/databases.ts';
+import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+/** A TCP proxy to the local PostgreSQL that the test can cut and restore, like a network outage. */
+class CuttableProxy {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  constructor(public port = 0) {}
+
+  async open(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(5432, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  async cut(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = null;
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('condition not reached in time');
+}
+
+const batch = (n: number, tag: string) =>
+  jsonLines(Array.from({ length: n }, (_, i) => ({ timestamp: new Date().toISOString(), path: `/outage/${i}`, method: 'GET', status: 200, latency_ms: 3, service: tag })));
+
+describe('PostgreSQL outage', () => {
+  let storage: TestStorage;
+  let gw: TestGateway | undefined;
+  const proxy = new CuttableProxy();
+
+  afterAll(async () => {
+    await gw?.close();
+    await proxy.cut();
+    await storage?.drop();
+  });
+
+  it('answers 503 while the database is unreachable and recovers by itself when it is back', async () => {
+    storage = await createTestStorage('postgres');
+    await proxy.open();
+    const port = proxy.port;
+    await proxy.cut();
+    const url = new URL(storage.databaseUrl!);
+    url.port = String(port);
+
+    // Starts even though PostgreSQL is unreachable: ingest says 503 so Fluent Bit keeps the data.
+    gw = await startTestGateway('postgres', { storage: { ...storage, databaseUrl: url.toString() }, keepStorage: true });
+    expect((await fetch(`${gw.url}/readyz`)).status).toBe(503);
+    const refused = await gw.ingest(batch(3, 'outage'));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    const gql = await gw.graphql(`{ pipelineHealth(range: {last: "1h"}) { batches } }`);
+    expect(gql.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+
+    await proxy.open();
+    await waitFor(async () => (await fetch(`${gw!.url}/readyz`)).status === 200);
+    const stored = await gw.ingest(batch(3, 'outage'));
+    expect(stored.status).toBe(200);
+    expect(await stored.json()).toMatchObject({ accepted: 3, duplicate: false });
+
+    // Cut again mid-operation: 503 (never 500 or 4xx), readyz reflects it, then recovery.
+    await proxy.cut();
+    const duringCut = await gw.ingest(batch(2, 'outage2'));
+    expect(duringCut.status).toBe(503);
+    expect((await fetch(`${gw.url}/readyz`)).status).toBe(503);
+    const query = await gw.graphql(`{ pipelineHealth(range: {last: "1h"}) { batches } }`);
+    expect(query.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    await proxy.open();
+    await waitFor(async () => (await gw!.ingest(batch(2, 'outage2'))).status === 200);
+    const counts = await gw.graphql<{ pipelineHealth: { accepted: number } }>(`{ pipelineHealth(range: {last: "1h"}) { accepted } }`);
+    expect(counts.data?.pipelineHealth.accepted).toBe(5);
+  });
+});
