@@ -39,11 +39,21 @@ const LAG_WINDOW_MS = 15 * 60_000;
  */
 export async function getPipelineHealth(pool: pg.Pool, range: ResolvedRange): Promise<PipelineHealth> {
   const lagFrom = new Date(Math.max(range.from.getTime(), range.to.getTime() - LAG_WINDOW_MS));
-  const [perService, lag, reasons, bodies] = await Promise.all([
+  const [totals, perService, lag, reasons, bodies] = await Promise.all([
+    pool.query<{ batches: number }>('SELECT count(*)::int AS batches FROM ingest_batches WHERE received_at >= $1 AND received_at < $2', [range.from, range.to]),
+    // Batches may mix services, so per-service figures come from each batch's record counts;
+    // rejections and duplicates belong to the batch (its ?service= tag).
     pool.query<{ service: string; batches: number; accepted: number; rejected: number; duplicates: number; last_batch_at: Date }>(
-      `SELECT service, count(*)::int AS batches, sum(accepted)::int AS accepted, sum(rejected)::int AS rejected,
-              sum(duplicates)::int AS duplicates, max(received_at) AS last_batch_at
-       FROM ingest_batches WHERE received_at >= $1 AND received_at < $2 GROUP BY service ORDER BY service`,
+      `WITH b AS (SELECT * FROM ingest_batches WHERE received_at >= $1 AND received_at < $2),
+       per_service AS (
+         SELECT s.key AS service, count(*)::int AS batches, sum(s.value::int)::int AS accepted, max(b.received_at) AS last_batch_at
+         FROM b, jsonb_each_text(b.service_counts) AS s GROUP BY s.key),
+       per_tag AS (
+         SELECT service, sum(rejected)::int AS rejected, sum(duplicates)::int AS duplicates, count(*)::int AS batches, max(received_at) AS last_batch_at
+         FROM b GROUP BY service)
+       SELECT coalesce(p.service, t.service) AS service, coalesce(p.batches, t.batches) AS batches, coalesce(p.accepted, 0) AS accepted,
+              coalesce(t.rejected, 0) AS rejected, coalesce(t.duplicates, 0) AS duplicates, coalesce(p.last_batch_at, t.last_batch_at) AS last_batch_at
+       FROM per_service p FULL JOIN per_tag t ON t.service = p.service ORDER BY 1`,
       [range.from, range.to],
     ),
     pool.query<{ service: string; p50: number | null; p95: number | null }>(
@@ -77,8 +87,9 @@ export async function getPipelineHealth(pool: pg.Pool, range: ResolvedRange): Pr
   }));
   const sum = (f: (r: (typeof perService.rows)[number]) => number) => perService.rows.reduce((a, r) => a + f(r), 0);
   const last = perService.rows.reduce<Date | null>((a, r) => (!a || r.last_batch_at > a ? r.last_batch_at : a), null);
+  const t = totals.rows[0];
   return {
-    batches: sum((r) => r.batches),
+    batches: t?.batches ?? 0,
     accepted: sum((r) => r.accepted),
     rejected: sum((r) => r.rejected),
     duplicateBatches: sum((r) => r.duplicates),

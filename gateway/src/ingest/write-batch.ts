@@ -54,9 +54,9 @@ const HOUR = 3_600_000;
 export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<BatchResult> {
   return withTransaction(pool, async (client) => {
     const claimed = await client.query(
-      `INSERT INTO ingest_batches (digest, service, accepted, rejected, bytes) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO ingest_batches (digest, service, accepted, rejected, bytes, service_counts) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (digest) DO NOTHING RETURNING digest`,
-      [batch.digest, batch.service, batch.records.length, batch.rejections.length, batch.bytes],
+      [batch.digest, batch.service, batch.records.length, batch.rejections.length, batch.bytes, JSON.stringify(countByService(batch.records))],
     );
     if (claimed.rowCount === 0) {
       const original = await client.query<{ accepted: number; rejected: number }>(
@@ -103,6 +103,12 @@ export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<Batc
     }
     return { accepted: records.length, rejected: batch.rejections.length, duplicate: false, stored };
   });
+}
+
+function countByService(records: readonly RoutedRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[r.service] = (counts[r.service] ?? 0) + 1;
+  return counts;
 }
 
 /** Keeps a body that could not be parsed at all, before answering 400 (Fluent Bit drops it). */

@@ -25,9 +25,9 @@ const ServicePipelineRef = builder.objectRef<ServicePipeline>('ServicePipeline')
   description: 'Ingest figures for one service over the range.',
   fields: (t) => ({
     service: t.exposeString('service', { description: 'Service name (from the record or the ingest URL ?service=).' }),
-    batches: t.exposeInt('batches', { description: 'Batches stored.' }),
+    batches: t.exposeInt('batches', { description: 'Batches that carried records of this service (or were tagged with it with ?service=).' }),
     accepted: t.exposeInt('accepted', { description: 'Records stored.' }),
-    rejected: t.exposeInt('rejected', { description: 'Records rejected to the dead-letter table.' }),
+    rejected: t.exposeInt('rejected', { description: 'Records rejected to the dead-letter table, counted under the batch tag (?service=, else "default").' }),
     lastBatchAt: t.expose('lastBatchAt', { type: 'DateTime', nullable: true, description: 'When the last batch arrived.' }),
     lagP50Ms: t.exposeFloat('lagP50Ms', { nullable: true, description: 'Median ingest lag (ingested_at − timestamp) over the last 15 minutes of the range, ms.' }),
     lagP95Ms: t.exposeFloat('lagP95Ms', { nullable: true, description: '95th percentile ingest lag over the last 15 minutes of the range, ms.' }),

@@ -71,6 +71,7 @@ CREATE TABLE "ingest_batches" (
     "rejected" INTEGER NOT NULL,
     "bytes" INTEGER NOT NULL,
     "duplicates" INTEGER NOT NULL DEFAULT 0,
+    "service_counts" JSONB NOT NULL DEFAULT '{}',
     CONSTRAINT "ingest_batches_pkey" PRIMARY KEY ("digest")
 );
 CREATE INDEX "ingest_batches_received_at_idx" ON "ingest_batches"("received_at" DESC);

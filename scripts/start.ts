@@ -1,0 +1,138 @@
+// `npm start`: the whole platform in one process tree with prefixed output —
+// gateway (embedded PGlite unless DATABASE_URL), demo target server, the dev shipper (the
+// stand-in for Fluent Bit) and gentle demo traffic, with a one-off history backfill on first
+// start. Ctrl-C stops everything.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const root = resolve(import.meta.dirname, '..');
+const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
+const port = process.env.PORT ?? '8000';
+const targetPort = process.env.TARGET_PORT ?? '8081';
+const demoTraffic = process.env.DEMO_TRAFFIC !== '0';
+const accessLog = resolve(root, process.env.ACCESS_LOG ?? 'target-server/logs/access.log');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const COLORS = { gateway: 36, target: 33, shipper: 35, traffic: 32, start: 37 } as const;
+type Name = keyof typeof COLORS;
+
+mkdirSync(dataDir, { recursive: true });
+
+/** One dev token per data dir, so a restarted shipper and gateway still agree. */
+function devIngestToken(): string {
+  if (process.env.INGEST_TOKEN) return process.env.INGEST_TOKEN;
+  const file = join(dataDir, 'dev-ingest-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = `dev-${randomBytes(16).toString('hex')}`;
+  writeFileSync(file, token, { mode: 0o600 });
+  return token;
+}
+
+function say(name: Name, line: string): void {
+  const tag = `\x1b[${COLORS[name]}m${name.padEnd(8)}\x1b[0m│`;
+  process.stdout.write(`${tag} ${line}\n`);
+}
+
+/** Pino JSON lines become "level message key=value"; anything else is printed as is. */
+function humanize(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const { level, msg, time: _t, pid: _p, hostname: _h, name: _n, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const lvl = typeof level === 'number' ? ({ 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>)[level] ?? level : level;
+    const extras = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    return `${lvl} ${msg ?? ''} ${extras}`.trimEnd();
+  } catch {
+    return line;
+  }
+}
+
+const children = new Map<Name, ChildProcess>();
+let stopping = false;
+
+function run(name: Name, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(tsx, args, { cwd: root, env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream! }).on('line', (l) => say(name, humanize(l)));
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      say('start', `${name} exited (${signal ?? code}); stopping the platform`);
+      void stopAll(1);
+    }
+  });
+  children.set(name, child);
+  return child;
+}
+
+async function stopAll(code = 0): Promise<void> {
+  stopping = true;
+  const order: Name[] = ['traffic', 'shipper', 'target', 'gateway'];
+  for (const name of order) {
+    const child = children.get(name);
+    if (!child) continue;
+    child.kill('SIGTERM');
+    await new Promise<void>((r) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        r();
+      }, 8000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        r();
+      });
+    });
+  }
+  process.exit(code);
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && !stopping) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+function buildDashboardIfMissing(): void {
+  const index = join(root, 'web', 'dist', 'index.html');
+  const pkg = JSON.parse(readFileSync(join(root, 'web', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  if (existsSync(index) || !pkg.scripts?.build) return;
+  say('start', 'building the dashboard (first start only)…');
+  const result = spawnSync('npm', ['run', 'build', '-w', 'web'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) say('start', 'dashboard build failed: the gateway will serve a placeholder page (GraphQL still works)');
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+const token = devIngestToken();
+buildDashboardIfMissing();
+const firstStart = !existsSync(accessLog) || statSync(accessLog).size === 0;
+
+run('gateway', ['gateway/src/main.ts'], { PORT: port, DATA_DIR: dataDir, INGEST_TOKEN: token, WEB_DIST: join(root, 'web', 'dist') });
+if (!(await waitForReady(`http://127.0.0.1:${port}/readyz`, 120_000))) {
+  say('start', 'gateway did not become ready; stopping');
+  await stopAll(1);
+}
+run('target', ['target-server/src/main.ts'], { TARGET_PORT: targetPort, ACCESS_LOG: accessLog });
+await waitForReady(`http://127.0.0.1:${targetPort}/scenario`, 30_000);
+if (demoTraffic && firstStart) {
+  say('start', 'first start: backfilling 24 h of history into the access log…');
+  spawnSync(tsx, ['target-server/src/traffic/cli.ts', '--backfill', '24h', '--rate', '1', '--file', accessLog, '--incident', 'errors:/api/users:10m@-3h', '--incident', 'latency:/api/products:15m@-7h'], { cwd: root, stdio: 'inherit' });
+}
+run('shipper', ['fluentbit/src/cli.ts'], { SHIPPER_FILE: accessLog, INGEST_URL: `http://127.0.0.1:${port}/log/ingest`, INGEST_TOKEN: token, DATA_DIR: dataDir });
+if (demoTraffic) run('traffic', ['target-server/src/traffic/cli.ts', '--rate', process.env.DEMO_RATE ?? '5', '--url', `http://127.0.0.1:${targetPort}`]);
+
+say('start', '');
+say('start', `logpulse is running (${process.env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${join(dataDir, 'pglite')}`})`);
+say('start', `  dashboard      http://localhost:${port}/`);
+say('start', `  GraphiQL       http://localhost:${port}/graphql`);
+say('start', `  target server  http://localhost:${targetPort}/  (scenario control page)`);
+say('start', `  ingest token   stored in ${join(dataDir, 'dev-ingest-token')} (set INGEST_TOKEN to choose one)`);
+say('start', 'Press Ctrl-C to stop everything.');
