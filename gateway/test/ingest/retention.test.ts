@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepRetention } from '../../src/retention.ts';
+import { STORAGE_MODES } from '../support/databases.ts';
+import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+const DAY = 86_400_000;
+
+describe.each(STORAGE_MODES)('retention on %s', (mode) => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway(mode);
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('removes raw logs past RETENTION_DAYS in batches, keeps rollups until ROLLUP_RETENTION_DAYS', async () => {
+    const now = Date.now();
+    const at = (daysAgo: number, i: number) => ({ timestamp: new Date(now - daysAgo * DAY - i * 1000).toISOString(), path: `/r/${i}`, method: 'GET', status: 200, latency_ms: 1 });
+    const old = Array.from({ length: 120 }, (_, i) => at(10, i));
+    const recent = Array.from({ length: 30 }, (_, i) => at(1, i));
+    expect((await gw.ingest(jsonLines([...old, ...recent]))).status).toBe(200);
+    const pool = gw.app.database!.pool;
+    const count = async (sql: string) => Number((await pool.query(sql)).rows[0].n);
+
+    const result = await sweepRetention(pool, { retentionDays: 5, rollupRetentionDays: 30, batchSize: 25 }, now);
+    expect(result.logs).toBe(120);
+    expect(result.rollups).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM logs')).toBe(30);
+    expect(await count('SELECT sum(count) AS n FROM rollup_hour')).toBe(150);
+
+    const later = await sweepRetention(pool, { retentionDays: 5, rollupRetentionDays: 7 }, now);
+    expect(later.logs).toBe(0);
+    expect(later.rollups).toBeGreaterThan(0);
+    expect(await count('SELECT sum(count) AS n FROM rollup_hour')).toBe(30);
+    expect(await count('SELECT sum(count) AS n FROM rollup_minute')).toBe(30);
+  });
+});
