@@ -1,8 +1,9 @@
 // docker-compose.yml is the production recipe; Docker cannot run here, so it is held to the
 // contracts (ports, env, volumes, health checks, images) by reading it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import {
   CONTRACT_ENV,
   TARGET_ENV,
@@ -110,6 +111,36 @@ describe('docker-compose.yml services', () => {
     expect(fb.environment?.INGEST_TOKEN).toMatch(/^\$\{INGEST_TOKEN:\?.+\}$/);
     expect(service(resolved, 'fluent-bit').environment).toMatchObject({ INGEST_HOST: 'gateway', INGEST_PORT: '8000' });
     for (const v of ['pgdata', 'gateway-data', 'target-logs', 'fluentbit-state']) expect(compose.volumes).toHaveProperty(v);
+  });
+
+  it('has Fluent Bit tail the very file the target server writes, through the shared volume', () => {
+    const target = service(compose, 'target-server');
+    const fb = service(compose, 'fluent-bit');
+    const targetMount = (target.volumes ?? []).map(namedVolume).find((v) => v.name === 'target-logs')!;
+    const fbMount = (fb.volumes ?? []).map(namedVolume).find((v) => v.name === 'target-logs')!;
+    const written = target.environment?.ACCESS_LOG ?? '';
+    const tailed = fb.environment?.ACCESS_LOG_PATH ?? '';
+    expect(written.startsWith(`${targetMount.target}/`)).toBe(true);
+    expect(tailed.startsWith(`${fbMount.target}/`)).toBe(true);
+    expect(written.slice(targetMount.target.length)).toBe(tailed.slice(fbMount.target.length));
+    const state = (fb.volumes ?? []).map(namedVolume).find((v) => v.name === 'fluentbit-state')!;
+    expect(fb.environment?.FLUENT_BIT_STATE_DIR).toBe(state.target);
+  });
+
+  it('sets every variable fluentbit/fluent-bit.yaml reads, with the defaults fluent-bit.env documents', () => {
+    const config = readFileSync(join(repoRoot, 'fluentbit/fluent-bit.yaml'), 'utf8');
+    const used = new Set([...config.replace(/^\s*#.*$/gm, '').matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1]!));
+    const env = service(compose, 'fluent-bit').environment ?? {};
+    for (const name of used) expect(Object.keys(env), `fluent-bit.yaml reads \${${name}}`).toContain(name);
+    const resolvedEnv = service(resolved, 'fluent-bit').environment ?? {};
+    const defaultsFile = join(repoRoot, 'fluentbit/fluent-bit.env');
+    for (const line of readFileSync(defaultsFile, 'utf8').split('\n')) {
+      const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+      if (m) expect(resolvedEnv[m[1]!], `fluent-bit.env ${m[1]}`).toBe(m[2]);
+    }
+    const output = (parse(config) as { pipeline: { outputs: { uri?: string; header?: string }[] } }).pipeline.outputs[0]!;
+    expect(output.uri?.startsWith('/log/ingest')).toBe(true);
+    expect(output.header).toBe('Authorization Bearer ${INGEST_TOKEN}');
   });
 
   it('runs Fluent Bit on the repository config it mounts', () => {
