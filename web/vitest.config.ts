@@ -1,0 +1,15 @@
+import react from '@vitejs/plugin-react';
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  plugins: [react()],
+  test: {
+    name: 'web',
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    // Components import typed documents from src/gql, which codegen writes from schema.graphql;
+    // generating first also makes the suite fail when a document no longer matches the schema.
+    globalSetup: ['test/codegen.ts'],
+    setupFiles: ['test/setup.ts'],
+  },
+});
