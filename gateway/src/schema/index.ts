@@ -4,6 +4,11 @@ import './time-range.ts';
 import './evidence.ts';
 import './log.ts';
 import './pipeline.ts';
+import './traffic.ts';
+import './endpoints.ts';
+import './errors.ts';
+import './patterns.ts';
+import './recent-logs.ts';
 
 /** The whole GraphQL schema; each imported file registers its own types and fields. */
 export const schema = builder.toSchema({ sortSchema: false });

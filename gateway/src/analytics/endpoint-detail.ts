@@ -1,0 +1,56 @@
+import type pg from 'pg';
+import type { Log } from '../generated/prisma/client.ts';
+import { distributionOf, type StatusShare } from './error-distribution.ts';
+import { logFilterSql } from './log-filter.ts';
+import { topRawValues } from './raw-top.ts';
+import { selectLogs } from './recent-logs.ts';
+import { ratio, requestStats, type RequestStats } from './request-stats.ts';
+import { effectiveRange, EMPTY_MEASURES, readRollups } from './rollup-query.ts';
+import type { ResolvedRange } from './time-range.ts';
+import type { ValueShare } from './patterns.ts';
+import { getTraffic, type TrafficPoint } from './traffic.ts';
+
+export interface EndpointDetail extends Omit<RequestStats, 'share'> {
+  service: string | null;
+  method: string;
+  route: string;
+  bucketSeconds: number;
+  series: TrafficPoint[];
+  statuses: StatusShare[];
+  /** Client IPs by requests; share of this endpoint's requests. */
+  topClients: ValueShare[];
+  recentErrors: Log[];
+}
+
+/**
+ * Everything about one endpoint (route + method, optionally one service) over a range: totals,
+ * its traffic and latency series, status breakdown (rollups), top client IPs and most recent
+ * 4xx/5xx records (raw logs through the route index).
+ */
+export async function getEndpointDetail(
+  pool: pg.Pool,
+  input: { range: ResolvedRange; route: string; method: string; service?: string | null; bucketSeconds?: number; limit: number },
+): Promise<EndpointDetail> {
+  const filter = { service: input.service, route: input.route, method: input.method };
+  const raw = { ...filter, ...effectiveRange(input.range) };
+  const errorsWhere = logFilterSql(raw);
+  const [totals, traffic, statuses, topClients, recentErrors] = await Promise.all([
+    readRollups(pool, { range: input.range, filter, groupBy: [] }),
+    getTraffic(pool, { range: input.range, filter, bucketSeconds: input.bucketSeconds }),
+    readRollups(pool, { range: input.range, filter, groupBy: ['status'], histograms: false }),
+    topRawValues(pool, 'ip_address', raw, input.limit),
+    selectLogs(pool, `${errorsWhere.where} AND status >= 400`, errorsWhere.params, input.limit),
+  ]);
+  const { share: _share, ...stats } = requestStats(totals[0] ?? EMPTY_MEASURES, 0);
+  return {
+    service: input.service ?? null,
+    method: input.method.toUpperCase(),
+    route: input.route,
+    ...stats,
+    bucketSeconds: traffic.bucketSeconds,
+    series: traffic.points,
+    statuses: distributionOf(statuses).byStatus,
+    topClients: topClients.map((c) => ({ ...c, share: ratio(c.count, stats.count) })),
+    recentErrors,
+  };
+}
