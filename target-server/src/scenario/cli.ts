@@ -52,7 +52,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const cause = (error as { cause?: { code?: string } }).cause?.code;
-  console.error(`scenario: ${cause === 'ECONNREFUSED' ? 'target server is not running' : (error as Error).message}`);
+  // fetch() reports network problems as "fetch failed" with the real reason in `cause`.
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const reason = cause ? `cannot reach the target server (${cause.code ?? cause.message}); is it running?` : (error as Error).message;
+  console.error(`scenario: ${reason}`);
   process.exit(1);
 });

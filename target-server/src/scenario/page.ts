@@ -26,7 +26,7 @@ export function renderControlPage(state: ScenarioState, nonce: string): string {
     <section class="card" data-scenario="${escapeHtml(name)}">
       <h2>${escapeHtml(name)}</h2>
       <p>${escapeHtml(SCENARIO_DESCRIPTIONS[name])}</p>
-      ${name === 'focused-failure' || name === 'latency' ? `<fieldset><legend>endpoints</legend>${KNOWN_ENDPOINTS.map((e) => `<label><input type="checkbox" name="endpoints" value="${escapeHtml(e)}"${e === '/api/products' ? ' checked' : ''}> ${escapeHtml(e)}</label>`).join('')}</fieldset>` : ''}
+      ${name === 'focused-failure' || name === 'latency' ? `<fieldset><legend>endpoints${name === 'latency' ? ' (none = all)' : ''}</legend>${KNOWN_ENDPOINTS.map((e) => `<label><input type="checkbox" name="endpoints" value="${escapeHtml(e)}"${e === '/api/products' ? ' checked' : ''}> ${escapeHtml(e)}</label>`).join('')}</fieldset>` : ''}
       ${name === 'high-errors' || name === 'focused-failure' ? `<label>error rate <input type="number" name="errorRate" min="0" max="1" step="0.05" value="${name === 'high-errors' ? '0.3' : '0.85'}"></label>` : ''}
       ${name === 'latency' ? '<label>added latency (ms) <input type="number" name="latencyMs" min="1" max="30000" value="1200"></label>' : ''}
       ${name === 'spike' ? '<label>multiplier <input type="number" name="multiplier" min="1.1" max="20" step="0.5" value="3"></label>' : ''}
@@ -102,7 +102,8 @@ for (const card of document.querySelectorAll('[data-scenario]')) {
   $('.start', card).addEventListener('click', () => {
     const body = { name: card.dataset.scenario };
     const checked = [...card.querySelectorAll('input[name=endpoints]:checked')].map((input) => input.value);
-    if (card.querySelector('input[name=endpoints]')) body.endpoints = checked;
+    // Latency with no endpoint ticked means every endpoint; focused-failure needs at least one.
+    if (checked.length > 0 || card.dataset.scenario === 'focused-failure') body.endpoints = checked;
     for (const field of ['errorRate', 'latencyMs', 'multiplier']) {
       const input = card.querySelector('input[name=' + field + ']');
       if (input && input.value !== '') body[field] = Number(input.value);

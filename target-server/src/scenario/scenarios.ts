@@ -42,8 +42,8 @@ const endpoints = z
       .max(200)
       .regex(/^(\*|\/[^\s?#]*)$/, 'an endpoint is a path such as /api/users (or * for all)'),
   )
-  .min(1)
-  .max(10);
+  .min(1, 'choose at least one endpoint')
+  .max(10, 'at most 10 endpoints');
 
 export const scenarioRequestSchema = z.discriminatedUnion('name', [
   z.strictObject({ name: z.literal('normal') }),
@@ -97,12 +97,13 @@ export class ScenarioController {
 
   current(): ScenarioState {
     if (this.endsAt !== null && this.now() >= this.endsAt) this.apply({ name: 'normal' });
-    const { name, duration: _duration, ...params } = { duration: undefined, ...this.state };
+    // The parsed request minus its duration (shown as endsAt instead).
+    const params: Record<string, unknown> = { ...this.state };
+    delete params.duration;
     return {
-      name,
+      ...(params as Omit<ScenarioState, 'startedAt' | 'endsAt'>),
       startedAt: new Date(this.startedAt).toISOString(),
       endsAt: this.endsAt === null ? null : new Date(this.endsAt).toISOString(),
-      ...params,
     };
   }
 
