@@ -17,7 +17,8 @@ export interface CfnTemplate {
 
 export function synth(context: Context = {}): { template: Template; json: CfnTemplate } {
   const merged: Context = { ...EXAMPLE_CONTEXT, ...context };
-  const app = new App({ context: merged });
+  // The release asset is fingerprinted but not copied: tests read the template, not cdk.out.
+  const app = new App({ context: { ...merged, 'aws:cdk:disable-asset-staging': true } });
   const stack = new LogpulseStack(app, 'Logpulse', { settings: readSettings((k) => merged[k]) });
   const template = Template.fromStack(stack);
   return { template, json: template.toJSON() as CfnTemplate };
