@@ -14,7 +14,8 @@ const port = process.env.PORT ?? '8000';
 const targetPort = process.env.TARGET_PORT ?? '8081';
 const demoTraffic = process.env.DEMO_TRAFFIC !== '0';
 const accessLog = resolve(root, process.env.ACCESS_LOG ?? 'target-server/logs/access.log');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
+// node --import tsx (not the tsx binary): a signal then reaches the real process, never an orphan.
+const node = process.execPath;
 const COLORS = { gateway: 36, target: 33, shipper: 35, traffic: 32, start: 37 } as const;
 type Name = keyof typeof COLORS;
 
@@ -52,7 +53,7 @@ const children = new Map<Name, ChildProcess>();
 let stopping = false;
 
 function run(name: Name, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(tsx, args, { cwd: root, env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream! }).on('line', (l) => say(name, humanize(l)));
   child.on('exit', (code, signal) => {
     children.delete(name);
@@ -124,7 +125,7 @@ run('target', ['target-server/src/main.ts'], { TARGET_PORT: targetPort, ACCESS_L
 await waitForReady(`http://127.0.0.1:${targetPort}/scenario`, 30_000);
 if (demoTraffic && firstStart) {
   say('start', 'first start: backfilling 24 h of history into the access log…');
-  spawnSync(tsx, ['target-server/src/traffic/cli.ts', '--backfill', '24h', '--rate', '1', '--file', accessLog, '--incident', 'errors:/api/users:10m@-3h', '--incident', 'latency:/api/products:15m@-7h'], { cwd: root, stdio: 'inherit' });
+  spawnSync(node, ['--import', 'tsx', 'target-server/src/traffic/cli.ts', '--backfill', '24h', '--rate', '1', '--file', accessLog, '--incident', 'errors:/api/users:10m@-3h', '--incident', 'latency:/api/products:15m@-7h'], { cwd: root, stdio: 'inherit' });
 }
 run('shipper', ['fluentbit/src/cli.ts'], { SHIPPER_FILE: accessLog, INGEST_URL: `http://127.0.0.1:${port}/log/ingest`, INGEST_TOKEN: token, DATA_DIR: dataDir });
 if (demoTraffic) run('traffic', ['target-server/src/traffic/cli.ts', '--rate', process.env.DEMO_RATE ?? '5', '--url', `http://127.0.0.1:${targetPort}`]);
