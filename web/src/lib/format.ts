@@ -15,6 +15,8 @@ export interface Formatters {
   count(value: number): string;
   /** Plain decimal with up to `digits` fraction digits. */
   decimal(value: number, digits?: number): string;
+  /** Decimal with its sign: +1.2 / −0.4. */
+  signed(value: number, digits?: number): string;
   /** Latency: 0.42 ms, 12.5 ms, 840 ms, 1.8 s. */
   ms(value: number | null | undefined): string;
   /** Ratio 0..1 as a percentage: 3.4%. */
@@ -45,7 +47,8 @@ export function createFormatters(locale: Locale, timeZone: string): Formatters {
   const ms1 = new Intl.NumberFormat(tag, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 1 });
   const ms2 = new Intl.NumberFormat(tag, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 2 });
   const ms0 = new Intl.NumberFormat(tag, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 });
-  const sec = new Intl.NumberFormat(tag, { style: 'unit', unit: 'second', unitDisplay: 'narrow', maximumFractionDigits: 2 });
+  const sec = new Intl.NumberFormat(tag, { style: 'unit', unit: 'second', unitDisplay: 'narrow', maximumFractionDigits: 1 });
+  const min = new Intl.NumberFormat(tag, { style: 'unit', unit: 'minute', unitDisplay: 'narrow', maximumFractionDigits: 1 });
   const dateTime = new Intl.DateTimeFormat(tag, {
     timeZone,
     year: 'numeric',
@@ -84,8 +87,10 @@ export function createFormatters(locale: Locale, timeZone: string): Formatters {
       return locale === 'en' ? text.replace('K', 'k') : text;
     },
     decimal: (v, digits = 1) => new Intl.NumberFormat(tag, { maximumFractionDigits: digits }).format(v),
+    signed: (v, digits = 1) => new Intl.NumberFormat(tag, { maximumFractionDigits: digits, minimumFractionDigits: digits, signDisplay: 'exceptZero' }).format(v),
     ms(v) {
       if (!isNum(v)) return DASH;
+      if (Math.abs(v) >= 120_000) return min.format(v / 60_000);
       if (Math.abs(v) >= 10_000) return sec.format(v / 1000);
       if (Math.abs(v) >= 100) return ms0.format(v);
       if (Math.abs(v) < 1) return ms2.format(v);

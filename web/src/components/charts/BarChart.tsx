@@ -18,6 +18,7 @@ export function BarChart({
   layout = 'vertical',
   onBarClick,
   labelWidth = 48,
+  labelEvery = 1,
 }: {
   data: readonly BarDatumInput[];
   format: (value: number) => string;
@@ -26,12 +27,15 @@ export function BarChart({
   layout?: 'vertical' | 'horizontal';
   onBarClick?: (key: string) => void;
   labelWidth?: number;
+  /** Show every n-th category label on the axis (24 hours do not fit side by side). */
+  labelEvery?: number;
 }) {
   const { theme, palette } = useChartTheme();
   const rows = useMemo(
     () => (layout === 'horizontal' ? [...data].reverse() : data).map((d) => ({ key: d.key, label: d.label, value: d.value, color: d.color ?? palette.accent })),
     [data, layout, palette.accent],
   );
+  const shownLabels = useMemo(() => new Set(rows.filter((_, i) => i % labelEvery === 0).map((r) => r.label)), [rows, labelEvery]);
   return (
     <figure className="chart" style={{ height }} aria-label={label}>
       <div className="chart-canvas">
@@ -54,7 +58,7 @@ export function BarChart({
           labelOffset={6}
           labelTextColor={palette.text}
           axisLeft={layout === 'horizontal' ? { tickSize: 0, tickPadding: 6 } : { tickSize: 0, tickPadding: 6, tickValues: 4, format: (v: number) => format(v) }}
-          axisBottom={layout === 'horizontal' ? { tickSize: 0, tickValues: 4, format: (v: number) => format(v) } : { tickSize: 0, tickPadding: 6 }}
+          axisBottom={layout === 'horizontal' ? { tickSize: 0, tickValues: 4, format: (v: number) => format(v) } : { tickSize: 0, tickPadding: 6, format: (v: string) => (shownLabels.has(v) ? v : '') }}
           tooltip={({ data: d }) => (
             <div className="chart-tooltip">
               <span className="legend-swatch" style={{ background: String(d.color) }} />

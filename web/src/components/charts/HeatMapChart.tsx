@@ -8,6 +8,7 @@ export function HeatMapChart({
   rows,
   label,
   columnLabel,
+  rowLabel,
   tooltip,
   onCellClick,
   height,
@@ -16,6 +17,7 @@ export function HeatMapChart({
   rows: readonly HeatRow[];
   label: string;
   columnLabel: (column: string) => string;
+  rowLabel?: (row: string) => string;
   tooltip: (row: string, column: string, value: number | null) => ReactNode;
   onCellClick?: (row: string, column: string) => void;
   height?: number;
@@ -32,12 +34,12 @@ export function HeatMapChart({
           margin={{ top: 28, right: 12, bottom: 8, left: leftMargin }}
           xInnerPadding={0.06}
           yInnerPadding={0.08}
-          axisTop={{ tickSize: 0, tickPadding: 6, format: (v: string) => (columns > 12 && Number(v) % 2 === 1 ? '' : columnLabel(v)) }}
-          axisLeft={{ tickSize: 0, tickPadding: 8 }}
+          axisTop={{ tickSize: 0, tickPadding: 6, format: (v: string) => (columns > 12 && Number(v) % 3 !== 0 ? '' : columnLabel(v)) }}
+          axisLeft={{ tickSize: 0, tickPadding: 8, format: rowLabel ? (v: string) => rowLabel(v) : undefined }}
           colors={{ type: 'sequential', colors: [...palette.heat] as [string, string], minValue: 0 }}
           emptyColor={palette.surfaceAlt}
           borderRadius={2}
-          enableLabels={columns <= 12}
+          enableLabels
           labelTextColor={{ from: 'color', modifiers: [['darker', 3]] }}
           hoverTarget="cell"
           tooltip={({ cell }) => <div className="chart-tooltip">{tooltip(cell.serieId, String(cell.data.x), cell.value)}</div>}

@@ -15,6 +15,7 @@ export function TimeSeriesChart({
   format,
   height = 240,
   area = false,
+  integer = false,
   label,
   onPointClick,
 }: {
@@ -22,6 +23,8 @@ export function TimeSeriesChart({
   format: (value: number) => string;
   height?: number;
   area?: boolean;
+  /** Counts: no fractional ticks on the y axis. */
+  integer?: boolean;
   label: string;
   onPointClick?: (x: string) => void;
 }) {
@@ -37,6 +40,7 @@ export function TimeSeriesChart({
     return Date.parse(xs[xs.length - 1]!.x) - Date.parse(xs[0]!.x) > 20 * 3_600_000;
   }, [series]);
 
+  const sparse = useMemo(() => series.some((s) => s.points.length <= 90 && s.points.some((p, i) => p.y !== null && s.points[i - 1]?.y == null && s.points[i + 1]?.y == null)), [series]);
   return (
     <figure className="chart" style={{ height }} aria-label={label}>
       <ul className="chart-legend">
@@ -59,11 +63,13 @@ export function TimeSeriesChart({
           lineWidth={2}
           enableArea={area}
           areaOpacity={0.12}
-          enablePoints={false}
+          // Sparse series (a quiet endpoint) would be invisible specks of line without points.
+          enablePoints={sparse}
+          pointSize={4}
           enableGridX={false}
           enableSlices="x"
           axisBottom={{ tickValues: 6, tickSize: 4, format: (v: Date) => fmt.axisTime(v, spansDays) }}
-          axisLeft={{ tickValues: 5, tickSize: 0, tickPadding: 6, format: (v: number) => format(v) }}
+          axisLeft={{ tickValues: 5, tickSize: 0, tickPadding: 6, format: (v: number) => (integer && !Number.isInteger(v) ? '' : format(v)) }}
           onClick={onPointClick ? (datum) => {
             const x = 'points' in datum ? datum.points[0]?.data.x : datum.data.x;
             if (x instanceof Date) onPointClick(x.toISOString());

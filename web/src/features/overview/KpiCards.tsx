@@ -54,7 +54,7 @@ export function KpiCards({
   const before = computeKpis(getFragmentData(KpiCards_ServiceStatsFragment, previous), getFragmentData(KpiCards_TrafficFragment, previousTraffic).points.map((p) => p.p95), rangeSeconds);
   const change = compareKpis(now, before);
   const rel = (v: number) => fmt.change(v);
-  const pts = (v: number) => t('metric.points', { value: fmt.decimal(v * 100, 1) });
+  const pts = (v: number) => t('metric.points', { value: fmt.signed(v * 100, 1) });
   const cards = [
     { key: 'requests', label: t('metric.requests'), value: fmt.integer(now.requests), exact: now.requests, change: <Change value={change.requests} kind="relative" direction="neutral" text={rel} /> },
     { key: 'rps', label: t('metric.reqPerSec'), value: fmt.perSecond(now.perSecond), change: <Change value={change.perSecond} kind="relative" direction="neutral" text={rel} /> },

@@ -23,7 +23,10 @@ const OverviewPage_Query = graphql(/* GraphQL */ `
     }
     traffic(range: $range, service: $service) {
       ...KpiCards_TrafficFragment
-      ...TrafficChart_TrafficFragment
+      bucketSeconds
+      points {
+        ...TrafficChart_TrafficPointFragment
+      }
     }
     previousTraffic: traffic(range: $previous, service: $service) {
       ...KpiCards_TrafficFragment
@@ -56,7 +59,8 @@ export default function OverviewPage() {
           <div className="grid">
             <Panel title={t('overview.traffic')} className="span-8" testId="overview-traffic">
               <TrafficChart
-                traffic={data.traffic}
+                points={data.traffic.points}
+                bucketSeconds={data.traffic.bucketSeconds}
                 onBucketClick={(bucket, seconds) =>
                   navigate(logsHref(search, { service: controls.service, from: bucket, to: new Date(Date.parse(bucket) + seconds * 1000).toISOString() }))
                 }

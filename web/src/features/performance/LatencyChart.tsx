@@ -1,0 +1,34 @@
+import { useMemo } from 'react';
+import { toSeries } from '../../components/charts/chart-data.ts';
+import { TimeSeriesChart } from '../../components/charts/TimeSeriesChart.tsx';
+import { useChartTheme } from '../../components/charts/use-chart-theme.ts';
+import { graphql, getFragmentData, type FragmentType } from '../../gql/index.ts';
+import { useI18n } from '../../i18n/index.tsx';
+
+export const LatencyChart_TrafficPointFragment = graphql(/* GraphQL */ `
+  fragment LatencyChart_TrafficPointFragment on TrafficPoint {
+    bucket
+    p50
+    p95
+    p99
+    max
+  }
+`);
+
+/** p50 / p95 / p99 (and max) latency per bucket. */
+export function LatencyChart({ points: refs }: { points: readonly FragmentType<typeof LatencyChart_TrafficPointFragment>[] }) {
+  const { t, fmt } = useI18n();
+  const { palette } = useChartTheme();
+  const points = getFragmentData(LatencyChart_TrafficPointFragment, refs);
+  const series = useMemo(
+    () =>
+      toSeries(points, 'bucket', [
+        { key: 'p50', label: 'p50', color: palette.series[4]! },
+        { key: 'p95', label: 'p95', color: palette.series[2]! },
+        { key: 'p99', label: 'p99', color: palette.series[3]! },
+        { key: 'max', label: t('metric.max'), color: palette.textMuted },
+      ]),
+    [points, palette, t],
+  );
+  return <TimeSeriesChart series={series} format={(v) => fmt.ms(v)} label={t('performance.percentiles')} height={280} />;
+}
