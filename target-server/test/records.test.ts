@@ -20,12 +20,9 @@ describe('generateRecords', () => {
 
   it('returns access-log records: contract keys, window, order, statuses of the mix', () => {
     const records = generateRecords({ from, to: from + hour, rate: 3, seed: 1, shape: FLAT_SHAPE, service: 'shop' });
-    for (const r of records) {
-      expect(Object.keys(r)).toEqual([...ACCESS_RECORD_KEYS]);
-      expect(at(r)).toBeGreaterThanOrEqual(from);
-      expect(at(r)).toBeLessThan(from + hour);
-      expect(r.service).toBe('shop');
-    }
+    const keys = ACCESS_RECORD_KEYS.join(',');
+    expect(records.filter((r) => Object.keys(r).join(',') !== keys)).toEqual([]);
+    expect(records.filter((r) => at(r) < from || at(r) >= from + hour || r.service !== 'shop')).toEqual([]);
     expect(records.map(at)).toEqual(records.map(at).sort((x, y) => x - y));
     const statuses = new Set(records.map((r) => r.status));
     for (const status of [200, 201, 204, 400, 404, 500]) expect(statuses.has(status)).toBe(true);

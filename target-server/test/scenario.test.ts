@@ -70,6 +70,15 @@ describe('scenarios', () => {
     expect(summary.sent).toBeGreaterThan(120);
   });
 
+  it('spike reaches a generator in another process through GET /scenario polling', async () => {
+    await setScenario({ name: 'spike', multiplier: 5 });
+    const run = runTraffic({ url: server.url, rate: 20, duration: 2000, seed: 4, shape: FLAT_SHAPE, followScenario: true, scenarioPollMs: 100 });
+    const summary = await run.done;
+    expect(summary.sent).toBeGreaterThan(110);
+    const polls = readRecords(log).filter((r) => r.path === '/scenario' && r.user_agent.startsWith('logpulse-traffic'));
+    expect(polls.length).toBeGreaterThan(3);
+  });
+
   it('rejects invalid scenarios with 400 and non-JSON posts with 415', async () => {
     expect((await setScenario({ name: 'meltdown' })).status).toBe(400);
     const bad = await setScenario({ name: 'latency', latencyMs: -5 });

@@ -42,7 +42,13 @@ export class RotatingFile {
     if (this.closed) return;
     const length = Buffer.byteLength(lines);
     if (this.size > 0 && this.size + length > this.options.maxBytes) this.rotate();
-    this.stream.write(lines);
+    try {
+      this.stream.write(lines);
+    } catch (error) {
+      // Called from response listeners: a full disk must cost log lines, not the process.
+      console.error(`access log write failed: ${(error as Error).message}`);
+      return;
+    }
     this.size += length;
   }
 

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { formatAccessLine } from '../accessLog/record.ts';
 import { DEFAULT_ACCESS_LOG } from '../config.ts';
 import { toMilliseconds } from '../workload/duration.ts';
+import { DEFAULT_SHAPE } from '../workload/shape.ts';
 import { iterateRecords, toEpochMs, type GenerateRecordsOptions, type TimeInput } from '../workload/records.ts';
 
 export interface BackfillOptions extends Omit<GenerateRecordsOptions, 'from' | 'to'> {
@@ -36,7 +37,8 @@ export async function writeBackfill(options: BackfillOptions): Promise<BackfillR
   const file = options.file ?? (process.env.ACCESS_LOG || DEFAULT_ACCESS_LOG);
   const toMs = options.to === undefined ? Date.now() : toEpochMs(options.to, 'to');
   const fromMs = options.from !== undefined ? toEpochMs(options.from, 'from') : toMs - toMilliseconds(options.window ?? '24h', 'window');
-  const records = iterateRecords({ ...options, from: fromMs, to: toMs });
+  // History follows the local day ($TZ), like live traffic.
+  const records = iterateRecords({ ...options, shape: { timeZone: DEFAULT_SHAPE.timeZone, ...options.shape }, from: fromMs, to: toMs });
   let count = 0;
   let bytes = 0;
   function* chunks(): Generator<string> {

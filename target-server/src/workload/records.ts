@@ -17,7 +17,7 @@ export interface GenerateRecordsOptions {
   /** Same seed, same options → identical records. Default 1. */
   seed?: number;
   incidents?: readonly IncidentInput[];
-  /** Daily/weekly rhythm; pass FLAT_SHAPE for a constant rate. */
+  /** Daily/weekly rhythm (local time = UTC unless shape.timeZone is given); FLAT_SHAPE for a constant rate. */
   shape?: Partial<TrafficShape>;
   service?: string;
 }
@@ -46,7 +46,8 @@ export function iterateRecords(options: GenerateRecordsOptions): Generator<Acces
   const toMs = toEpochMs(options.to, 'to');
   if (!(toMs > fromMs)) throw new Error('"to" must be after "from"');
   checkRate(options.rate);
-  const shape = resolveShape(options.shape);
+  // UTC unless told otherwise, so the same seed gives the same records on every machine, whatever $TZ says.
+  const shape = resolveShape({ timeZone: 'UTC', ...options.shape });
   const shapeAt = shapeFunction(shape);
   const incidents = resolveIncidents(options.incidents, { startMs: fromMs, endMs: toMs });
   const service = options.service ?? 'target-server';
