@@ -121,7 +121,8 @@ if (!(await waitForReady(`http://127.0.0.1:${port}/readyz`, 120_000))) {
   say('start', 'gateway did not become ready; stopping');
   await stopAll(1);
 }
-run('target', ['target-server/src/main.ts'], { TARGET_PORT: targetPort, ACCESS_LOG: accessLog });
+// The target server's own demo mode stays off: this script runs the traffic and backfill itself.
+run('target', ['target-server/src/main.ts'], { TARGET_PORT: targetPort, ACCESS_LOG: accessLog, DEMO_TRAFFIC: '0' });
 await waitForReady(`http://127.0.0.1:${targetPort}/scenario`, 30_000);
 if (demoTraffic && firstStart) {
   say('start', 'first start: backfilling 24 h of history into the access log…');
