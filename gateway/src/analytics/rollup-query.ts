@@ -172,14 +172,27 @@ function buildSql(query: RollupQuery<RollupDimension>, plan: RollupPlan): BuiltQ
   if (query.histograms === false) {
     return { text: `SELECT ${keyList}, ${measures} FROM (SELECT 1 AS g, * FROM (${source}) AS s) AS src GROUP BY ${keyList}`, values };
   }
-  const text = `WITH src AS (SELECT 1 AS g, * FROM (${source}) AS s),
-totals AS (SELECT ${keyList}, ${measures} FROM src GROUP BY ${keyList}),
-hist AS (
-  SELECT ${keyList}, array_agg(k ORDER BY k) AS hist_keys, array_agg(n ORDER BY k) AS hist_counts
-  FROM (SELECT ${keyList}, u.k, sum(u.n)::float8 AS n FROM src, unnest(src.hist_keys, src.hist_counts) AS u(k, n) GROUP BY ${keyList}, u.k) AS per_key
-  GROUP BY ${keyList}
-)
-SELECT * FROM totals LEFT JOIN hist USING (${keyList})`;
+  // One pass: each slice row is joined to its histogram entries; the row's own measures are
+  // counted once (on its first entry, or its only row when it has no histogram). A CTE read
+  // twice (totals + histogram) was ~3x slower: PostgreSQL materialises it with all the arrays.
+  const once = 'u.o IS NULL OR u.o = 1';
+  const text = `SELECT ${keyList},
+  coalesce(sum(count), 0)::float8 AS count, coalesce(sum(e4), 0)::float8 AS errors4xx, coalesce(sum(e5), 0)::float8 AS errors5xx,
+  coalesce(sum(latency_sum), 0)::float8 AS latency_sum, max(latency_max)::float8 AS latency_max,
+  array_agg(k ORDER BY k) FILTER (WHERE k IS NOT NULL) AS hist_keys, array_agg(n ORDER BY k) FILTER (WHERE k IS NOT NULL) AS hist_counts
+FROM (
+  SELECT ${keyList}, u.k,
+    sum(count) FILTER (WHERE ${once}) AS count,
+    sum(count) FILTER (WHERE (${once}) AND st >= 400 AND st < 500) AS e4,
+    sum(count) FILTER (WHERE (${once}) AND st >= 500) AS e5,
+    sum(latency_sum) FILTER (WHERE ${once}) AS latency_sum,
+    max(latency_max) AS latency_max,
+    sum(u.n)::float8 AS n
+  FROM (SELECT 1 AS g, * FROM (${source}) AS s) AS src
+  LEFT JOIN LATERAL unnest(src.hist_keys, src.hist_counts) WITH ORDINALITY AS u(k, n, o) ON true
+  GROUP BY ${keyList}, u.k
+) AS per_key
+GROUP BY ${keyList}`;
   return { text, values };
 }
 

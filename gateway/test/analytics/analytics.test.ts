@@ -5,6 +5,7 @@ import {
   endpointKey, expectLatency, expectStats, groupBy, inRange, localParts, stats, topValues, type Filter,
 } from './brute-force.ts';
 import { generateDataset, toWire, type GeneratedLog } from './dataset.ts';
+import { latencyOf, readRollups, type RollupDimension } from '../../src/analytics/rollup-query.ts';
 
 /**
  * Every analysis, over real HTTP ingest and real storage, compared field by field with a
@@ -393,6 +394,48 @@ describe.each(STORAGE_MODES)('analytics on %s', (mode) => {
       expect(first.recentLogs.edges.map((e) => e.node.path)).toEqual(newest.slice(0, 50).map((l) => l.path));
       const next: { recentLogs: { edges: { node: Row }[] } } = await q(LOG_PAGE, { first: 3, after: first.recentLogs.edges[9]!.cursor });
       expect(next.recentLogs.edges.map((e) => e.node.timestamp)).toEqual(newest.slice(10, 13).map((l) => l.timestamp.toISOString()));
+    });
+  });
+
+  describe('readRollups (the reader every range analysis uses)', () => {
+    it.each<[string, RollupDimension[], number | undefined, string | undefined]>([
+      ['per endpoint × 5m', ['bucket', 'service', 'method', 'route'], 300, undefined],
+      ['per endpoint × 1h (hour rollups inside, minutes at the edges)', ['bucket', 'service', 'method', 'route'], 3600, undefined],
+      ['per status × 1d in New York (local days)', ['bucket', 'status'], 86_400, 'America/New_York'],
+      ['per hour of day × weekday in Kolkata (minute rollups)', ['hourOfDay', 'weekday'], undefined, 'Asia/Kolkata'],
+      ['nothing (one total row)', [], undefined, undefined],
+    ])('%s: merged in SQL and in TS, both equal to the records', async (_name, dims, bucketSeconds, tz) => {
+      const pool = gw.app.database!.pool;
+      const query = { range: data.range, groupBy: dims, bucketSeconds, tz, filter: { service: 'users' } };
+      const [inSql, inTs] = await Promise.all([readRollups(pool, { ...query, mergeIn: 'sql' }), readRollups(pool, { ...query, mergeIn: 'ts' })]);
+      const logs = inRange(data.records, data.range, { service: 'users' });
+      const step = (bucketSeconds ?? 0) * 1000;
+      const localDay = (t: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+      const keyOfLog = (l: GeneratedLog) => dims.map((d) => {
+        if (d === 'bucket') return tz ? localDay(l.timestamp) : String(Math.floor(l.timestamp.getTime() / step) * step);
+        if (d === 'hourOfDay') return String(localParts(l.timestamp, tz ?? 'UTC').hour);
+        if (d === 'weekday') return String(localParts(l.timestamp, tz ?? 'UTC').weekday);
+        return String(l[d]);
+      }).join('|');
+      const keyOfRow = (r: Record<string, unknown>) => dims.map((d) => {
+        const v = r[d];
+        if (d === 'bucket') return tz ? localDay(v as Date) : String((v as Date).getTime());
+        return String(v);
+      }).join('|');
+      const expected = groupBy(logs, keyOfLog);
+      for (const rows of [inSql, inTs]) {
+        expect(rows.length).toBe(expected.size);
+        for (const row of rows) {
+          const g = expected.get(keyOfRow(row as Record<string, unknown>));
+          expect(g, keyOfRow(row as Record<string, unknown>)).toBeDefined();
+          const s = stats(g!);
+          expect([row.count, row.errors4xx, row.errors5xx]).toEqual([s.count, s.clientErrors, s.serverErrors]);
+          expect(row.latencyMax).toBe(s.latency.max);
+          expectLatency(latencyOf(row), s.latency, keyOfRow(row as Record<string, unknown>));
+        }
+      }
+      const sortRows = (rows: typeof inSql) => [...rows].sort((a, b) => cmpText(keyOfRow(a as Record<string, unknown>), keyOfRow(b as Record<string, unknown>)));
+      expect(sortRows(inTs).map((r) => r.histogram)).toEqual(sortRows(inSql).map((r) => r.histogram));
     });
   });
 
