@@ -204,6 +204,14 @@ export const en = {
   'endpoints.none': 'No endpoints match.',
   'errors.requests': 'Requests',
   'errors.errorRateCell': 'Error rate',
+  'ai.severity.OK': 'OK',
+  'ai.severity.WARNING': 'Warning',
+  'ai.severity.CRITICAL': 'Critical',
+  'ai.window': '{from} – {to}',
+  'ai.refused': 'Off-topic question: politely refused.',
+  'ai.model': 'Model',
+  'ai.pending': 'Thinking…',
+  'ai.analysis': 'Analysis',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -206,4 +206,12 @@ export const ko: Record<MessageKey, string> = {
   'endpoints.none': '일치하는 엔드포인트가 없습니다.',
   'errors.requests': '요청 수',
   'errors.errorRateCell': '오류율',
+  'ai.severity.OK': '정상',
+  'ai.severity.WARNING': '주의',
+  'ai.severity.CRITICAL': '심각',
+  'ai.window': '{from} – {to}',
+  'ai.refused': '로그와 관련 없는 질문이라 답하지 않았습니다.',
+  'ai.model': '모델',
+  'ai.pending': '생각하는 중…',
+  'ai.analysis': '분석',
 };

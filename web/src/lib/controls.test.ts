@@ -50,3 +50,12 @@ describe('navigation links', () => {
     expect(hrefWithControls('/errors', '')).toBe('/errors');
   });
 });
+
+describe('links with their own time window', () => {
+  it('drop the carried preset so the window applies', () => {
+    const href = hrefWithControls('/errors', 'range=24h&lang=ko', { range: null, from: '2026-11-25T10:00:00.000Z', to: '2026-11-25T10:05:00.000Z' });
+    const controls = parseControls(href.split('?')[1]!, defaults);
+    expect(controls.range).toEqual({ kind: 'custom', from: '2026-11-25T10:00:00.000Z', to: '2026-11-25T10:05:00.000Z' });
+    expect(controls.lang).toBe('ko');
+  });
+});

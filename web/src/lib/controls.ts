@@ -116,7 +116,9 @@ export function controlParams(search: string): URLSearchParams {
 export function hrefWithControls(path: string, search: string, extra: Record<string, string | number | null | undefined> = {}): string {
   const params = controlParams(search);
   for (const [key, value] of Object.entries(extra)) {
-    if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+    // null removes a carried control (e.g. `range` when a link sets its own from/to).
+    if (value === null) params.delete(key);
+    else if (value !== undefined && value !== '') params.set(key, String(value));
   }
   const query = params.toString();
   return query ? `${path}?${query}` : path;
