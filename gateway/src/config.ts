@@ -20,6 +20,10 @@ export interface GatewayConfig {
   maxDecodedBytes: number;
   maxRoutesPerService: number;
   redisUrl: string | undefined;
+  /** Prefix of the Redis pub/sub channels, so deployments (or test runs) can share one Redis. */
+  redisChannelPrefix: string;
+  /** Live WebSocket limits and keep-alive (graphql-ws on /graphql). */
+  ws: { maxConnections: number; maxSubscriptionsPerConnection: number; keepAliveMs: number };
   retentionDays: number;
   rollupRetentionDays: number;
   timeZone: string;
@@ -67,6 +71,10 @@ const envSchema = z.object({
   INGEST_MAX_DECODED_BYTES: z.coerce.number().int().positive().default(128 * 1024 * 1024),
   MAX_ROUTES_PER_SERVICE: z.coerce.number().int().positive().default(500),
   REDIS_URL: z.string().optional(),
+  REDIS_CHANNEL_PREFIX: z.string().default('logpulse:'),
+  WS_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1_000),
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(20),
+  WS_KEEPALIVE_MS: z.coerce.number().int().positive().default(12_000),
   RETENTION_DAYS: z.coerce.number().positive().default(30),
   ROLLUP_RETENTION_DAYS: z.coerce.number().positive().default(400),
   TZ: z.string().default('UTC'),
@@ -124,6 +132,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxDecodedBytes: e.INGEST_MAX_DECODED_BYTES,
     maxRoutesPerService: e.MAX_ROUTES_PER_SERVICE,
     redisUrl: e.REDIS_URL,
+    redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
+    ws: {
+      maxConnections: e.WS_MAX_CONNECTIONS,
+      maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      keepAliveMs: e.WS_KEEPALIVE_MS,
+    },
     retentionDays: e.RETENTION_DAYS,
     rollupRetentionDays: e.ROLLUP_RETENTION_DAYS,
     timeZone: e.TZ,

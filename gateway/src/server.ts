@@ -7,6 +7,7 @@ import type { GatewayContext } from './context.ts';
 import { isUnavailableError, openDatabase, type Database } from './db.ts';
 import { createIngestHandler } from './ingest/handler.ts';
 import { createLivePubSub, type LivePubSub } from './live/pubsub.ts';
+import { attachGraphQLWebSocket } from './live/websocket.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { applyMigrations } from './migrate.ts';
 import { schema } from './schema/index.ts';
@@ -25,11 +26,15 @@ export interface App {
 }
 
 const MIGRATION_RETRY_MS = 1_000;
+const LIVE_FAN_OUT_WAIT_MS = 5_000;
 
 /** Builds the gateway: node:http serving /log/ingest, /graphql, /healthz, /readyz and the dashboard. */
 export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {}): App {
   const logger = options.logger ?? createLogger();
-  const pubsub = createLivePubSub();
+  const pubsub = createLivePubSub({
+    logger,
+    redis: config.redisUrl ? { url: config.redisUrl, channelPrefix: config.redisChannelPrefix } : undefined,
+  });
   let database: Database | null = null;
   let ready = false;
   let stopping = false;
@@ -112,6 +117,13 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
       res.end(JSON.stringify({ error: 'not found' }));
     }
   });
+  // graphql-ws on the same path, through the same Yoga envelope (schema, context, plugins).
+  const liveSocket = attachGraphQLWebSocket(
+    server,
+    yoga,
+    { dashboardToken: config.dashboardToken, production: config.production, ...config.ws },
+    logger,
+  );
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -120,6 +132,15 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
+
+  /** With Redis, start listening once fan-out is up; an outage only delays it, never blocks start. */
+  async function waitForLiveFanOut(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), LIVE_FAN_OUT_WAIT_MS)));
+    const late = await Promise.race([pubsub.ready().then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) logger.warn('live fan-out: Redis not reachable yet; starting anyway (live events stay on this replica until it is)');
+  }
 
   async function migrateUntilReady(): Promise<void> {
     if (stopping || !database) return;
@@ -145,6 +166,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     async start() {
       database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
       await migrateUntilReady();
+      await waitForLiveFanOut();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -157,6 +179,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
       if (stopping) return;
       stopping = true;
       clearTimeout(retryTimer);
+      await liveSocket.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
@@ -164,7 +187,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
       const db = database;
       database = null;
       ready = false;
-      await db?.close();
+      await Promise.all([db?.close(), pubsub.close()]);
     },
   };
 }

@@ -1,17 +1,96 @@
-import { createPubSub } from 'graphql-yoga';
+import { createPubSub, type PubSub, type PubSubEventTarget } from 'graphql-yoga';
 import type { StoredLog } from '../ingest/write-batch.ts';
+import type { Logger } from '../logger.ts';
+import { LiveEventTarget, type RedisFanOutOptions } from './event-target.ts';
+import { LogStreamStats, type StoredLogSource } from './log-stream.ts';
+import { LIVE_METRICS_MAX_INTERVAL } from './metrics-stream.ts';
+import { LiveMetricsWindow } from './metrics-window.ts';
 
 /**
  * Events the gateway publishes. `logs:stored` carries every record of a batch right after the
- * batch commits, in commit order; with REDIS_URL set the event target is Redis so that every
- * replica's subscribers see every replica's batches.
+ * batch commits, in commit order; with REDIS_URL set it also reaches every other replica.
  */
-export type LivePubSub = ReturnType<typeof createLivePubSub>;
-
 export type LiveEvents = {
   'logs:stored': [records: StoredLog[]];
 };
 
-export function createLivePubSub(eventTarget?: Parameters<typeof createPubSub>[0] extends infer O ? O extends { eventTarget?: infer T } ? T : never : never) {
-  return createPubSub<LiveEvents>(eventTarget ? { eventTarget } : undefined);
+/** Figures about live subscribers (exposed for operations and tests). */
+export interface LiveStats {
+  /** Listeners on the event target: the metrics window's own plus one per live subscription. */
+  listeners: number;
+  logStreamSubscribers: number;
+  /** Records waiting in all logStream queues right now. */
+  queuedRecords: number;
+  /** The most records one subscriber has held at once since start (bounded by the queue capacity). */
+  peakQueuedRecords: number;
+  /** Records dropped for slow subscribers since start. */
+  droppedRecords: number;
+}
+
+/**
+ * The live hub: Yoga's typed PubSub plus what the live subscriptions share — a synchronous
+ * `onLogsStored` (no per-subscriber unbounded buffers), the window behind liveMetrics, and
+ * the Redis fan-out when configured.
+ */
+export interface LivePubSub extends PubSub<LiveEvents> {
+  onLogsStored: StoredLogSource;
+  readonly metrics: LiveMetricsWindow;
+  readonly logStreams: LogStreamStats;
+  stats(): LiveStats;
+  /** Resolves when cross-replica fan-out is connected (at once without Redis). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface LivePubSubOptions {
+  logger: Logger;
+  /** Fan out through Redis so every replica's subscribers see every replica's records. */
+  redis?: RedisFanOutOptions;
+}
+
+const STORED = 'logs:stored';
+
+export function createLivePubSub(options: LivePubSubOptions): LivePubSub {
+  const { logger } = options;
+  const target = new LiveEventTarget({ redis: options.redis, logger });
+  // LiveEventTarget is an EventTarget carrying CustomEvents; Yoga types its target per event map.
+  const pubsub = createPubSub<LiveEvents>({ eventTarget: target as PubSubEventTarget<LiveEvents> });
+  const metrics = new LiveMetricsWindow(LIVE_METRICS_MAX_INTERVAL + 2);
+  const logStreams = new LogStreamStats();
+
+  const onLogsStored: StoredLogSource = (listener) => {
+    const handler = (event: Event) => {
+      const records = event instanceof CustomEvent ? event.detail : null;
+      if (!Array.isArray(records) || records.length === 0) return;
+      // A throwing EventTarget listener would surface as an uncaught exception.
+      try {
+        listener(records as StoredLog[]);
+      } catch (error) {
+        logger.error({ err: (error as Error).message }, 'live: a logs:stored listener failed');
+      }
+    };
+    target.addEventListener(STORED, handler);
+    return () => target.removeEventListener(STORED, handler);
+  };
+  // Always on, so the first liveMetrics window already has data.
+  const stopMetrics = onLogsStored((records) => metrics.add(records));
+
+  return {
+    ...pubsub,
+    onLogsStored,
+    metrics,
+    logStreams,
+    stats: () => ({
+      listeners: target.listenerCount(),
+      logStreamSubscribers: logStreams.subscribers,
+      queuedRecords: logStreams.queued,
+      peakQueuedRecords: logStreams.peakQueued,
+      droppedRecords: logStreams.droppedTotal,
+    }),
+    ready: () => target.ready(),
+    async close() {
+      stopMetrics();
+      await target.close();
+    },
+  };
 }

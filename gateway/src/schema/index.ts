@@ -9,6 +9,7 @@ import './endpoints.ts';
 import './errors.ts';
 import './patterns.ts';
 import './recent-logs.ts';
+import './live.ts';
 
 /** The whole GraphQL schema; each imported file registers its own types and fields. */
 export const schema = builder.toSchema({ sortSchema: false });

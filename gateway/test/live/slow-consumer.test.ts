@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { droppedOf, logsOf, record, subscribe, trackedWebSocket, waitFor, waitLive, wsClient, type LogStreamData } from './support.ts';
+
+/** With `extra` selected, each record is ~4 KB on the wire: enough volume to fill socket buffers. */
+const FAT_STREAM = /* GraphQL */ `
+  subscription Fat($filter: LogFilter) {
+    logStream(filter: $filter) { dropped logs { id path extra } }
+  }
+`;
+const CAPACITY = 1000;
+const BATCHES = 8;
+const PER_BATCH = 1000;
+const TOTAL = BATCHES * PER_BATCH;
+const blob = 'x'.repeat(4000);
+
+const fatBatch = (b: number) =>
+  jsonLines(
+    Array.from({ length: PER_BATCH }, (_, i) => {
+      const n = b * PER_BATCH + i;
+      return record({ service: 'flood', path: `/flood/${n}${n === TOTAL - 1 ? '?sentinel' : ''}`, blob });
+    }),
+  );
+
+function expectIncreasing(ids: string[]) {
+  for (let i = 1; i < ids.length; i++) expect(BigInt(ids[i]!) > BigInt(ids[i - 1]!)).toBe(true);
+}
+
+describe('slow consumers', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway('postgres');
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('a WebSocket client that stops reading holds at most a bounded queue and is told how many it missed', async () => {
+    const { impl, sockets } = trackedWebSocket();
+    const slow = wsClient(gw.url, { webSocketImpl: impl });
+    const fast = wsClient(gw.url);
+    const slowSub = subscribe<LogStreamData>(slow, FAT_STREAM, { filter: { service: 'flood' } });
+    const fastSub = subscribe<LogStreamData>(fast, FAT_STREAM, { filter: { service: 'flood' } });
+    await waitLive(slowSub);
+    await waitLive(fastSub);
+    // Stop reading from the TCP socket: kernel buffers fill, then the gateway's sends stall.
+    sockets[0]!.pause();
+
+    for (let b = 0; b < BATCHES; b++) expect((await gw.ingest(fatBatch(b))).status).toBe(200);
+    await waitFor('the fast client to get everything', () => logsOf(fastSub).length + droppedOf(fastSub) === TOTAL, 30_000);
+    await waitFor('the gateway to drop for the slow client', () => gw.app.pubsub.stats().droppedRecords > 0);
+    const stats = gw.app.pubsub.stats();
+    expect(stats.peakQueuedRecords).toBeLessThanOrEqual(CAPACITY);
+    expect(stats.queuedRecords).toBeLessThanOrEqual(CAPACITY);
+
+    sockets[0]!.resume();
+    await waitFor('the slow client to catch up to the last record', () => logsOf(slowSub).some((l) => l.path.endsWith('?sentinel')), 30_000);
+    const got = logsOf(slowSub);
+    const dropped = droppedOf(slowSub);
+    expect(dropped).toBeGreaterThan(0);
+    // Nothing is lost silently: every record was either delivered or counted as dropped.
+    expect(got.length + dropped).toBe(TOTAL);
+    expectIncreasing(got.map((l) => l.id));
+    // Dropping the oldest keeps the newest: the last CAPACITY records all arrived.
+    expect(got.slice(-CAPACITY).map((l) => l.path)).toEqual(Array.from({ length: CAPACITY }, (_, i) => `/flood/${TOTAL - CAPACITY + i}${i === CAPACITY - 1 ? '?sentinel' : ''}`));
+    console.info(`slow consumer: delivered ${got.length}, dropped ${dropped}; fast consumer dropped ${droppedOf(fastSub)}`);
+
+    slowSub.unsubscribe();
+    fastSub.unsubscribe();
+    await Promise.all([slow.dispose(), fast.dispose()]);
+    await waitFor('both subscribers to be gone', () => gw.app.pubsub.stats().logStreamSubscribers === 0);
+  });
+});
