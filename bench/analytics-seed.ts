@@ -33,6 +33,16 @@ const ENDPOINTS: [service: string, method: string, route: string, medianMs: numb
 
 const USER_AGENTS = ['Mozilla/5.0 (X11; Linux x86_64)', 'Mozilla/5.0 (iPhone)', 'curl/8.5.0', 'okhttp/4.12.0', 'python-requests/2.32', 'Go-http-client/1.1', 'PostmanRuntime/7.39', 'k6/0.52'];
 
+interface SeedRow {
+  id: string;
+  timestamp: Date;
+  service: string;
+  method: string;
+  route: string;
+  status: number;
+  latency_ms: number;
+}
+
 const CHUNK = 200_000;
 const ROLLUP_CHUNK = 50_000;
 
@@ -81,7 +91,7 @@ FROM g JOIN ep USING (n)`;
   let after: { ts: Date; id: string } | null = null;
   let done = 0;
   for (;;) {
-    const { rows } = await pool.query<{ id: string; timestamp: Date; service: string; method: string; route: string; status: number; latency_ms: number }>(
+    const { rows }: pg.QueryResult<SeedRow> = await pool.query<SeedRow>(
       `SELECT id::text, timestamp, service, method, route, status, latency_ms FROM logs
        WHERE batch_id = 'bench' ${after ? 'AND (timestamp, id) > ($2, $3::bigint)' : ''}
        ORDER BY timestamp, id LIMIT $1`,

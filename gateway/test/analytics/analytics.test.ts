@@ -5,7 +5,7 @@ import {
   endpointKey, expectLatency, expectStats, groupBy, inRange, localParts, stats, topValues, type Filter,
 } from './brute-force.ts';
 import { generateDataset, toWire, type GeneratedLog } from './dataset.ts';
-import { latencyOf, readRollups, type RollupDimension } from '../../src/analytics/rollup-query.ts';
+import { latencyOf, readRollups, type RollupDimension, type RollupRow } from '../../src/analytics/rollup-query.ts';
 
 /**
  * Every analysis, over real HTTP ingest and real storage, compared field by field with a
@@ -417,8 +417,8 @@ describe.each(STORAGE_MODES)('analytics on %s', (mode) => {
         if (d === 'weekday') return String(localParts(l.timestamp, tz ?? 'UTC').weekday);
         return String(l[d]);
       }).join('|');
-      const keyOfRow = (r: Record<string, unknown>) => dims.map((d) => {
-        const v = r[d];
+      const keyOfRow = (r: RollupRow<RollupDimension>) => dims.map((d) => {
+        const v = (r as unknown as Record<string, unknown>)[d];
         if (d === 'bucket') return tz ? localDay(v as Date) : String((v as Date).getTime());
         return String(v);
       }).join('|');
@@ -426,15 +426,15 @@ describe.each(STORAGE_MODES)('analytics on %s', (mode) => {
       for (const rows of [inSql, inTs]) {
         expect(rows.length).toBe(expected.size);
         for (const row of rows) {
-          const g = expected.get(keyOfRow(row as Record<string, unknown>));
-          expect(g, keyOfRow(row as Record<string, unknown>)).toBeDefined();
+          const g = expected.get(keyOfRow(row));
+          expect(g, keyOfRow(row)).toBeDefined();
           const s = stats(g!);
           expect([row.count, row.errors4xx, row.errors5xx]).toEqual([s.count, s.clientErrors, s.serverErrors]);
           expect(row.latencyMax).toBe(s.latency.max);
-          expectLatency(latencyOf(row), s.latency, keyOfRow(row as Record<string, unknown>));
+          expectLatency(latencyOf(row), s.latency, keyOfRow(row));
         }
       }
-      const sortRows = (rows: typeof inSql) => [...rows].sort((a, b) => cmpText(keyOfRow(a as Record<string, unknown>), keyOfRow(b as Record<string, unknown>)));
+      const sortRows = (rows: typeof inSql) => [...rows].sort((a, b) => cmpText(keyOfRow(a), keyOfRow(b)));
       expect(sortRows(inTs).map((r) => r.histogram)).toEqual(sortRows(inSql).map((r) => r.histogram));
     });
   });
