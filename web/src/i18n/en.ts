@@ -212,6 +212,7 @@ export const en = {
   'ai.model': 'Model',
   'ai.pending': 'Thinking…',
   'ai.analysis': 'Analysis',
+  'pipeline.status': 'Status',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -214,4 +214,5 @@ export const ko: Record<MessageKey, string> = {
   'ai.model': '모델',
   'ai.pending': '생각하는 중…',
   'ai.analysis': '분석',
+  'pipeline.status': '상태',
 };

@@ -29,12 +29,12 @@ export default function PerformancePage() {
       <Panel title={t('performance.bottlenecks')} className="span-12" testId="performance-bottlenecks">
         <UnavailableState field="bottlenecks" />
       </Panel>
-      <Panel title={t('performance.slowest')} className="span-6" testId="performance-slowest">
+      <Panel title={t('performance.slowest')} className="span-12" testId="performance-slowest">
         <QueryState result={result} onRetry={() => reexecute({ requestPolicy: 'network-only' })}>
           {(data) => <SlowEndpoints endpoints={data.slowEndpoints} detailed />}
         </QueryState>
       </Panel>
-      <Panel title={t('performance.percentiles')} className="span-6" testId="performance-percentiles">
+      <Panel title={t('performance.percentiles')} className="span-12" testId="performance-percentiles">
         <QueryState result={result} onRetry={() => reexecute({ requestPolicy: 'network-only' })}>
           {(data) => <LatencyChart points={data.traffic.points} />}
         </QueryState>

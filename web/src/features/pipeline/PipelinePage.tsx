@@ -46,7 +46,7 @@ export default function PipelinePage() {
             </Panel>
             <Panel title={t('pipeline.health')} className="span-4">
               <dl className="kv">
-                <dt>{t('pipeline.health')}</dt>
+                <dt>{t('pipeline.status')}</dt>
                 <dd>
                   <span className={`badge badge-${data.health.status === 'ok' ? 'ok' : 'error'}`}>{data.health.status}</span>
                 </dd>

@@ -30,7 +30,7 @@ export function PipelineSummary({ health, rangeSeconds }: { health: FragmentType
       {cards.map((c) => (
         <div key={c.key} className="kpi" data-kpi={c.key} title={c.title}>
           <span className="kpi-label">{c.label}</span>
-          <span className="kpi-value" style={c.bad ? { color: 'var(--error)' } : undefined}>
+          <span className={c.key === 'last' ? 'kpi-value kpi-value-small' : 'kpi-value'} style={c.bad ? { color: 'var(--error)' } : undefined}>
             {c.value}
           </span>
         </div>
