@@ -10,6 +10,7 @@ import { createLivePubSub, type LivePubSub } from './live/pubsub.ts';
 import { attachGraphQLWebSocket } from './live/websocket.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { applyMigrations } from './migrate.ts';
+import { scheduleRetention } from './retention.ts';
 import { schema } from './schema/index.ts';
 import { createWebHandler } from './static-web.ts';
 
@@ -39,6 +40,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
   let ready = false;
   let stopping = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  let stopRetention: (() => void) | undefined;
   const sockets = new Set<Socket>();
 
   const unavailable = () =>
@@ -166,6 +168,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     async start() {
       database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
       await migrateUntilReady();
+      stopRetention = scheduleRetention(() => (ready ? database?.pool ?? null : null), config, logger);
       await waitForLiveFanOut();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -179,6 +182,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
       if (stopping) return;
       stopping = true;
       clearTimeout(retryTimer);
+      stopRetention?.();
       await liveSocket.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
