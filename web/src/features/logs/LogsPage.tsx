@@ -95,7 +95,6 @@ export default function LogsPage() {
   const span = useMemo(() => {
     const { from, to } = resolveRange(controls.range, Date.now());
     return { from: new Date(from).toISOString(), to: controls.range.kind === 'custom' ? new Date(to).toISOString() : undefined };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [controls.range, tick]);
   const filter = useMemo(() => parseLogFilter(params, { service: controls.service, ...span }), [params, controls.service, span]);
   const filterKey = JSON.stringify(filter);
