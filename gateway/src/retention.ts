@@ -52,7 +52,7 @@ export async function sweepRetention(pool: pg.Pool, policy: RetentionPolicy, now
 
 /** Runs a sweep now and then every `intervalMs`; returns a stop function. */
 export function scheduleRetention(pool: () => pg.Pool | null, policy: RetentionPolicy, logger: Logger, intervalMs = 10 * 60_000): () => void {
-  let timer: NodeJS.Timeout | undefined;
+
   let running = false;
   const tick = async () => {
     const p = pool();
@@ -67,7 +67,7 @@ export function scheduleRetention(pool: () => pg.Pool | null, policy: RetentionP
       running = false;
     }
   };
-  timer = setInterval(() => void tick(), intervalMs);
+  const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
   void tick();
   return () => clearInterval(timer);

@@ -3,10 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { FLAT_SHAPE, runTraffic, startTargetServer, type AccessRecord, type TrafficResult } from '../src/index.ts';
 import { readRecords, tempDir, waitFor } from './support.ts';
 
-const inWindow = (r: AccessRecord, from: number, to: number): boolean => {
-  const t = Date.parse(r.timestamp);
-  return t >= from && t < to;
-};
 
 describe('traffic generator', () => {
   it('sends a realistic mix and scripts error, latency and spike incidents into the real access log', async () => {
