@@ -29,6 +29,7 @@ class RedisFanOut {
   private readonly subscriber: Redis;
   private readonly channels = new Set<string>();
   private outage = false;
+  private closing = false;
 
   constructor(
     private readonly options: RedisFanOutOptions,
@@ -79,7 +80,13 @@ class RedisFanOut {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.publisher, this.subscriber].map((client) => client.quit().catch(() => client.disconnect())));
+    this.closing = true;
+    // QUIT would wait in the offline queue of a client that is not connected: just drop those.
+    await Promise.all(
+      [this.publisher, this.subscriber].map((client) =>
+        client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect(),
+      ),
+    );
   }
 
   private receive(channel: string, message: string): void {
@@ -101,7 +108,7 @@ class RedisFanOut {
   }
 
   private reportOutage(error: Error): void {
-    if (this.outage) return;
+    if (this.outage || this.closing) return;
     this.outage = true;
     // The message only, never the URL: it may carry a password.
     this.logger.warn({ err: error.message }, 'live fan-out: Redis unavailable; live events reach only this replica until it is back');

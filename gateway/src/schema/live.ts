@@ -72,7 +72,14 @@ builder.subscriptionField('logStream', (t) =>
     description:
       'Every record right after its batch is stored (on any replica), filtered on the server, delivered in small batches (at once after a quiet spell, then at most every 100 ms; up to 250 records each). A subscriber that falls behind is told how many records it missed instead of being buffered without bound.',
     args: { filter: t.arg({ type: LogFilterInput, required: false, description: 'Which records to send; all when omitted.' }) },
-    subscribe: (_root, args, ctx) => streamLogBatches(ctx.pubsub.onLogsStored, args.filter ?? {}, undefined, ctx.pubsub.logStreams),
+    subscribe: (_root, args, ctx) => {
+      const filter = args.filter ?? {};
+      // The same rule as recentLogs: a class outside 2..5 is a mistake, not an empty stream.
+      if (filter.statusClass != null && !(filter.statusClass >= 2 && filter.statusClass <= 5)) {
+        throw new GraphQLError('filter.statusClass: must be 2, 3, 4 or 5', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' } });
+      }
+      return streamLogBatches(ctx.pubsub.onLogsStored, filter, undefined, ctx.pubsub.logStreams);
+    },
     resolve: (batch) => batch,
   }),
 );

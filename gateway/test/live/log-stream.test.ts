@@ -101,6 +101,15 @@ describe('logStream over SSE (Yoga, graphql-sse client)', () => {
     await waitFor('the SSE subscriber to be gone', () => gw.app.pubsub.stats().logStreamSubscribers === 0);
   });
 
+  it('refuses a status class outside 2..5 with BAD_USER_INPUT, like recentLogs', async () => {
+    const client = wsClient(gw.url);
+    const bad = subscribe<LogStreamData>(client, LOG_STREAM, { filter: { statusClass: 7 } });
+    await bad.until('the refusal', () => bad.errors.length > 0);
+    expect(JSON.stringify(bad.errors)).toContain('filter.statusClass: must be 2, 3, 4 or 5');
+    expect(JSON.stringify(bad.errors)).toContain('BAD_USER_INPUT');
+    await client.dispose();
+  });
+
   it('works with a plain fetch and accept: text/event-stream', async () => {
     const controller = new AbortController();
     const res = await fetch(`${gw.url}/graphql`, {

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStorage, type TestStorage } from '../support/databases.ts';
-import { jsonLines, TEST_TOKEN } from '../support/gateway.ts';
-import { LOG_STREAM, logsOf, record, subscribe, waitFor, waitLive, wsClient, type LogStreamData } from './support.ts';
+import { jsonLines, startTestGateway, TEST_TOKEN, type TestGateway } from '../support/gateway.ts';
+import { CuttableProxy, LOG_STREAM, logsOf, record, subscribe, waitFor, waitLive, wsClient, type LogStreamData } from './support.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -122,6 +122,56 @@ describe('two gateway processes sharing PostgreSQL and Redis', () => {
     await waitFor('B’s live metrics to count every replicated record', () => total('requests') === expected.length);
     expect(total('errors5xx')).toBe(2);
 
+    await Promise.all([onA.dispose(), onB.dispose()]);
+  });
+});
+
+describe('a Redis outage', () => {
+  let storage: TestStorage;
+  let a: TestGateway | undefined;
+  let b: TestGateway | undefined;
+  const redis = new URL(REDIS_URL);
+  const proxy = new CuttableProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+
+  beforeAll(async () => {
+    await proxy.open();
+    storage = await createTestStorage('postgres');
+    const env = { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_CHANNEL_PREFIX: `logpulse-test-${randomBytes(6).toString('hex')}:` };
+    a = await startTestGateway('postgres', { storage, keepStorage: true, env });
+    b = await startTestGateway('postgres', { storage, keepStorage: true, env });
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await proxy.cut();
+    await storage?.drop();
+  });
+
+  it('keeps each replica’s own subscribers served, and fans out again once Redis is back', async () => {
+    const [onA, onB] = [wsClient(a!.url), wsClient(b!.url)];
+    const subA = subscribe<LogStreamData>(onA, LOG_STREAM, { filter: { service: 'outage' } });
+    const subB = subscribe<LogStreamData>(onB, LOG_STREAM, { filter: { service: 'outage' } });
+    await waitLive(subA);
+    await waitLive(subB);
+    await a!.ingest(jsonLines([record({ service: 'outage', path: '/before' })]));
+    await waitFor('B to get A’s record through Redis', () => logsOf(subB).some((l) => l.path === '/before'));
+
+    await proxy.cut();
+    expect((await a!.ingest(jsonLines([record({ service: 'outage', path: '/during' })]))).status).toBe(200);
+    await waitFor('A’s own subscriber to get it anyway', () => logsOf(subA).some((l) => l.path === '/during'));
+
+    await proxy.open();
+    // Records published while the link was down are gone by design; new ones flow again once
+    // ioredis has reconnected and re-subscribed.
+    let n = 0;
+    await waitFor(
+      'fan-out to resume',
+      async () => {
+        await a!.ingest(jsonLines([record({ service: 'outage', path: `/after/${n++}` })]));
+        return logsOf(subB).some((l) => l.path.startsWith('/after/'));
+      },
+      30_000,
+    );
+    expect(logsOf(subB).some((l) => l.path === '/during')).toBe(false);
     await Promise.all([onA.dispose(), onB.dispose()]);
   });
 });

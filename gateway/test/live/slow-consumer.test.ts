@@ -9,7 +9,7 @@ const FAT_STREAM = /* GraphQL */ `
   }
 `;
 const CAPACITY = 1000;
-const BATCHES = 8;
+const BATCHES = 5;
 const PER_BATCH = 1000;
 const TOTAL = BATCHES * PER_BATCH;
 const blob = 'x'.repeat(4000);
