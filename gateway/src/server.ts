@@ -168,7 +168,6 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     async start() {
       database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
       await migrateUntilReady();
-      await waitForLiveFanOut();
       stopRetention = scheduleRetention(() => (ready ? database?.pool ?? null : null), config, logger);
       await waitForLiveFanOut();
       await new Promise<void>((resolve, reject) => {
@@ -183,7 +182,6 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
       if (stopping) return;
       stopping = true;
       clearTimeout(retryTimer);
-      await liveSocket.close();
       stopRetention?.();
       await liveSocket.close();
       await new Promise<void>((resolve) => {
