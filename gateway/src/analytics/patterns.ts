@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { topRawValues, type RawTopValue } from './raw-top.ts';
+import { topAgentsAndClients, type RawTopValue } from './raw-top.ts';
 import { effectiveRange, readRollups, totalCount, type AnalyticsFilter } from './rollup-query.ts';
 import { compareText, ratio } from './request-stats.ts';
 import type { ResolvedRange } from './time-range.ts';
@@ -58,12 +58,11 @@ export async function getPatterns(
   input: { range: ResolvedRange; filter?: AnalyticsFilter; tz: string; limit: number },
 ): Promise<Patterns> {
   const raw = { ...input.filter, ...effectiveRange(input.range) };
-  const [rows, agents, ips] = await Promise.all([
+  const [rows, tops] = await Promise.all([
     readRollups(pool, {
       range: input.range, filter: input.filter, tz: input.tz, groupBy: ['hourOfDay', 'weekday', 'method'], histograms: false,
     }),
-    topRawValues(pool, 'user_agent', raw, input.limit),
-    topRawValues(pool, 'ip_address', raw, input.limit),
+    topAgentsAndClients(pool, raw, input.limit),
   ]);
   const total = totalCount(rows);
   const hours = Array.from({ length: 24 }, () => ({ requests: 0, errors: 0 }));
@@ -97,7 +96,7 @@ export async function getPatterns(
     methods: [...methods]
       .map(([value, m]) => ({ value, count: m.count, errors: m.errors, share: ratio(m.count, total) }))
       .sort((a, b) => b.count - a.count || compareText(a.value, b.value)),
-    topUserAgents: agents.map(share),
-    topClientIps: ips.map(share),
+    topUserAgents: tops.userAgents.map(share),
+    topClientIps: tops.clientIps.map(share),
   };
 }
