@@ -31,7 +31,16 @@ const ENDPOINTS: [service: string, method: string, route: string, medianMs: numb
   ['media', 'GET', '/metrics', 3, 0.3, 0, 0],
 ];
 
-const USER_AGENTS = ['Mozilla/5.0 (X11; Linux x86_64)', 'Mozilla/5.0 (iPhone)', 'curl/8.5.0', 'okhttp/4.12.0', 'python-requests/2.32', 'Go-http-client/1.1', 'PostmanRuntime/7.39', 'k6/0.52'];
+const USER_AGENTS = [
+  'Mozilla/5.0 (X11; Linux x86_64)',
+  'Mozilla/5.0 (iPhone)',
+  'curl/8.5.0',
+  'okhttp/4.12.0',
+  'python-requests/2.32',
+  'Go-http-client/1.1',
+  'PostmanRuntime/7.39',
+  'k6/0.52',
+];
 
 interface SeedRow {
   id: string;
@@ -54,12 +63,26 @@ export interface SeedOptions {
   log?: (line: string) => void;
 }
 
+/** The next ROLLUP_CHUNK bench rows in (timestamp, id) order after `after`. */
+async function readChunk(pool: pg.Pool, after: { ts: Date; id: string } | null): Promise<SeedRow[]> {
+  const { rows } = await pool.query<SeedRow>(
+    `SELECT id::text, timestamp, service, method, route, status, latency_ms FROM logs
+     WHERE batch_id = 'bench' ${after ? 'AND (timestamp, id) > ($2, $3::bigint)' : ''}
+     ORDER BY timestamp, id LIMIT $1`,
+    after ? [ROLLUP_CHUNK, after.ts, after.id] : [ROLLUP_CHUNK],
+  );
+  return rows;
+}
+
 /** Inserts `rows` synthetic logs spread uniformly over [from, to) and their rollups. */
 export async function seedBenchLogs(pool: pg.Pool, options: SeedOptions): Promise<void> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const spanSeconds = (options.to.getTime() - options.from.getTime()) / 1000;
   const e = ENDPOINTS;
-  const values = e.map((_, i) => `(${i}, $${i * 7 + 1}::text, $${i * 7 + 2}::text, $${i * 7 + 3}::text, $${i * 7 + 4}::float8, $${i * 7 + 5}::float8, $${i * 7 + 6}::float8, $${i * 7 + 7}::float8)`);
+  const values = e.map(
+    (_, i) =>
+      `(${i}, $${i * 7 + 1}::text, $${i * 7 + 2}::text, $${i * 7 + 3}::text, $${i * 7 + 4}::float8, $${i * 7 + 5}::float8, $${i * 7 + 6}::float8, $${i * 7 + 7}::float8)`,
+  );
   const endpointParams = e.flat();
   const p = endpointParams.length;
   const insert = `
@@ -91,14 +114,16 @@ FROM g JOIN ep USING (n)`;
   let after: { ts: Date; id: string } | null = null;
   let done = 0;
   for (;;) {
-    const { rows }: pg.QueryResult<SeedRow> = await pool.query<SeedRow>(
-      `SELECT id::text, timestamp, service, method, route, status, latency_ms FROM logs
-       WHERE batch_id = 'bench' ${after ? 'AND (timestamp, id) > ($2, $3::bigint)' : ''}
-       ORDER BY timestamp, id LIMIT $1`,
-      after ? [ROLLUP_CHUNK, after.ts, after.id] : [ROLLUP_CHUNK],
-    );
+    const rows = await readChunk(pool, after);
     if (rows.length === 0) break;
-    const records = rows.map((r) => ({ timestamp: r.timestamp, service: r.service, method: r.method, route: r.route, status: r.status, latencyMs: r.latency_ms }));
+    const records = rows.map((r) => ({
+      timestamp: r.timestamp,
+      service: r.service,
+      method: r.method,
+      route: r.route,
+      status: r.status,
+      latencyMs: r.latency_ms,
+    }));
     await pool.query(rollupUpsertSql('rollup_minute'), rollupParams(rollupBatch(records, 60_000)));
     await pool.query(rollupUpsertSql('rollup_hour'), rollupParams(rollupBatch(records, 3_600_000)));
     const last = rows[rows.length - 1]!;

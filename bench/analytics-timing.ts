@@ -23,7 +23,9 @@ import { getEndpoints, getServices } from '../gateway/src/analytics/services.ts'
 import { getTraffic } from '../gateway/src/analytics/traffic.ts';
 import { seedBenchLogs } from './analytics-seed.ts';
 
-const { values: opts } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, keep: { type: 'boolean', default: false } } });
+const { values: opts } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, keep: { type: 'boolean', default: false } },
+});
 const rows = Number(opts.rows);
 const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const name = `logpulse_bench_${randomBytes(4).toString('hex')}`;
@@ -66,14 +68,28 @@ try {
     ['services', () => getServices(pool, { range })],
     ['readRollups per endpoint, merge in SQL', () => readRollups(pool, { range, groupBy: ['service', 'method', 'route'], mergeIn: 'sql' })],
     ['readRollups per endpoint, merge in TS', () => readRollups(pool, { range, groupBy: ['service', 'method', 'route'], mergeIn: 'ts' })],
-    ['readRollups per endpoint × 5m, merge in SQL', () => readRollups(pool, { range, groupBy: ['bucket', 'service', 'method', 'route'], bucketSeconds: 300, mergeIn: 'sql' })],
-    ['readRollups per endpoint × 5m, merge in TS', () => readRollups(pool, { range, groupBy: ['bucket', 'service', 'method', 'route'], bucketSeconds: 300, mergeIn: 'ts' })],
-    ['readRollups per endpoint × 1h, merge in SQL', () => readRollups(pool, { range, groupBy: ['bucket', 'service', 'method', 'route'], bucketSeconds: 3600, mergeIn: 'sql' })],
-    ['readRollups per endpoint × 1h, merge in TS', () => readRollups(pool, { range, groupBy: ['bucket', 'service', 'method', 'route'], bucketSeconds: 3600, mergeIn: 'ts' })],
+    [
+      'readRollups per endpoint × 5m, merge in SQL',
+      () => readRollups(pool, { range, groupBy: ['bucket', 'service', 'method', 'route'], bucketSeconds: 300, mergeIn: 'sql' }),
+    ],
+    [
+      'readRollups per endpoint × 5m, merge in TS',
+      () => readRollups(pool, { range, groupBy: ['bucket', 'service', 'method', 'route'], bucketSeconds: 300, mergeIn: 'ts' }),
+    ],
+    [
+      'readRollups per endpoint × 1h, merge in SQL',
+      () => readRollups(pool, { range, groupBy: ['bucket', 'service', 'method', 'route'], bucketSeconds: 3600, mergeIn: 'sql' }),
+    ],
+    [
+      'readRollups per endpoint × 1h, merge in TS',
+      () => readRollups(pool, { range, groupBy: ['bucket', 'service', 'method', 'route'], bucketSeconds: 3600, mergeIn: 'ts' }),
+    ],
   ];
 
   const size = sizes.rows[0]!;
-  console.log(`\n${size.logs.toLocaleString('en')} logs over 24 h (${size.minute.toLocaleString('en')} minute rollup rows, ${size.hour.toLocaleString('en')} hour rollup rows), seeded in ${seedSeconds.toFixed(0)} s.\n`);
+  console.log(
+    `\n${size.logs.toLocaleString('en')} logs over 24 h (${size.minute.toLocaleString('en')} minute rollup rows, ${size.hour.toLocaleString('en')} hour rollup rows), seeded in ${seedSeconds.toFixed(0)} s.\n`,
+  );
   console.log('| analysis (24 h range) | median ms | min ms |');
   console.log('|---|---:|---:|');
   for (const [label, run] of cases) {

@@ -5,7 +5,19 @@ import type { ResolvedRange } from './time-range.ts';
 
 export type EndpointStats = EndpointKey & RequestStats;
 
-export const ENDPOINT_SORTS = ['count', 'errors', 'errorRate', 'clientErrorRate', 'serverErrorRate', 'avg', 'p50', 'p95', 'p99', 'max', 'endpoint'] as const;
+export const ENDPOINT_SORTS = [
+  'count',
+  'errors',
+  'errorRate',
+  'clientErrorRate',
+  'serverErrorRate',
+  'avg',
+  'p50',
+  'p95',
+  'p99',
+  'max',
+  'endpoint',
+] as const;
 export type EndpointSort = (typeof ENDPOINT_SORTS)[number];
 
 function sortValue(e: EndpointStats, sort: Exclude<EndpointSort, 'endpoint'>): number {

@@ -62,7 +62,10 @@ export function distributionOf(counts: { status: number; count: number }[]): Err
 }
 
 /** Requests per status code and per class (2xx…5xx), with their shares of all requests and of errors. */
-export async function getErrorDistribution(pool: pg.Pool, input: { range: ResolvedRange; filter?: AnalyticsFilter }): Promise<ErrorDistribution> {
+export async function getErrorDistribution(
+  pool: pg.Pool,
+  input: { range: ResolvedRange; filter?: AnalyticsFilter },
+): Promise<ErrorDistribution> {
   const rows = await readRollups(pool, { range: input.range, filter: input.filter, groupBy: ['status'], histograms: false });
   return distributionOf(rows);
 }
@@ -87,7 +90,10 @@ export async function getStatusEndpointTop(
   input: { range: ResolvedRange; filter?: AnalyticsFilter; limit: number },
 ): Promise<StatusEndpoints[]> {
   const rows = await readRollups(pool, {
-    range: input.range, filter: input.filter, groupBy: ['status', 'service', 'method', 'route'], histograms: false,
+    range: input.range,
+    filter: input.filter,
+    groupBy: ['status', 'service', 'method', 'route'],
+    histograms: false,
   });
   const total = totalCount(rows);
   const byStatus = new Map<number, EndpointCount[]>();

@@ -30,7 +30,11 @@ export async function getErrorHeatmap(
   input: { range: ResolvedRange; filter?: AnalyticsFilter; tz: string; limit: number },
 ): Promise<HeatmapRow[]> {
   const rows = await readRollups(pool, {
-    range: input.range, filter: input.filter, tz: input.tz, groupBy: ['service', 'method', 'route', 'hourOfDay'], histograms: false,
+    range: input.range,
+    filter: input.filter,
+    tz: input.tz,
+    groupBy: ['service', 'method', 'route', 'hourOfDay'],
+    histograms: false,
   });
   const endpoints = new Map<string, HeatmapRow>();
   for (const r of rows) {

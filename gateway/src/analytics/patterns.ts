@@ -46,7 +46,10 @@ const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Satur
 const PEAK_HOURS = 3;
 
 const period = (requests: number, errors: number, total: number): PeriodTraffic => ({
-  requests, errors, errorRate: ratio(errors, requests), share: ratio(requests, total),
+  requests,
+  errors,
+  errorRate: ratio(errors, requests),
+  share: ratio(requests, total),
 });
 
 /**
@@ -60,7 +63,11 @@ export async function getPatterns(
   const raw = { ...input.filter, ...effectiveRange(input.range) };
   const [rows, tops] = await Promise.all([
     readRollups(pool, {
-      range: input.range, filter: input.filter, tz: input.tz, groupBy: ['hourOfDay', 'weekday', 'method'], histograms: false,
+      range: input.range,
+      filter: input.filter,
+      tz: input.tz,
+      groupBy: ['hourOfDay', 'weekday', 'method'],
+      histograms: false,
     }),
     topAgentsAndClients(pool, raw, input.limit),
   ]);

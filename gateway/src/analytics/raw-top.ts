@@ -31,7 +31,11 @@ export async function topRawValues(pool: pg.Pool, column: RawTopColumn, filter: 
  * Top user agents and top client IPs together, in ONE scan of the matching raw logs (GROUPING
  * SETS), since on a busy range that scan is the expensive part.
  */
-export async function topAgentsAndClients(pool: pg.Pool, filter: LogFilter, limit: number): Promise<{ userAgents: RawTopValue[]; clientIps: RawTopValue[] }> {
+export async function topAgentsAndClients(
+  pool: pg.Pool,
+  filter: LogFilter,
+  limit: number,
+): Promise<{ userAgents: RawTopValue[]; clientIps: RawTopValue[] }> {
   const { where, params } = logFilterSql(filter);
   const { rows } = await pool.query<RawTopValue & { is_agent: boolean }>(
     `SELECT is_agent, value, count, errors FROM (

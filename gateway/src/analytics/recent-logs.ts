@@ -46,7 +46,10 @@ export interface LogPage {
  * after `after`. Keyset pagination on the (timestamp, id) index: every page costs the same
  * however deep it is, and records arriving meanwhile never shift a page.
  */
-export async function getRecentLogs(pool: pg.Pool, input: { filter: LogFilter; first: number; after?: LogCursor | null }): Promise<LogPage> {
+export async function getRecentLogs(
+  pool: pg.Pool,
+  input: { filter: LogFilter; first: number; after?: LogCursor | null },
+): Promise<LogPage> {
   const { where, params } = logFilterSql(input.filter);
   const conditions = [where];
   if (input.after) {

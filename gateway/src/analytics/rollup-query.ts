@@ -218,7 +218,12 @@ function dimensionsOf<D extends RollupDimension>(row: SqlRow, groupBy: readonly 
 function groupInTs<D extends RollupDimension>(rows: SqlRow[], groupBy: readonly D[]): RollupRow<D>[] {
   const groups = new Map<string, { dims: Pick<DimensionValues, D>; m: Omit<RollupMeasures, 'histogram'>; hists: SparseHistogram[] }>();
   for (const row of rows) {
-    const key = groupBy.map((d) => { const v = row[`d_${d}`]; return v instanceof Date ? v.getTime() : String(v); }).join('\u0001');
+    const key = groupBy
+      .map((d) => {
+        const v = row[`d_${d}`];
+        return v instanceof Date ? v.getTime() : String(v);
+      })
+      .join('\u0001');
     let g = groups.get(key);
     if (!g) {
       g = { dims: dimensionsOf(row, groupBy), m: { count: 0, errors4xx: 0, errors5xx: 0, latencySum: 0, latencyMax: 0 }, hists: [] };
@@ -289,7 +294,12 @@ export function combineMeasures(rows: Iterable<RollupMeasures>): RollupMeasures 
 }
 
 export const EMPTY_MEASURES: Readonly<RollupMeasures> = Object.freeze({
-  count: 0, errors4xx: 0, errors5xx: 0, latencySum: 0, latencyMax: 0, histogram: { keys: [], counts: [] },
+  count: 0,
+  errors4xx: 0,
+  errors5xx: 0,
+  latencySum: 0,
+  latencyMax: 0,
+  histogram: { keys: [], counts: [] },
 });
 
 /** Total requests of a set of rows. */

@@ -4,9 +4,7 @@
  * parameter; only the column name, which callers take from a fixed list, is spliced in.
  */
 export type TimeBucket =
-  | { kind: 'interval'; seconds: number; tz?: string | null }
-  | { kind: 'hourOfDay'; tz: string }
-  | { kind: 'weekday'; tz: string };
+  { kind: 'interval'; seconds: number; tz?: string | null } | { kind: 'hourOfDay'; tz: string } | { kind: 'weekday'; tz: string };
 
 /** Binds a value and returns its placeholder ($n). */
 export type BindParam = (value: unknown) => string;
@@ -63,7 +61,10 @@ export function isValidTimeZone(tz: string): boolean {
 
 /** UTC offset of `tz` at `at`, in minutes (e.g. 330 for Asia/Kolkata). */
 export function zoneOffsetMinutes(tz: string, at: Date): number {
-  const name = offsetFormatter(tz).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const name =
+    offsetFormatter(tz)
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   if (!match) return 0;
   return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));

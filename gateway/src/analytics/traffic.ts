@@ -28,7 +28,13 @@ export const MAX_POINTS = 1500;
  */
 export function autoBucketSeconds(range: ResolvedRange): number {
   const seconds = (range.to.getTime() - range.from.getTime()) / 1000;
-  const limits: [number, number][] = [[HOUR, MIN], [6 * HOUR, 5 * MIN], [DAY, 15 * MIN], [7 * DAY, HOUR], [30 * DAY, 6 * HOUR]];
+  const limits: [number, number][] = [
+    [HOUR, MIN],
+    [6 * HOUR, 5 * MIN],
+    [DAY, 15 * MIN],
+    [7 * DAY, HOUR],
+    [30 * DAY, 6 * HOUR],
+  ];
   for (const [upTo, bucket] of limits) if (seconds <= upTo) return bucket;
   return AUTO_BUCKETS.find((b) => seconds / b <= 500) ?? 7 * DAY;
 }

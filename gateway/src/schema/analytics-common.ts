@@ -32,7 +32,10 @@ export function parseArg<T>(schema: z.ZodType<T>, value: unknown, argumentName: 
 
 /** An integer argument in [min, max], `fallback` when omitted. */
 export function intArg(value: number | null | undefined, argumentName: string, fallback: number, min: number, max: number): number {
-  const schema = z.int({ error: 'must be an integer' }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
+  const schema = z
+    .int({ error: 'must be an integer' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
   return parseArg(schema, value ?? fallback, argumentName);
 }
 
@@ -59,7 +62,11 @@ export function bucketArg(value: string | null | undefined, range: ResolvedRange
   }
   if (ms < 60_000 || ms % 60_000 !== 0) throw badInput('bucket: must be a whole number of minutes (e.g. "1m", "15m", "1h")', 'bucket');
   const points = (range.to.getTime() - range.from.getTime()) / ms;
-  if (points > MAX_POINTS) throw badInput(`bucket: "${value}" would give ${Math.ceil(points)} points; use a larger bucket (at most ${MAX_POINTS} points)`, 'bucket');
+  if (points > MAX_POINTS)
+    throw badInput(
+      `bucket: "${value}" would give ${Math.ceil(points)} points; use a larger bucket (at most ${MAX_POINTS} points)`,
+      'bucket',
+    );
   return ms / 1000;
 }
 
@@ -127,7 +134,9 @@ export function latencyFields<P extends { latency: LatencySummary }>(t: PothosSc
 }
 
 /** Error counts and rates (fractions 0..1) of a set of requests. */
-export function errorFields<P extends Omit<RequestStats, 'share' | 'latency' | 'count'>>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, P>) {
+export function errorFields<P extends Omit<RequestStats, 'share' | 'latency' | 'count'>>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, P>,
+) {
   return {
     errors: t.int({ description: 'Requests answered 4xx or 5xx.', resolve: (p) => p.errors }),
     clientErrors: t.int({ description: 'Requests answered 4xx.', resolve: (p) => p.errors4xx }),

@@ -4,7 +4,18 @@ import { getEndpointUsage, getSlowEndpoints, type EndpointSort, type EndpointSta
 import { effectiveRange } from '../analytics/rollup-query.ts';
 import { getEndpoints, getServices, type ServiceStats } from '../analytics/services.ts';
 import type { ResolvedRange } from '../analytics/time-range.ts';
-import { analysis, analyticsArgs, analyticsInput, badInput, bucketArg, errorFields, intArg, latencyFields, MAX_LIMIT, ValueShareRef } from './analytics-common.ts';
+import {
+  analysis,
+  analyticsArgs,
+  analyticsInput,
+  badInput,
+  bucketArg,
+  errorFields,
+  intArg,
+  latencyFields,
+  MAX_LIMIT,
+  ValueShareRef,
+} from './analytics-common.ts';
 import { StatusShareRef } from './errors.ts';
 import { LogRef } from './log.ts';
 import { ResolvedTimeRange, TimeRange } from './time-range.ts';
@@ -58,17 +69,32 @@ const EndpointDetailRef = builder.objectRef<EndpointDetailResult>('EndpointDetai
   description: 'Drill-down into one endpoint: totals, traffic and latency over time, statuses, top clients and recent errors.',
   fields: (t) => ({
     range: t.field({ type: ResolvedTimeRange, description: 'The range covered, in whole minutes.', resolve: (r) => r.range }),
-    service: t.exposeString('service', { nullable: true, description: 'The service asked for; null means every service serving this route and method.' }),
+    service: t.exposeString('service', {
+      nullable: true,
+      description: 'The service asked for; null means every service serving this route and method.',
+    }),
     method: t.exposeString('method', { description: 'HTTP method.' }),
     route: t.exposeString('route', { description: 'Templated route.' }),
     count: t.exposeInt('count', { description: 'Requests over the range.' }),
     ...errorFields(t),
     ...latencyFields(t),
     bucketSeconds: t.exposeInt('bucketSeconds', { description: 'Bucket size of `series` in seconds.' }),
-    series: t.field({ type: [TrafficPointRef], description: 'Requests, errors and latency percentiles per bucket, oldest first, empty buckets included.', resolve: (r) => r.series }),
+    series: t.field({
+      type: [TrafficPointRef],
+      description: 'Requests, errors and latency percentiles per bucket, oldest first, empty buckets included.',
+      resolve: (r) => r.series,
+    }),
     statuses: t.field({ type: [StatusShareRef], description: 'Requests per status code, ascending.', resolve: (r) => r.statuses }),
-    topClients: t.field({ type: [ValueShareRef], description: 'Client IPs with most requests (from raw logs; share = of this endpoint).', resolve: (r) => r.topClients }),
-    recentErrors: t.field({ type: [LogRef], description: 'Most recent 4xx/5xx records in the range, newest first (from raw logs).', resolve: (r) => r.recentErrors }),
+    topClients: t.field({
+      type: [ValueShareRef],
+      description: 'Client IPs with most requests (from raw logs; share = of this endpoint).',
+      resolve: (r) => r.topClients,
+    }),
+    recentErrors: t.field({
+      type: [LogRef],
+      description: 'Most recent 4xx/5xx records in the range, newest first (from raw logs).',
+      resolve: (r) => r.recentErrors,
+    }),
   }),
 });
 
@@ -78,7 +104,8 @@ const limitArg = (t: Parameters<Parameters<typeof builder.queryField>[1]>[0], fa
 builder.queryField('endpointUsage', (t) =>
   t.field({
     type: [EndpointStatsRef],
-    description: 'Per endpoint (service, method, route): requests, share of traffic, error rates (4xx and 5xx apart) and latency, sortable.',
+    description:
+      'Per endpoint (service, method, route): requests, share of traffic, error rates (4xx and 5xx apart) and latency, sortable.',
     args: {
       ...analyticsArgs(t.arg),
       sort: t.arg({ type: EndpointSortRef, required: false, description: 'Order of the rows (default COUNT).' }),
@@ -141,7 +168,8 @@ builder.queryField('services', (t) =>
 builder.queryField('endpointDetail', (t) =>
   t.field({
     type: EndpointDetailRef,
-    description: 'Drill-down into one endpoint (route + method, optionally one service): totals, series, latency percentiles over time, statuses, top clients, recent errors.',
+    description:
+      'Drill-down into one endpoint (route + method, optionally one service): totals, series, latency percentiles over time, statuses, top clients, recent errors.',
     args: {
       range: t.arg({ type: TimeRange, required: true, description: 'The time range to analyse.' }),
       route: t.arg.string({ required: true, description: 'Templated route, e.g. /api/users/:id.' }),
@@ -157,7 +185,12 @@ builder.queryField('endpointDetail', (t) =>
         if (!args.method.trim()) throw badInput('method: must not be empty', 'method');
         const limit = intArg(args.limit, 'limit', 10, 1, MAX_LIMIT);
         const detail = await getEndpointDetail(ctx.db.pool, {
-          range, route: args.route, method: args.method, service: args.service, bucketSeconds: bucketArg(args.bucket, range), limit,
+          range,
+          route: args.route,
+          method: args.method,
+          service: args.service,
+          bucketSeconds: bucketArg(args.bucket, range),
+          limit,
         });
         return { range: effectiveRange(range), ...detail };
       }),

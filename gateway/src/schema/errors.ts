@@ -1,5 +1,13 @@
 import { builder } from '../builder.ts';
-import { getErrorDistribution, getStatusEndpointTop, type ErrorDistribution, type EndpointCount, type StatusClassShare, type StatusEndpoints, type StatusShare } from '../analytics/error-distribution.ts';
+import {
+  getErrorDistribution,
+  getStatusEndpointTop,
+  type ErrorDistribution,
+  type EndpointCount,
+  type StatusClassShare,
+  type StatusEndpoints,
+  type StatusShare,
+} from '../analytics/error-distribution.ts';
 import { getErrorHeatmap, type HeatmapCell, type HeatmapRow } from '../analytics/error-heatmap.ts';
 import { effectiveRange } from '../analytics/rollup-query.ts';
 import type { ResolvedRange } from '../analytics/time-range.ts';
@@ -13,7 +21,9 @@ export const StatusShareRef = builder.objectRef<StatusShare>('StatusShare').impl
     statusClass: t.exposeInt('statusClass', { description: 'Status class: 1..5 (e.g. 5 for 503).' }),
     count: t.exposeInt('count', { description: 'Requests with this status.' }),
     share: t.exposeFloat('share', { description: 'count / all requests in scope (0..1).' }),
-    errorShare: t.exposeFloat('errorShare', { description: 'count / error requests (4xx + 5xx) in scope (0..1); 0 for statuses below 400.' }),
+    errorShare: t.exposeFloat('errorShare', {
+      description: 'count / error requests (4xx + 5xx) in scope (0..1); 0 for statuses below 400.',
+    }),
   }),
 });
 
@@ -59,7 +69,11 @@ const StatusEndpointsRef = builder.objectRef<StatusEndpoints>('StatusEndpoints')
     status: t.exposeInt('status', { description: 'HTTP status code.' }),
     count: t.exposeInt('count', { description: 'Requests with this status.' }),
     share: t.exposeFloat('share', { description: 'count / all requests in scope (0..1).' }),
-    endpoints: t.field({ type: [EndpointCountRef], description: 'Endpoints by requests with this status, most first (share = of this status).', resolve: (r) => r.endpoints }),
+    endpoints: t.field({
+      type: [EndpointCountRef],
+      description: 'Endpoints by requests with this status, most first (share = of this status).',
+      resolve: (r) => r.endpoints,
+    }),
   }),
 });
 
@@ -67,7 +81,11 @@ const HeatmapCellRef = builder.objectRef<HeatmapCell>('ErrorHeatmapCell').implem
   description: 'One hour of day for one endpoint. `x`/`y` are what a nivo HeatMap reads.',
   fields: (t) => ({
     x: t.int({ description: 'Hour of day (0..23) in the requested zone; same as hour.', resolve: (c) => c.hour }),
-    y: t.float({ nullable: true, description: 'Error rate (0..1); null when the hour had no requests. Same as errorRate.', resolve: (c) => c.errorRate }),
+    y: t.float({
+      nullable: true,
+      description: 'Error rate (0..1); null when the hour had no requests. Same as errorRate.',
+      resolve: (c) => c.errorRate,
+    }),
     hour: t.exposeInt('hour', { description: 'Hour of day (0..23) in the requested zone.' }),
     requests: t.exposeInt('requests', { description: 'Requests in this hour of day over the range.' }),
     errors: t.exposeInt('errors', { description: 'Of those, answered 4xx or 5xx.' }),
@@ -125,13 +143,21 @@ builder.queryField('errorHeatmap', (t) =>
       'Hour-of-day × endpoint error-rate matrix (4xx + 5xx) in a time zone, ready for a nivo HeatMap: one row per endpoint that had errors, most errors first, each with 24 cells.',
     args: {
       ...analyticsArgs(t.arg),
-      tz: t.arg.string({ required: false, description: 'IANA time zone for the hour of day, e.g. "Europe/Berlin" (default: the gateway TZ setting).' }),
+      tz: t.arg.string({
+        required: false,
+        description: 'IANA time zone for the hour of day, e.g. "Europe/Berlin" (default: the gateway TZ setting).',
+      }),
       limit: t.arg.int({ required: false, description: `Most endpoints to return (default 20, at most ${MAX_LIMIT}).` }),
     },
     resolve: (_root, args, ctx) =>
       analysis(async () => {
         const { range, filter } = analyticsInput(args, ctx);
-        return getErrorHeatmap(ctx.db.pool, { range, filter, tz: tzArg(args.tz, ctx), limit: intArg(args.limit, 'limit', 20, 1, MAX_LIMIT) });
+        return getErrorHeatmap(ctx.db.pool, {
+          range,
+          filter,
+          tz: tzArg(args.tz, ctx),
+          limit: intArg(args.limit, 'limit', 20, 1, MAX_LIMIT),
+        });
       }),
   }),
 );

@@ -40,8 +40,16 @@ const PatternsRef = builder.objectRef<PatternsResult>('TrafficPatterns').impleme
     byWeekday: t.field({ type: [WeekdayTrafficRef], description: 'All 7 weekdays, Monday first.', resolve: (p) => p.byWeekday }),
     peakHours: t.field({ type: ['Int'], description: 'The busiest hours of day (up to 3), busiest first.', resolve: (p) => p.peakHours }),
     methods: t.field({ type: [ValueShareRef], description: 'HTTP methods by requests, most first.', resolve: (p) => p.methods }),
-    topUserAgents: t.field({ type: [ValueShareRef], description: 'User agents with most requests (from raw logs within retention).', resolve: (p) => p.topUserAgents }),
-    topClientIps: t.field({ type: [ValueShareRef], description: 'Client IPs with most requests (from raw logs within retention).', resolve: (p) => p.topClientIps }),
+    topUserAgents: t.field({
+      type: [ValueShareRef],
+      description: 'User agents with most requests (from raw logs within retention).',
+      resolve: (p) => p.topUserAgents,
+    }),
+    topClientIps: t.field({
+      type: [ValueShareRef],
+      description: 'Client IPs with most requests (from raw logs within retention).',
+      resolve: (p) => p.topClientIps,
+    }),
   }),
 });
 

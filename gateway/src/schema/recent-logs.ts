@@ -27,9 +27,14 @@ const PageInfoRef = builder.objectRef<PageInfo>('PageInfo').implement({
   description: 'Relay pagination state of a connection.',
   fields: (t) => ({
     hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when more (older) records follow endCursor.' }),
-    hasPreviousPage: t.exposeBoolean('hasPreviousPage', { description: 'True when this page started after a cursor (newer records exist before it).' }),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage', {
+      description: 'True when this page started after a cursor (newer records exist before it).',
+    }),
     startCursor: t.exposeString('startCursor', { nullable: true, description: 'Cursor of the first edge; null on an empty page.' }),
-    endCursor: t.exposeString('endCursor', { nullable: true, description: 'Cursor of the last edge: pass it as `after` for the next page.' }),
+    endCursor: t.exposeString('endCursor', {
+      nullable: true,
+      description: 'Cursor of the last edge: pass it as `after` for the next page.',
+    }),
   }),
 });
 
@@ -45,14 +50,19 @@ const LogConnectionRef = builder.objectRef<LogConnection>('LogConnection').imple
   description: 'A page of log records, newest first (Relay connection).',
   fields: (t) => ({
     edges: t.field({ type: [LogEdgeRef], description: 'The records of this page, newest first.', resolve: (c) => c.edges }),
-    pageInfo: t.field({ type: PageInfoRef, description: 'Whether more records follow, and the cursor to fetch them.', resolve: (c) => c.pageInfo }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      description: 'Whether more records follow, and the cursor to fetch them.',
+      resolve: (c) => c.pageInfo,
+    }),
   }),
 });
 
 builder.queryField('recentLogs', (t) =>
   t.field({
     type: LogConnectionRef,
-    description: 'Raw log records, newest first by (timestamp, id), as a Relay connection. Pages with `first` and `after` (the previous page’s endCursor).',
+    description:
+      'Raw log records, newest first by (timestamp, id), as a Relay connection. Pages with `first` and `after` (the previous page’s endCursor).',
     args: {
       first: t.arg.int({ required: false, description: `Page size (default 50, at most ${MAX_FIRST}).` }),
       after: t.arg.string({ required: false, description: 'Return records after (older than) this cursor.' }),

@@ -26,7 +26,11 @@ const TrafficRef = builder.objectRef<TrafficResult>('Traffic').implement({
   fields: (t) => ({
     range: t.field({ type: ResolvedTimeRange, description: 'The range covered, in whole minutes.', resolve: (r) => r.range }),
     bucketSeconds: t.exposeInt('bucketSeconds', { description: 'Bucket size in seconds (chosen from the range when not given).' }),
-    points: t.field({ type: [TrafficPointRef], description: 'One point per bucket, oldest first, empty buckets included.', resolve: (r) => r.points }),
+    points: t.field({
+      type: [TrafficPointRef],
+      description: 'One point per bucket, oldest first, empty buckets included.',
+      resolve: (r) => r.points,
+    }),
   }),
 });
 
@@ -37,7 +41,10 @@ builder.queryField('traffic', (t) =>
       'Requests, errors (4xx/5xx) and latency percentiles per time bucket, with empty buckets filled with zeros. Without `bucket` the size follows the range: 1m up to 1h, 5m up to 6h, 15m up to 24h, 1h up to 7d, 6h up to 30d, then 1d.',
     args: {
       ...analyticsArgs(t.arg),
-      bucket: t.arg.string({ required: false, description: 'Bucket size such as "1m", "5m", "1h", "1d" (whole minutes; at most 1500 buckets in the range).' }),
+      bucket: t.arg.string({
+        required: false,
+        description: 'Bucket size such as "1m", "5m", "1h", "1d" (whole minutes; at most 1500 buckets in the range).',
+      }),
     },
     resolve: (_root, args, ctx) =>
       analysis(async () => {

@@ -15,8 +15,11 @@ export interface Filter {
 export const inRange = (logs: readonly GeneratedLog[], range: { from: Date; to: Date }, f: Filter = {}): GeneratedLog[] =>
   logs.filter(
     (l) =>
-      l.timestamp >= range.from && l.timestamp < range.to &&
-      (!f.service || l.service === f.service) && (!f.route || l.route === f.route) && (!f.method || l.method === f.method),
+      l.timestamp >= range.from &&
+      l.timestamp < range.to &&
+      (!f.service || l.service === f.service) &&
+      (!f.route || l.route === f.route) &&
+      (!f.method || l.method === f.method),
   );
 
 const isError = (l: GeneratedLog) => l.status >= 400;
@@ -38,7 +41,13 @@ export interface Latency {
 export function latency(logs: readonly GeneratedLog[]): Latency {
   if (logs.length === 0) return { avg: null, p50: null, p95: null, p99: null, max: null };
   const v = logs.map((l) => l.latencyMs).sort((a, b) => a - b);
-  return { avg: v.reduce((a, b) => a + b, 0) / v.length, p50: percentile(v, 0.5), p95: percentile(v, 0.95), p99: percentile(v, 0.99), max: v.at(-1)! };
+  return {
+    avg: v.reduce((a, b) => a + b, 0) / v.length,
+    p50: percentile(v, 0.5),
+    p95: percentile(v, 0.95),
+    p99: percentile(v, 0.99),
+    max: v.at(-1)!,
+  };
 }
 
 export interface Stats {
@@ -59,8 +68,13 @@ export function stats(logs: readonly GeneratedLog[]): Stats {
   const clientErrors = logs.filter((l) => l.status >= 400 && l.status < 500).length;
   const serverErrors = logs.filter((l) => l.status >= 500).length;
   return {
-    count: logs.length, errors, clientErrors, serverErrors,
-    errorRate: ratio(errors, logs.length), clientErrorRate: ratio(clientErrors, logs.length), serverErrorRate: ratio(serverErrors, logs.length),
+    count: logs.length,
+    errors,
+    clientErrors,
+    serverErrors,
+    errorRate: ratio(errors, logs.length),
+    clientErrorRate: ratio(clientErrors, logs.length),
+    serverErrorRate: ratio(serverErrors, logs.length),
     latency: latency(logs),
   };
 }
@@ -121,7 +135,15 @@ export function expectLatency(actual: Partial<Latency>, expected: Latency, where
 export function expectStats(actual: Record<string, unknown>, expected: Stats, where: string, countField = 'count'): void {
   expect(actual[countField], `${where} ${countField}`).toBe(expected.count);
   for (const k of ['errors', 'clientErrors', 'serverErrors'] as const) expect(actual[k], `${where} ${k}`).toBe(expected[k]);
-  for (const k of ['errorRate', 'clientErrorRate', 'serverErrorRate'] as const) expect(actual[k], `${where} ${k}`).toBeCloseTo(expected[k], 12);
+  for (const k of ['errorRate', 'clientErrorRate', 'serverErrorRate'] as const)
+    expect(actual[k], `${where} ${k}`).toBeCloseTo(expected[k], 12);
   expectLatency(actual as Partial<Latency>, expected.latency, where);
-  if (actual.latency) expect(actual.latency, `${where} latency object matches the flat fields`).toEqual({ avg: actual.avg, p50: actual.p50, p95: actual.p95, p99: actual.p99, max: actual.max });
+  if (actual.latency)
+    expect(actual.latency, `${where} latency object matches the flat fields`).toEqual({
+      avg: actual.avg,
+      p50: actual.p50,
+      p95: actual.p95,
+      p99: actual.p99,
+      max: actual.max,
+    });
 }

@@ -50,16 +50,96 @@ const id = (r: () => number) => String(1 + Math.floor(r() * 9999));
 
 // Medians and sigmas chosen so the p95s are at least ~25 % apart (slowEndpoints order is unambiguous).
 const ENDPOINTS: EndpointSpec[] = [
-  { service: 'checkout', method: 'GET', route: '/api/cart/:id', path: (r) => `/api/cart/${id(r)}`, weight: 8, median: 6, sigma: 0.3, statuses: [[404, 0.05]] },
-  { service: 'checkout', method: 'POST', route: '/api/checkout', path: () => '/api/checkout?step=pay', weight: 3, median: 150, sigma: 0.4, statuses: [[400, 0.06], [409, 0.03], [503, 0.04]] },
-  { service: 'checkout', method: 'GET', route: '/api/products', path: () => '/api/products', weight: 10, median: 30, sigma: 0.5, statuses: [[304, 0.2]] },
-  { service: 'users', method: 'GET', route: '/api/users/:id', path: (r) => `/api/users/${id(r)}`, weight: 9, median: 12, sigma: 0.35, statuses: [[404, 0.2], [401, 0.02]] },
-  { service: 'users', method: 'PUT', route: '/api/users/:id', path: (r) => `/api/users/${id(r)}`, weight: 2, median: 60, sigma: 0.3, statuses: [[422, 0.1]] },
-  { service: 'users', method: 'DELETE', route: '/api/users/:id', path: (r) => `/api/users/${id(r)}/`, weight: 1, median: 70, sigma: 0.6, statuses: [[500, 0.05]] },
-  { service: 'search', method: 'GET', route: '/api/search', path: (r) => `/api/search?q=${id(r)}`, weight: 5, median: 400, sigma: 0.5, statuses: [[500, 0.03], [429, 0.04]] },
+  {
+    service: 'checkout',
+    method: 'GET',
+    route: '/api/cart/:id',
+    path: (r) => `/api/cart/${id(r)}`,
+    weight: 8,
+    median: 6,
+    sigma: 0.3,
+    statuses: [[404, 0.05]],
+  },
+  {
+    service: 'checkout',
+    method: 'POST',
+    route: '/api/checkout',
+    path: () => '/api/checkout?step=pay',
+    weight: 3,
+    median: 150,
+    sigma: 0.4,
+    statuses: [
+      [400, 0.06],
+      [409, 0.03],
+      [503, 0.04],
+    ],
+  },
+  {
+    service: 'checkout',
+    method: 'GET',
+    route: '/api/products',
+    path: () => '/api/products',
+    weight: 10,
+    median: 30,
+    sigma: 0.5,
+    statuses: [[304, 0.2]],
+  },
+  {
+    service: 'users',
+    method: 'GET',
+    route: '/api/users/:id',
+    path: (r) => `/api/users/${id(r)}`,
+    weight: 9,
+    median: 12,
+    sigma: 0.35,
+    statuses: [
+      [404, 0.2],
+      [401, 0.02],
+    ],
+  },
+  {
+    service: 'users',
+    method: 'PUT',
+    route: '/api/users/:id',
+    path: (r) => `/api/users/${id(r)}`,
+    weight: 2,
+    median: 60,
+    sigma: 0.3,
+    statuses: [[422, 0.1]],
+  },
+  {
+    service: 'users',
+    method: 'DELETE',
+    route: '/api/users/:id',
+    path: (r) => `/api/users/${id(r)}/`,
+    weight: 1,
+    median: 70,
+    sigma: 0.6,
+    statuses: [[500, 0.05]],
+  },
+  {
+    service: 'search',
+    method: 'GET',
+    route: '/api/search',
+    path: (r) => `/api/search?q=${id(r)}`,
+    weight: 5,
+    median: 400,
+    sigma: 0.5,
+    statuses: [
+      [500, 0.03],
+      [429, 0.04],
+    ],
+  },
 ];
 
-const USER_AGENTS = ['Mozilla/5.0 (X11; Linux x86_64)', 'curl/8.5.0', 'okhttp/4.12.0', 'python-requests/2.32', 'Go-http-client/1.1', 'PostmanRuntime/7.39'];
+const USER_AGENTS = [
+  'Mozilla/5.0 (X11; Linux x86_64)',
+  'curl/8.5.0',
+  'okhttp/4.12.0',
+  'python-requests/2.32',
+  'Go-http-client/1.1',
+  'PostmanRuntime/7.39',
+];
 
 export interface Dataset {
   records: GeneratedLog[];
@@ -97,7 +177,8 @@ export function generateDataset(options: { seed: number; count: number; now: num
 
   const times: number[] = [];
   // Spread over the range and 10 minutes either side of it…
-  for (let i = 0; i < options.count; i++) times.push(range.from.getTime() - 10 * MINUTE + Math.floor(r() * (range.to.getTime() - range.from.getTime() + 20 * MINUTE)));
+  for (let i = 0; i < options.count; i++)
+    times.push(range.from.getTime() - 10 * MINUTE + Math.floor(r() * (range.to.getTime() - range.from.getTime() + 20 * MINUTE)));
   // …plus records in the first and last minute of the range and just outside it.
   for (let i = 0; i < 15; i++) {
     times.push(range.from.getTime() + Math.floor(r() * MINUTE));
@@ -124,7 +205,18 @@ export function generateDataset(options: { seed: number; count: number; now: num
     const latencyMs = Math.round(e.median * Math.exp(e.sigma * normal(r)) * 1000) / 1000;
     const ua = r() < 0.05 ? null : pick(r, USER_AGENTS, (_, i) => 1 / (i + 1));
     const ip = r() < 0.03 ? null : pick(r, ips, (_, i) => 1 / (i + 1) ** 1.2);
-    return { seq, timestamp: new Date(t), service: e.service, method: e.method, path: e.path(r), route: e.route, status, latencyMs, userAgent: ua, ipAddress: ip };
+    return {
+      seq,
+      timestamp: new Date(t),
+      service: e.service,
+      method: e.method,
+      path: e.path(r),
+      route: e.route,
+      status,
+      latencyMs,
+      userAgent: ua,
+      ipAddress: ip,
+    };
   });
   return { records, range, burstHour };
 }

@@ -18,6 +18,14 @@ const ALL_ANALYSES = `query($range: TimeRange!) {
   services(range: $range) { service }
 }`;
 
+/** The parts of ALL_ANALYSES' answer that are read field by field; the rest is compared whole. */
+interface AllAnalyses {
+  traffic: { bucketSeconds: number; points: Record<string, unknown>[] };
+  patterns: { byHour: { requests: number; share: number }[]; byWeekday: unknown[] };
+  endpointDetail: { series: { requests: number; p50: number | null }[] };
+  [analysis: string]: unknown;
+}
+
 describe.each(STORAGE_MODES)('analytics edge cases on %s', (mode) => {
   let gw: TestGateway;
   const range = { last: '6h' };
@@ -30,12 +38,11 @@ describe.each(STORAGE_MODES)('analytics edge cases on %s', (mode) => {
     await gw?.close();
   });
 
-  // The response of a wide ad-hoc query: its shape is asserted field by field below.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  function expectEmpty(d: Record<string, any>) {
+  function expectEmpty(d: AllAnalyses) {
     expect(d.traffic.bucketSeconds).toBe(300);
     expect(d.traffic.points.length).toBeGreaterThanOrEqual(72);
-    for (const p of d.traffic.points) expect(p).toMatchObject({ requests: 0, errors: 0, errorRate: 0, p95: null, latency: { avg: null, p99: null, max: null } });
+    for (const p of d.traffic.points)
+      expect(p).toMatchObject({ requests: 0, errors: 0, errorRate: 0, p95: null, latency: { avg: null, p99: null, max: null } });
     expect(d.endpointUsage).toEqual([]);
     expect(d.errorDistribution).toEqual({ total: 0, errors: 0, errorRate: 0, byStatus: [], byClass: [] });
     expect(d.slowEndpoints).toEqual([]);
@@ -43,20 +50,31 @@ describe.each(STORAGE_MODES)('analytics edge cases on %s', (mode) => {
     expect(d.errorHeatmap).toEqual([]);
     expect(d.patterns).toMatchObject({ timeZone: 'UTC', total: 0, peakHours: [], methods: [], topUserAgents: [], topClientIps: [] });
     expect(d.patterns.byHour).toHaveLength(24);
-    expect(d.patterns.byHour.every((h: { requests: number; share: number }) => h.requests === 0 && h.share === 0)).toBe(true);
+    expect(d.patterns.byHour.every((h) => h.requests === 0 && h.share === 0)).toBe(true);
     expect(d.patterns.byWeekday).toHaveLength(7);
-    expect(d.endpointDetail).toMatchObject({ count: 0, errorRate: 0, avg: null, p95: null, max: null, statuses: [], topClients: [], recentErrors: [] });
-    expect(d.endpointDetail.series.every((p: { requests: number; p50: null }) => p.requests === 0 && p.p50 === null)).toBe(true);
+    expect(d.endpointDetail).toMatchObject({
+      count: 0,
+      errorRate: 0,
+      avg: null,
+      p95: null,
+      max: null,
+      statuses: [],
+      topClients: [],
+      recentErrors: [],
+    });
+    expect(d.endpointDetail.series.every((p) => p.requests === 0 && p.p50 === null)).toBe(true);
     expect(d.endpoints).toEqual([]);
     expect(d.services).toEqual([]);
   }
 
   it('an empty database answers every analysis with zeros and empty lists', async () => {
-    const res = await gw.graphql(ALL_ANALYSES, { range });
+    const res = await gw.graphql<AllAnalyses>(ALL_ANALYSES, { range });
     expect(res.errors).toBeUndefined();
     expectEmpty(res.data!);
     const logs = await gw.graphql('{ recentLogs { edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }');
-    expect(logs).toEqual({ data: { recentLogs: { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } } } });
+    expect(logs).toEqual({
+      data: { recentLogs: { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } } },
+    });
   });
 
   it('a range without data is empty even when other ranges have data', async () => {
@@ -65,11 +83,14 @@ describe.each(STORAGE_MODES)('analytics edge cases on %s', (mode) => {
     const res = await gw.ingest(jsonLines([record]));
     expect(res.status).toBe(200);
     const before = { from: new Date(now - 30 * HOUR).toISOString(), to: new Date(now - 24 * HOUR).toISOString() };
-    const empty = await gw.graphql(ALL_ANALYSES, { range: before });
+    const empty = await gw.graphql<AllAnalyses>(ALL_ANALYSES, { range: before });
     expect(empty.errors).toBeUndefined();
     expectEmpty(empty.data!);
     // …while the range holding the record sees it.
-    const seen = await gw.graphql<{ errorDistribution: { total: number } }>('query($range: TimeRange!) { errorDistribution(range: $range) { total } }', { range });
+    const seen = await gw.graphql<{ errorDistribution: { total: number } }>(
+      'query($range: TimeRange!) { errorDistribution(range: $range) { total } }',
+      { range },
+    );
     expect(seen.data?.errorDistribution.total).toBe(1);
   });
 
@@ -82,10 +103,28 @@ describe.each(STORAGE_MODES)('analytics edge cases on %s', (mode) => {
     ['sub-minute bucket', 'traffic(range: $range, bucket: "30s") { bucketSeconds }', {}, 'bucket', /whole number of minutes/],
     ['too many buckets', 'traffic(range: $range, bucket: "1m") { bucketSeconds }', { range: { last: '7d' } }, 'bucket', /10080 points/],
     ['bucket that is not a duration', 'traffic(range: $range, bucket: "often") { bucketSeconds }', {}, 'bucket', /not a duration/],
-    ['range longer than retention', 'traffic(range: $range) { bucketSeconds }', { range: { last: '500d' } }, 'range', /longer than 400 days/],
-    ['range ending before it starts', 'services(range: $range) { service }', { range: { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' } }, 'range', /after/],
+    [
+      'range longer than retention',
+      'traffic(range: $range) { bucketSeconds }',
+      { range: { last: '500d' } },
+      'range',
+      /longer than 400 days/,
+    ],
+    [
+      'range ending before it starts',
+      'services(range: $range) { service }',
+      { range: { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' } },
+      'range',
+      /after/,
+    ],
     ['empty route', 'endpointDetail(range: $range, route: " ", method: "GET") { count }', {}, 'route', /must not be empty/],
-    ['endpointDetail limit', 'endpointDetail(range: $range, route: "/a", method: "GET", limit: 5000) { count }', {}, 'limit', /at most 1000/],
+    [
+      'endpointDetail limit',
+      'endpointDetail(range: $range, route: "/a", method: "GET", limit: 5000) { count }',
+      {},
+      'limit',
+      /at most 1000/,
+    ],
   ])('rejects %s with BAD_USER_INPUT', async (_name, field, vars, argumentName, message) => {
     const res = await gw.graphql(`query($range: TimeRange!) { ${field} }`, { range, ...vars });
     expect(res.data).toBeNull();
@@ -113,7 +152,10 @@ describe.each(STORAGE_MODES)('analytics edge cases on %s', (mode) => {
   it('the default time zone comes from the TZ setting', async () => {
     const berlin = await startTestGateway(mode, { env: { TZ: 'Europe/Berlin' } });
     try {
-      const res = await berlin.graphql<{ patterns: { timeZone: string } }>('query($range: TimeRange!) { patterns(range: $range) { timeZone } }', { range });
+      const res = await berlin.graphql<{ patterns: { timeZone: string } }>(
+        'query($range: TimeRange!) { patterns(range: $range) { timeZone } }',
+        { range },
+      );
       expect(res.data?.patterns.timeZone).toBe('Europe/Berlin');
     } finally {
       await berlin.close();

@@ -19,7 +19,8 @@ describe('planRollupRead', () => {
 
   it('uses minutes only inside one hour, or when hours are not allowed', () => {
     expect(planRollupRead(span('2026-11-20T10:05:00Z', '2026-11-20T10:55:00Z'), true)).toEqual({
-      hours: null, minutes: [{ from: at('2026-11-20T10:05:00Z'), to: at('2026-11-20T10:55:00Z') }],
+      hours: null,
+      minutes: [{ from: at('2026-11-20T10:05:00Z'), to: at('2026-11-20T10:55:00Z') }],
     });
     expect(planRollupRead(span('2026-11-20T10:00:00Z', '2026-11-20T14:00:00Z'), false).hours).toBeNull();
   });
@@ -31,14 +32,23 @@ describe('planRollupRead', () => {
   });
 
   it('counts a minute when it starts inside the range (edges rounded up to the minute)', () => {
-    expect(iso(effectiveRange(span('2026-11-20T10:00:00.001Z', '2026-11-20T11:30:59Z')))).toEqual(['2026-11-20T10:01:00.000Z', '2026-11-20T11:31:00.000Z']);
+    expect(iso(effectiveRange(span('2026-11-20T10:00:00.001Z', '2026-11-20T11:30:59Z')))).toEqual([
+      '2026-11-20T10:01:00.000Z',
+      '2026-11-20T11:31:00.000Z',
+    ]);
     expect(planRollupRead(span('2026-11-20T10:00:01Z', '2026-11-20T10:00:30Z'), true)).toEqual({ hours: null, minutes: [] });
   });
 });
 
 describe('traffic buckets', () => {
   it.each([
-    ['5m', 5 * 60, 60], ['1h', 3600, 60], ['6h', 6 * 3600, 300], ['24h', 86_400, 900], ['7d', 7 * 86_400, 3600], ['30d', 30 * 86_400, 6 * 3600], ['400d', 400 * 86_400, 86_400],
+    ['5m', 5 * 60, 60],
+    ['1h', 3600, 60],
+    ['6h', 6 * 3600, 300],
+    ['24h', 86_400, 900],
+    ['7d', 7 * 86_400, 3600],
+    ['30d', 30 * 86_400, 6 * 3600],
+    ['400d', 400 * 86_400, 86_400],
   ])('a %s range gets %d-second buckets… (≤ 500 points)', (_label, seconds, bucket) => {
     const range = { from: new Date(0), to: new Date(seconds * 1000) };
     expect(autoBucketSeconds(range)).toBe(bucket);
@@ -47,9 +57,16 @@ describe('traffic buckets', () => {
 
   it('bucket starts cover the range, aligned to the bucket size', () => {
     const starts = bucketStarts(span('2026-11-20T10:17:00Z', '2026-11-20T11:02:00Z'), 900).map((t) => new Date(t).toISOString());
-    expect(starts).toEqual(['2026-11-20T10:15:00.000Z', '2026-11-20T10:30:00.000Z', '2026-11-20T10:45:00.000Z', '2026-11-20T11:00:00.000Z']);
+    expect(starts).toEqual([
+      '2026-11-20T10:15:00.000Z',
+      '2026-11-20T10:30:00.000Z',
+      '2026-11-20T10:45:00.000Z',
+      '2026-11-20T11:00:00.000Z',
+    ]);
     // Weekly buckets start on Mondays.
-    expect(new Date(bucketStarts(span('2026-11-20T10:00:00Z', '2026-11-21T00:00:00Z'), 7 * 86_400)[0]!).toISOString()).toBe('2026-11-16T00:00:00.000Z');
+    expect(new Date(bucketStarts(span('2026-11-20T10:00:00Z', '2026-11-21T00:00:00Z'), 7 * 86_400)[0]!).toISOString()).toBe(
+      '2026-11-16T00:00:00.000Z',
+    );
   });
 });
 
