@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analysisOperations } from '../lib/analysis-operations.ts';
+import { REPO_ROOT, startGateway } from '../lib/gateway-process.ts';
+import { GraphQLClient } from '../lib/graphql-client.ts';
+import { ensureDataset, type Dataset } from '../lib/seed.ts';
+import { summarize, type Summary } from '../lib/stats.ts';
+
+export interface AnalysesOptions {
+  sizes: number[];
+  days: number;
+  runs: number;
+  ranges: { label: string; ms: number }[];
+  fresh: boolean;
+  /** Suffix for private dataset databases (quick runs); shared, reusable ones without. */
+  scope?: string;
+  log: (line: string) => void;
+}
+
+export interface AnalysisTiming {
+  analysis: string;
+  range: string;
+  rows: number;
+  timing: Summary;
+  bytes: number;
+  error?: string;
+}
+
+export interface AnalysesResult {
+  datasets: Omit<Dataset, 'url'>[];
+  timings: AnalysisTiming[];
+  skipped: string[];
+  runs: number;
+}
+
+export const DEFAULT_RANGES = [
+  { label: '1h', ms: 3_600_000 },
+  { label: '24h', ms: 86_400_000 },
+  { label: '7d', ms: 7 * 86_400_000 },
+];
+
+/** The endpoint endpointDetail drills into: the busiest in the catalogue. */
+const DETAIL = { route: '/api/products/:id', method: 'GET' };
+
+/**
+ * Times every GraphQL analysis over HTTP against a gateway process serving a dataset of each
+ * size, for each range (ending 7m13s before the newest data, so nothing is minute- or
+ * hour-aligned, as with a dashboard's "last 24h"): one warm-up, then `runs` timed requests.
+ */
+export async function benchAnalyses(options: AnalysesOptions): Promise<AnalysesResult> {
+  const { operations, skipped } = await analysisOperations(join(REPO_ROOT, 'schema.graphql'), { required: DETAIL });
+  const result: AnalysesResult = { datasets: [], timings: [], skipped, runs: options.runs };
+  for (const rows of options.sizes) {
+    options.log(`analyses: dataset of ${rows.toLocaleString('en')} rows`);
+    const dataset = await ensureDataset({
+      rows,
+      days: options.days,
+      fresh: options.fresh,
+      scope: options.scope,
+      log: (l) => options.log(`  seed ${rows}: ${l}`),
+    });
+    const { url, ...info } = dataset;
+    result.datasets.push(info);
+    const dataDir = await mkdtemp(join(tmpdir(), 'logpulse-bench-'));
+    const gateway = await startGateway({ databaseUrl: url, dataDir });
+    const client = new GraphQLClient(gateway.url);
+    try {
+      const end = dataset.to.getTime() - (7 * 60 + 13) * 1000;
+      for (const range of options.ranges) {
+        const window = { from: new Date(end - range.ms), to: new Date(end) };
+        for (const op of operations) {
+          const variables = op.variables(window);
+          const first = await client.time(op.query, variables);
+          const samples: number[] = [];
+          let error = first.error;
+          for (let i = 0; i < options.runs && !error; i++) {
+            const t = await client.time(op.query, variables);
+            error ??= t.error;
+            samples.push(t.ms);
+          }
+          const timing = summarize(samples);
+          result.timings.push({ analysis: op.name, range: range.label, rows, timing, bytes: first.bytes, ...(error ? { error } : {}) });
+          options.log(
+            `  ${rows} ${range.label} ${op.name}: p50 ${timing.p50?.toFixed(1)} ms, p95 ${timing.p95?.toFixed(1)} ms${error ? ` ERROR ${error}` : ''}`,
+          );
+        }
+      }
+    } finally {
+      await client.close();
+      await gateway.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchResults } from '../lib/report.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * Keeps `npm run bench` working: the quick mode runs end to end against real PostgreSQL, a real
+ * gateway process, real subscribers and GoAccess, and writes a well-formed result. No timing is
+ * asserted: the figures only mean something in a full run on a quiet machine.
+ */
+describe('npm run bench -- --quick', () => {
+  let dir: string;
+  let exitCode: number | null;
+  let stdout = '';
+  let stderr = '';
+  let results: BenchResults;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'logpulse-bench-test-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--dry', '--results', dir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const files = (await readdir(dir)).filter((f) => f.endsWith('-quick.json'));
+    expect(files, `no result file; stderr:\n${stderr.slice(-3000)}`).toHaveLength(1);
+    results = JSON.parse(await readFile(join(dir, files[0]!), 'utf8')) as BenchResults;
+  }, 420_000);
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finishes without errors and prints the Markdown report', () => {
+    expect(results.errors, stderr.slice(-3000)).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(results.mode).toBe('quick');
+    expect(stdout).toContain('### Budgets');
+    expect(stdout).toContain('### Ingest throughput');
+    expect(results.machine.cores).toBeGreaterThan(0);
+    expect(results.machine.postgres).toMatch(/^\d+/);
+  });
+
+  it('measures ingest through the gateway, the COPY reference and PGlite', () => {
+    const ingest = results.ingest!;
+    expect(ingest.postgres.records).toBeGreaterThan(0);
+    expect(ingest.postgres.failures).toBe(0);
+    expect(ingest.postgres.ackMs.n).toBe(ingest.postgres.requests);
+    expect(ingest.postgres.resources.gatewayRssMbPeak).toBeGreaterThan(0);
+    expect(ingest.copy.rows).toBe(50_000);
+    expect(ingest.ratio).toBeCloseTo(ingest.postgres.recordsPerSecond / ingest.copy.rowsPerSecond);
+    // Everything acknowledged was stored, rollups included (warm-up records are stored too).
+    expect(ingest.stored.logs).toBeGreaterThanOrEqual(ingest.postgres.records);
+    expect(ingest.stored.rollupMinute).toBeGreaterThan(0);
+    expect(ingest.pglite!.records).toBeGreaterThan(0);
+  });
+
+  it('times every analysis of the schema for every range and size, without GraphQL errors', async () => {
+    const analyses = results.analyses!;
+    const schema = await readFile(join(ROOT, 'schema.graphql'), 'utf8');
+    for (const name of ['traffic', 'endpointUsage', 'errorDistribution', 'recentLogs']) {
+      expect(schema).toContain(`${name}(`);
+      expect(analyses.timings.some((t) => t.analysis === name)).toBe(true);
+    }
+    const names = new Set(analyses.timings.map((t) => t.analysis));
+    expect(analyses.timings).toHaveLength(names.size * 3 * 2);
+    expect(analyses.timings.filter((t) => t.error)).toEqual([]);
+    for (const t of analyses.timings) expect(t.timing.n).toBe(analyses.runs);
+    for (const d of analyses.datasets) expect(d.verified).toEqual({ compared: expect.any(Number), mismatches: 0 });
+  });
+
+  it('delivers live records to every subscriber', () => {
+    const live = results.live!;
+    expect(live.acceptedRecords).toBeGreaterThan(0);
+    expect(live.expectedDeliveries).toBe(live.acceptedRecords * live.subscribers);
+    expect(live.deliveries + live.missing).toBe(live.expectedDeliveries);
+    expect(live.latencyMs.n).toBe(live.deliveries);
+    expect(live.deliveries).toBeGreaterThan(0);
+  });
+
+  it('runs GoAccess and logpulse over the same requests', () => {
+    const g = results.goaccess!;
+    expect(g.logpulse.accepted).toBe(20_000);
+    expect(g.logpulse.totalRequests).toBe(20_000);
+    expect(g.goaccess?.totalRequests).toBe(20_000);
+  });
+
+  it('leaves no scratch database behind', async () => {
+    const client = new pg.Client({ connectionString: ADMIN_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database');
+      const runId = /_(\w+)$/.exec(results.analyses!.datasets[0]!.name)?.[1];
+      expect(runId).toBeTruthy();
+      expect(rows.filter((r) => r.datname.startsWith('logpulse_bench_') && r.datname.endsWith(`_${runId}`))).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+});
