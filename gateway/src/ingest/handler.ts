@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
 import type { Database } from '../db.ts';
 import { isUnavailableError } from '../db.ts';
-import { bearerToken, tokenMatches } from './auth.ts';
+import { bearerToken } from './auth.ts';
+import { matchIngestCredential, SERVICE_NAME, type ServiceToken } from './credentials.ts';
 import { checkContentType, decompress, IngestError, splitRecords } from './decode.ts';
 import { parseRecord } from './record.ts';
 import { RouteRegistry } from './route-cap.ts';
@@ -12,6 +13,8 @@ import { storeUnparseableBody, writeBatch, type BatchResult, type Rejection, typ
 
 export interface IngestOptions {
   ingestTokens: readonly string[];
+  /** Tokens bound to one service each (INGEST_TOKENS): they may only ingest for that service. */
+  serviceTokens?: readonly ServiceToken[];
   maxBodyBytes: number;
   maxDecodedBytes: number;
   maxRoutesPerService: number;
@@ -23,7 +26,6 @@ export interface IngestOptions {
   onStored?: (result: BatchResult) => void;
 }
 
-const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 const MAX_RAW_REJECT = 8192;
 
 export interface IngestResponseBody {
@@ -55,11 +57,18 @@ export function createIngestHandler(options: IngestOptions) {
         reply(405, { error: 'use POST' }, { allow: 'POST' });
         return;
       }
-      if (!tokenMatches(bearerToken(req.headers.authorization), options.ingestTokens)) {
+      const credential = matchIngestCredential(bearerToken(req.headers.authorization), options.ingestTokens, options.serviceTokens ?? []);
+      if (!credential) {
         reply(401, { error: 'missing or invalid bearer token' }, { 'www-authenticate': 'Bearer realm="logpulse-ingest"' });
         return;
       }
-      const service = url.searchParams.get('service') ?? 'default';
+      const bound = credential.service;
+      const requested = url.searchParams.get('service');
+      if (bound !== undefined && requested !== null && requested !== bound) {
+        reply(403, { error: `this token may only ingest for service "${bound}", not "${requested.slice(0, 64)}"` });
+        return;
+      }
+      const service = bound ?? requested ?? 'default';
       if (!SERVICE_NAME.test(service)) throw new IngestError(400, 'service must be 1-64 characters of letters, digits and ._:/-');
       const dateKey = url.searchParams.get('date_key') ?? 'date';
       checkContentType(req.headers['content-type']);
@@ -85,7 +94,10 @@ export function createIngestHandler(options: IngestOptions) {
       const rejections: Rejection[] = [];
       const errors: { index: number; reason: string }[] = [];
       items.forEach((item, index) => {
-        const result = 'error' in item ? { ok: false as const, reason: item.error } : parseRecord(item.value, { defaultService: service, dateKey, zoneless: options.zoneless, now });
+        let result = 'error' in item ? { ok: false as const, reason: item.error } : parseRecord(item.value, { defaultService: service, dateKey, zoneless: options.zoneless, now });
+        if (result.ok && bound !== undefined && result.record.service !== bound) {
+          result = { ok: false as const, reason: `service: "${result.record.service}" is not allowed for this token (it is bound to "${bound}")` };
+        }
         if (result.ok) {
           records.push({ ...result.record, route: templateRoute(result.record.path) });
         } else {
@@ -120,11 +132,13 @@ export function createIngestHandler(options: IngestOptions) {
   };
 }
 
+/** The text kept in the dead-letter table for a rejected value; never throws. */
 function safeStringify(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    // Nesting too deep for the stack (JSON.parse takes depths that JSON.stringify cannot).
+    return '[value not kept: nested too deeply to serialise]';
   }
 }
 

@@ -59,8 +59,9 @@ const optionalText = (max: number) =>
 const recordSchema = z.object({
   path: z
     .string({ error: 'path is required and must be a string' })
-    .min(1, 'path must not be empty')
-    .transform((p) => cleanText(p, MAX_PATH)),
+    .transform((p) => cleanText(p, MAX_PATH))
+    // Checked after cleaning: a path of only NUL characters is empty once stored.
+    .pipe(z.string().min(1, 'path must not be empty')),
   method: z
     .string({ error: 'method is required and must be a string' })
     .transform((m) => m.trim().toUpperCase())
@@ -123,9 +124,14 @@ function cleanJson(value: unknown, depth: number): unknown {
 }
 
 function describe(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value);
+  // Objects are named, not converted: `{"toString":1}` cannot be turned into a string.
+  const text =
+    typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : value !== null && typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : String(value);
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
+
+/** A Date can only hold ±8.64e15 ms; epoch values past that have no ISO form. */
+const describeTime = (ms: number) => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms since 1970`);
 
 /** Validates one decoded JSON value as an access-log record. Never throws. */
 export function parseRecord(value: unknown, ctx: RecordContext): RecordResult {
@@ -148,7 +154,7 @@ export function parseRecord(value: unknown, ctx: RecordContext): RecordResult {
   const ms = parseTimestamp(rawTime, ctx.zoneless);
   if (ms === null) return { ok: false, reason: `timestamp: not ISO-8601 or epoch seconds/milliseconds (got ${describe(rawTime)})` };
   if (ms < EARLIEST || ms > ctx.now + MAX_FUTURE_MS) {
-    return { ok: false, reason: `timestamp: out of range (${new Date(ms).toISOString()}); accepted from 2000-01-01 to 24 h ahead` };
+    return { ok: false, reason: `timestamp: out of range (${describeTime(ms)}); accepted from 2000-01-01 to 24 h ahead` };
   }
 
   let extra: Record<string, unknown> | null = null;

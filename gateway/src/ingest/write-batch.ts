@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db.ts';
-import type { LogRecord } from './record.ts';
+import { cleanText, type LogRecord } from './record.ts';
 import { rollupBatch, rollupParams, rollupUpsertSql } from './rollup.ts';
 
 export interface RoutedRecord extends LogRecord {
@@ -96,8 +96,10 @@ export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<Batc
     if (batch.rejections.length > 0) {
       await client.query(INSERT_DEAD_LETTERS, [
         batch.service,
-        batch.rejections.map((r) => r.reason),
-        batch.rejections.map((r) => r.raw),
+        // Reasons quote the input (JSON.parse messages included) and raw is the input: either
+        // may hold NUL, which PostgreSQL text refuses.
+        batch.rejections.map((r) => cleanText(r.reason)),
+        batch.rejections.map((r) => cleanText(r.raw)),
         batch.digest,
       ]);
     }
@@ -118,6 +120,6 @@ export async function storeUnparseableBody(
 ): Promise<void> {
   await pool.query(
     `INSERT INTO dead_letters (service, reason, raw, body, batch_id) VALUES ($1, $2, $3, $4, $5)`,
-    [input.service, input.reason, input.body.subarray(0, 4096).toString('utf8').replaceAll('\u0000', '').toWellFormed(), input.body, input.digest],
+    [input.service, cleanText(input.reason), cleanText(input.body.subarray(0, 4096).toString('utf8')), input.body, input.digest],
   );
 }
