@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseServiceTokens, type ServiceToken } from './ingest/credentials.ts';
 
 /** Everything the gateway reads from its environment, validated once at start. */
 export interface GatewayConfig {
@@ -13,7 +14,17 @@ export interface GatewayConfig {
   ingestTokens: string[];
   /** True when the ingest token was generated for this dev run (printed once at start). */
   ingestTokenGenerated: boolean;
+  /** Tokens bound to one service each (INGEST_TOKENS=svc:token,...); revoked by removing them. */
+  serviceIngestTokens: ServiceToken[];
   dashboardToken: string | undefined;
+  /** Per client address on /log/ingest (429 + Retry-After past it); perSecond 0 turns it off. */
+  ingestRateLimit: { perSecond: number; burst: number };
+  /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted (0: use the peer address). */
+  trustProxyHops: number;
+  /** `__schema`/`__type` queries and GraphiQL; off by default in production. */
+  graphqlIntrospection: boolean;
+  /** Per-operation limits on /graphql (HTTP and WebSocket). */
+  graphqlLimits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
   /** Time zone for zone-less timestamps in ingested records. */
   ingestTimeZone: 'UTC' | 'local';
   maxBodyBytes: number;
@@ -65,7 +76,16 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   NODE_ENV: z.string().default('development'),
   INGEST_TOKEN: csv,
+  INGEST_TOKENS: csv,
   DASHBOARD_TOKEN: z.string().min(1).optional(),
+  INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().nonnegative().default(500),
+  INGEST_RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
+  TRUST_PROXY_HOPS: z.coerce.number().int().nonnegative().max(10).default(0),
+  GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).optional(),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().nonnegative().default(20),
+  GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2_000),
   INGEST_TIMEZONE: z.enum(['UTC', 'local']).default('UTC'),
   INGEST_MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   INGEST_MAX_DECODED_BYTES: z.coerce.number().int().positive().default(128 * 1024 * 1024),
@@ -95,6 +115,17 @@ const envSchema = z.object({
 });
 
 const DEV_TOKEN_NOTE = 'dev-';
+/** Values people paste from examples; a token containing one is not a secret. */
+const PLACEHOLDER = /change-?me|example|placeholder|your[-_]?token|^(secret|password|token|default|test)$/i;
+
+/** Why a token is not acceptable in production, or null when it is. */
+function weakTokenReason(token: string): string | null {
+  if (token.length < 16) return 'is shorter than 16 characters';
+  if (token.startsWith(DEV_TOKEN_NOTE)) return 'is a generated dev token';
+  if (PLACEHOLDER.test(token)) return 'looks like a placeholder';
+  if (new Set(token).size < 6) return 'has too few distinct characters';
+  return null;
+}
 
 /**
  * Reads the gateway configuration from an environment map. Throws with a readable message
@@ -109,15 +140,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   let ingestTokens = e.INGEST_TOKEN;
+  const serviceIngestTokens = parseServiceTokens(e.INGEST_TOKENS);
   let ingestTokenGenerated = false;
-  if (ingestTokens.length === 0) {
-    if (production) throw new Error('INGEST_TOKEN is required in production (NODE_ENV=production)');
+  if (ingestTokens.length === 0 && serviceIngestTokens.length === 0) {
+    if (production) throw new Error('INGEST_TOKEN (or INGEST_TOKENS) is required in production (NODE_ENV=production)');
     ingestTokens = [DEV_TOKEN_NOTE + randomBytes(12).toString('hex')];
     ingestTokenGenerated = true;
   }
-  if (production && ingestTokens.some((t) => t.length < 16 || t.startsWith(DEV_TOKEN_NOTE))) {
-    throw new Error('INGEST_TOKEN must be at least 16 characters and not a dev token in production');
+  if (production) {
+    // Named by variable and position only: the message must not echo a secret.
+    const checks: [string, string[]][] = [
+      ['INGEST_TOKEN', ingestTokens],
+      ['INGEST_TOKENS', serviceIngestTokens.map((t) => t.token)],
+      ['DASHBOARD_TOKEN', e.DASHBOARD_TOKEN ? [e.DASHBOARD_TOKEN] : []],
+    ];
+    for (const [name, tokens] of checks) {
+      tokens.forEach((token, i) => {
+        const reason = weakTokenReason(token);
+        if (reason) throw new Error(`${name}${tokens.length > 1 ? ` entry ${i + 1}` : ''} ${reason}; production needs a random secret (e.g. openssl rand -hex 24)`);
+      });
+    }
   }
+  const introspection = e.GRAPHQL_INTROSPECTION === undefined ? !production : ['true', '1', 'yes', 'on'].includes(e.GRAPHQL_INTROSPECTION);
+  const ratePerSecond = e.INGEST_RATE_LIMIT_PER_SECOND;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -126,7 +171,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     production,
     ingestTokens,
     ingestTokenGenerated,
+    serviceIngestTokens,
     dashboardToken: e.DASHBOARD_TOKEN,
+    ingestRateLimit: { perSecond: ratePerSecond, burst: e.INGEST_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(ratePerSecond * 2)) },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    graphqlIntrospection: introspection,
+    graphqlLimits: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxAliases: e.GRAPHQL_MAX_ALIASES, maxCost: e.GRAPHQL_MAX_COST, maxTokens: e.GRAPHQL_MAX_TOKENS },
     ingestTimeZone: e.INGEST_TIMEZONE,
     maxBodyBytes: e.INGEST_MAX_BODY_BYTES,
     maxDecodedBytes: e.INGEST_MAX_DECODED_BYTES,

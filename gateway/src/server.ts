@@ -1,17 +1,29 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { GraphQLError } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
-import { isUnavailableError, openDatabase, type Database } from './db.ts';
+import { openDatabase, type Database } from './db.ts';
 import { createIngestHandler } from './ingest/handler.ts';
 import { createLivePubSub, type LivePubSub } from './live/pubsub.ts';
 import { attachGraphQLWebSocket } from './live/websocket.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { applyMigrations } from './migrate.ts';
+import { TokenBucketLimiter } from './rate-limit.ts';
 import { scheduleRetention } from './retention.ts';
 import { schema } from './schema/index.ts';
+import {
+  clientAddress,
+  corsPolicy,
+  dashboardAuthorized,
+  disableIntrospection,
+  graphqlProtection,
+  maskGatewayError,
+  refuseDashboard,
+  refuseRateLimited,
+  setDashboardSecurityHeaders,
+  storageUnavailable,
+} from './security.ts';
 import { createWebHandler } from './static-web.ts';
 
 export interface App {
@@ -43,32 +55,32 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
   let stopRetention: (() => void) | undefined;
   const sockets = new Set<Socket>();
 
-  const unavailable = () =>
-    new GraphQLError('storage is not ready; retry shortly', { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+  if (config.production && !config.dashboardToken) {
+    logger.warn('DASHBOARD_TOKEN is not set: the dashboard and /graphql are open to anyone who can reach this gateway');
+  }
+  const ingestLimiter = config.ingestRateLimit.perSecond > 0 ? new TokenBucketLimiter(config.ingestRateLimit.perSecond, config.ingestRateLimit.burst) : null;
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'logpulse GraphiQL', subscriptionsProtocol: 'WS' },
-    maskedErrors: {
-      isDev: !config.production,
-      // Storage outages are expected, retryable conditions: say so (503) instead of a masked 500.
-      maskError: (error, message, isDev) => {
-        const original = (error as { originalError?: unknown }).originalError;
-        if (original && isUnavailableError(original)) return unavailable();
-        return maskError(error, message, isDev);
-      },
-    },
+    // GraphiQL needs introspection, so it goes with it.
+    graphiql: config.graphqlIntrospection ? { title: 'logpulse GraphiQL', subscriptionsProtocol: 'WS' } : false,
+    // Storage outages (503, retryable) and statement timeouts are spelled out; the rest is masked.
+    maskedErrors: { isDev: !config.production, maskError: maskGatewayError },
+    plugins: [
+      ...graphqlProtection({ ...config.graphqlLimits, blockFieldSuggestions: !config.graphqlIntrospection }),
+      ...(config.graphqlIntrospection ? [] : [disableIntrospection()]),
+    ],
     logging: { debug: () => {}, info: () => {}, warn: (...a) => logger.warn(a.join(' ')), error: (...a) => logger.error(a.join(' ')) },
-    cors: config.corsOrigins.length ? { origin: config.corsOrigins, credentials: true } : false,
+    cors: corsPolicy(config.corsOrigins),
     context: ({ req }): GatewayContext => ({
       config,
       logger,
       pubsub,
-      clientKey: req?.socket?.remoteAddress ?? 'unknown',
+      clientKey: req ? clientAddress(req, config.trustProxyHops) : 'unknown',
       get db(): Database {
-        if (!database || !ready) throw unavailable();
+        if (!database || !ready) throw storageUnavailable();
         return database;
       },
     }),
@@ -76,6 +88,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
 
   const handleIngest = createIngestHandler({
     ingestTokens: config.ingestTokens,
+    serviceTokens: config.serviceIngestTokens,
     maxBodyBytes: config.maxBodyBytes,
     maxDecodedBytes: config.maxDecodedBytes,
     maxRoutesPerService: config.maxRoutesPerService,
@@ -101,7 +114,9 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path === '/log/ingest') {
-      void handleIngest(req, res, url);
+      const verdict = ingestLimiter?.take(clientAddress(req, config.trustProxyHops));
+      if (verdict && !verdict.allowed) refuseRateLimited(res, verdict.retryAfterSeconds);
+      else void handleIngest(req, res, url);
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok' }));
@@ -111,8 +126,15 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
         res.end(JSON.stringify(r.ok ? { status: 'ready', database: database?.mode } : { status: 'unavailable', reason: r.reason }));
       });
     } else if (path === yoga.graphqlEndpoint || path.startsWith(`${yoga.graphqlEndpoint}/`)) {
-      void yoga.handle(req, res, { req, res });
+      // CORS preflights carry no credentials by design: Yoga answers them, nothing else passes.
+      if (req.method !== 'OPTIONS' && !dashboardAuthorized(req, config.dashboardToken)) refuseDashboard(res);
+      else void yoga.handle(req, res, { req, res });
     } else if (req.method === 'GET' || req.method === 'HEAD') {
+      if (!dashboardAuthorized(req, config.dashboardToken)) {
+        refuseDashboard(res);
+        return;
+      }
+      setDashboardSecurityHeaders(res);
       serveWeb(req, res);
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.ts';
 import { bearerToken, tokenMatches } from '../ingest/auth.ts';
 import type { Logger } from '../logger.ts';
+import { presentedDashboardToken } from '../security.ts';
 
 export type GatewayYoga = YogaServerInstance<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>;
 
@@ -71,7 +72,9 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
       isProd: options.production,
       onConnect: (ctx) => {
         if (!options.dashboardToken) return true;
-        const presented = connectionToken(ctx.connectionParams);
+        // connectionParams first; else the upgrade request's own Authorization header (a browser
+        // that passed the dashboard's Basic prompt sends it on the handshake too).
+        const presented = connectionToken(ctx.connectionParams) ?? presentedDashboardToken(ctx.extra.request);
         // 4401 for both cases: graphql-ws clients give up on it instead of retrying a bad token.
         const reason = !presented
           ? 'Unauthorized: connectionParams must carry the dashboard token (authorization: "Bearer <token>")'
