@@ -17,7 +17,8 @@ export const EvidenceRef = builder.objectRef<Evidence>('Evidence').implement({
     value: t.exposeFloat('value', { description: 'The number itself (ratios in percent).' }),
     unit: t.exposeString('unit', {
       nullable: true,
-      description: 'Unit of the value: "ms", "%", "requests", "req/min", "bytes", "x" (a multiple), "σ" (robust z-score); null for a plain count.',
+      description:
+        'Unit of the value: "ms", "%", "requests", "req/min", "bytes", "min", "x" (a multiple), "σ" (robust z-score); null for a plain count.',
     }),
   }),
 });

@@ -10,6 +10,9 @@ import './errors.ts';
 import './patterns.ts';
 import './recent-logs.ts';
 import './live.ts';
+import './anomalies.ts';
+import './bottlenecks.ts';
+import './recommendations.ts';
 
 /** The whole GraphQL schema; each imported file registers its own types and fields. */
 export const schema = builder.toSchema({ sortSchema: false });

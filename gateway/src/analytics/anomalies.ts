@@ -1,0 +1,239 @@
+import type pg from 'pg';
+import {
+  detectAnomalies,
+  latencyPoint,
+  type AnomalyPoint,
+  type AnomalySeries,
+  type DetectedAnomaly,
+  type DetectionSettings,
+  type SeasonSpec,
+} from './anomalies-detection.ts';
+import { combineMeasures, readRollups, type AnalyticsFilter, type RollupMeasures } from './rollup-query.ts';
+import type { ResolvedRange } from './time-range.ts';
+
+/** How unusual a bucket must be: the robust z-score each level needs. */
+export const SENSITIVITY_THRESHOLDS = { LOW: 7, MEDIUM: 5, HIGH: 3.5 } as const;
+export type Sensitivity = keyof typeof SENSITIVITY_THRESHOLDS;
+
+/** Anomaly detection looks at most this far at once (hourly buckets, a few thousand per series). */
+export const MAX_ANOMALY_RANGE_DAYS = 31;
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+
+/** Endpoints watched besides the overall series, busiest first. */
+const MAX_ENDPOINT_SERIES = 20;
+/** Requests a bucket needs before its error rate or p95 counts. */
+const MIN_REQUESTS = 20;
+/**
+ * A bucket is judged only once this long has passed since it ended, so records still on their
+ * way through the shipper do not make the newest minute look like a traffic drop.
+ */
+const INGEST_GRACE_MS = 30_000;
+
+interface BucketPlan {
+  bucketMs: number;
+  /** Trailing baseline length, in buckets, and how many of them must exist. */
+  trailing: number;
+  minTrailing: number;
+}
+
+/**
+ * Bucket size by range: minutes see a one-minute spike, hours keep a month cheap. The trailing
+ * window spans an hour of minutes, three hours of 5-minute buckets, or a full day of hours (a
+ * shorter one would call every morning's ramp-up a spike).
+ */
+export function planBuckets(rangeMs: number): BucketPlan {
+  if (rangeMs <= 6 * HOUR) return { bucketMs: MINUTE, trailing: 60, minTrailing: 30 };
+  if (rangeMs <= DAY) return { bucketMs: 5 * MINUTE, trailing: 36, minTrailing: 18 };
+  return { bucketMs: HOUR, trailing: 24, minTrailing: 24 };
+}
+
+/**
+ * Seasonal baselines the stored history allows (Datadog's rule: at least 3 cycles): the same
+ * hour of the week once 3 weeks exist, else the same hour of day once 3 days exist. The detector
+ * still checks per bucket that 3 samples are really there.
+ */
+export function planSeasons(historyStartMs: number | null, endMs: number): SeasonSpec[] {
+  if (historyStartMs === null) return [];
+  const span = endMs - historyStartMs;
+  const seasons: SeasonSpec[] = [];
+  if (span >= 3 * WEEK) seasons.push({ periodMs: WEEK, cycles: 4, bucketMs: HOUR });
+  if (span >= 3 * DAY) seasons.push({ periodMs: DAY, cycles: 7, bucketMs: HOUR });
+  return seasons;
+}
+
+export interface AnomalyQuery {
+  range: ResolvedRange;
+  filter?: AnalyticsFilter;
+  sensitivity?: Sensitivity;
+  /** Current time (tests pin it); default Date.now(). */
+  now?: number;
+}
+
+export interface AnomalyReport {
+  /** The complete buckets analysed: the range aligned to buckets, minus the still-filling ones. */
+  analysed: ResolvedRange | null;
+  bucketSeconds: number;
+  threshold: number;
+  /** Series watched: the overall one plus the busiest endpoints. */
+  seriesAnalysed: number;
+  /** Longest seasonal cycle available: 'WEEKLY', 'DAILY' or 'NONE' (trailing baseline only). */
+  seasonality: 'WEEKLY' | 'DAILY' | 'NONE';
+  /** Oldest stored hour of traffic (the history the baselines can draw on). */
+  historyStart: Date | null;
+  anomalies: DetectedAnomaly[];
+}
+
+const endpointKey = (r: { service: string; method: string; route: string }): string => `${r.service}\u0001${r.method}\u0001${r.route}`;
+
+type BucketRow = RollupMeasures & { bucket: Date; service: string; method: string; route: string };
+
+/** Per-endpoint and overall points (bucket start → point) from per-bucket, per-endpoint rollup rows. */
+function toSeriesPoints(rows: readonly BucketRow[]): {
+  overall: Map<number, AnomalyPoint>;
+  endpoints: Map<string, Map<number, AnomalyPoint>>;
+} {
+  const perBucket = new Map<number, RollupMeasures[]>();
+  const endpoints = new Map<string, Map<number, AnomalyPoint>>();
+  for (const row of rows) {
+    const t = row.bucket.getTime();
+    let list = perBucket.get(t);
+    if (!list) perBucket.set(t, (list = []));
+    list.push(row);
+    const key = endpointKey(row);
+    let points = endpoints.get(key);
+    if (!points) endpoints.set(key, (points = new Map()));
+    points.set(t, latencyPoint(row.histogram, row.count, row.errors5xx, row.latencyMax));
+  }
+  const overall = new Map<number, AnomalyPoint>();
+  for (const [t, list] of perBucket) {
+    const m = combineMeasures(list);
+    overall.set(t, latencyPoint(m.histogram, m.count, m.errors5xx, m.latencyMax));
+  }
+  return { overall, endpoints };
+}
+
+async function readBucketRows(
+  pool: pg.Pool,
+  fromMs: number,
+  toMs: number,
+  bucketMs: number,
+  filter: AnalyticsFilter,
+): Promise<BucketRow[]> {
+  if (!(toMs > fromMs)) return [];
+  return readRollups(pool, {
+    range: { from: new Date(fromMs), to: new Date(toMs) },
+    filter,
+    groupBy: ['bucket', 'service', 'method', 'route'],
+    bucketSeconds: bucketMs / 1000,
+  });
+}
+
+async function readHistoryStart(pool: pg.Pool): Promise<number | null> {
+  // The leading primary-key column makes this an index lookup, not a scan.
+  const { rows } = await pool.query<{ first: Date | null }>('SELECT min(bucket) AS first FROM rollup_hour');
+  return rows[0]?.first ? rows[0].first.getTime() : null;
+}
+
+function overallLabel(filter: AnalyticsFilter): string {
+  const scope = [filter.method?.toUpperCase(), filter.route].filter(Boolean).join(' ');
+  const base = filter.service ? `service ${filter.service}` : 'all traffic';
+  return scope ? `${base} (${scope})` : base;
+}
+
+/**
+ * Unusual traffic volume, 5xx rate and p95 latency over a range, overall and per busy endpoint:
+ * reads the range's buckets plus the history the baselines need (the trailing window before
+ * the range and, with enough stored history, the same hours in earlier days or weeks) from the
+ * rollups, then lets the pure detector judge each complete bucket.
+ */
+export async function getAnomalies(pool: pg.Pool, query: AnomalyQuery): Promise<AnomalyReport> {
+  const filter = query.filter ?? {};
+  const now = query.now ?? Date.now();
+  const sensitivity = query.sensitivity ?? 'MEDIUM';
+  const threshold = SENSITIVITY_THRESHOLDS[sensitivity];
+  const plan = planBuckets(query.range.to.getTime() - query.range.from.getTime());
+  const { bucketMs } = plan;
+  const startMs = Math.floor(query.range.from.getTime() / bucketMs) * bucketMs;
+  const endMs = Math.min(
+    Math.floor(query.range.to.getTime() / bucketMs) * bucketMs,
+    Math.floor((now - INGEST_GRACE_MS) / bucketMs) * bucketMs,
+  );
+  const historyStart = await readHistoryStart(pool);
+  const empty: AnomalyReport = {
+    analysed: null,
+    bucketSeconds: bucketMs / 1000,
+    threshold,
+    seriesAnalysed: 0,
+    seasonality: 'NONE',
+    historyStart: historyStart === null ? null : new Date(historyStart),
+    anomalies: [],
+  };
+  if (!(endMs > startMs)) return empty;
+
+  const seasons = planSeasons(historyStart, endMs);
+  const trailingStart = startMs - plan.trailing * bucketMs;
+  const seasonalStart = seasons.length > 0 ? startMs - Math.max(...seasons.map((s) => s.periodMs * s.cycles)) - HOUR : trailingStart;
+  // Hourly analysis reads its seasonal history in the same pass; finer buckets need a second, hourly read.
+  const sameRead = bucketMs === HOUR;
+  const [rows, seasonalRows] = await Promise.all([
+    readBucketRows(pool, sameRead ? Math.min(trailingStart, seasonalStart) : trailingStart, endMs, bucketMs, filter),
+    // Up to the end of the hour the range starts in, so that hour is not mistaken for a quiet one.
+    sameRead || seasons.length === 0
+      ? Promise.resolve([])
+      : readBucketRows(pool, seasonalStart, Math.ceil(startMs / HOUR) * HOUR, HOUR, filter),
+  ]);
+  const fine = toSeriesPoints(rows);
+  const coarse = sameRead ? fine : toSeriesPoints(seasonalRows);
+
+  const series: AnomalySeries[] = [];
+  const pinsEndpoint = Boolean(filter.method && filter.route);
+  if (!pinsEndpoint) {
+    series.push({
+      service: filter.service ?? null,
+      method: null,
+      route: null,
+      label: overallLabel(filter),
+      points: fine.overall,
+      seasonalPoints: coarse.overall,
+    });
+  }
+  // Busy = on average at least half the requests a rate needs per bucket, over the trailing
+  // window and the range together (so an endpoint that just went silent is still watched).
+  const readBuckets = (endMs - trailingStart) / bucketMs;
+  const busy = [...fine.endpoints.entries()]
+    .map(([key, points]) => {
+      let total = 0;
+      for (const [t, p] of points) if (t >= trailingStart) total += p.count;
+      return { key, points, total };
+    })
+    .filter((e) => e.total / readBuckets >= MIN_REQUESTS / 2 || (pinsEndpoint && e.total > 0))
+    .sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1))
+    .slice(0, MAX_ENDPOINT_SERIES);
+  for (const e of busy) {
+    const [service, method, route] = e.key.split('\u0001') as [string, string, string];
+    series.push({ service, method, route, points: e.points, seasonalPoints: coarse.endpoints.get(e.key) ?? new Map() });
+  }
+
+  const settings: DetectionSettings = {
+    bucketMs,
+    fromMs: startMs,
+    toMs: endMs,
+    trailingBuckets: plan.trailing,
+    minTrailingSamples: plan.minTrailing,
+    seasons,
+    threshold,
+    minRequests: MIN_REQUESTS,
+    minBuckets: bucketMs < 5 * MINUTE ? { LATENCY: 2 } : {},
+  };
+  return {
+    ...empty,
+    analysed: { from: new Date(startMs), to: new Date(endMs) },
+    seriesAnalysed: series.length,
+    seasonality: seasons[0]?.periodMs === WEEK ? 'WEEKLY' : seasons.length > 0 ? 'DAILY' : 'NONE',
+    anomalies: detectAnomalies(series, settings),
+  };
+}
