@@ -13,6 +13,8 @@ import './live.ts';
 import './anomalies.ts';
 import './bottlenecks.ts';
 import './recommendations.ts';
+import './ai.ts';
+import './ai-stream.ts';
 
 /** The whole GraphQL schema; each imported file registers its own types and fields. */
 export const schema = builder.toSchema({ sortSchema: false });
