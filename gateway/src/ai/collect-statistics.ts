@@ -5,9 +5,12 @@ import { requestStats, type RequestStats } from '../analytics/request-stats.ts';
 import { combineMeasures, EMPTY_MEASURES, readRollups } from '../analytics/rollup-query.ts';
 import { getTraffic } from '../analytics/traffic.ts';
 import type { ResolvedRange } from '../analytics/time-range.ts';
+import type { Evidence } from '../schema/evidence.ts';
 import { round } from './format.ts';
 import type { DetectedAnomaly } from '../analytics/anomalies-detection.ts';
 import { getAnomalies } from '../analytics/anomalies.ts';
+import { getBottlenecks } from '../analytics/bottlenecks.ts';
+import { getRecommendations } from '../analytics/recommendations.ts';
 import type { AnomalyFigures, EndpointFigures, TotalsFigures, WindowStatistics } from './window-statistics.ts';
 
 /** The baseline every window is compared with: the hour just before it. */
@@ -57,6 +60,9 @@ export function anomalyFigures(a: DetectedAnomaly, label: (e: { service: string;
   };
 }
 
+/** Evidence of one endpoint's finding names the endpoint ("GET /api/slow p95 latency"), so figures of several findings stay apart. */
+const ofEndpoint = (endpoint: string, e: Evidence): Evidence => (e.label.includes(endpoint) ? e : { ...e, label: `${endpoint} ${e.label}` });
+
 const key = (e: { service: string; method: string; route: string }) => `${e.service}\u0001${e.method}\u0001${e.route}`;
 
 /** The endpoints worth showing: busiest, slowest, most 5xx and most 4xx, at most 20. */
@@ -66,7 +72,7 @@ function pickEndpoints(rows: EndpointStats[]): EndpointStats[] {
   const picked = new Map<string, EndpointStats>();
   for (const e of [
     ...by((e) => e.count, 10),
-    ...by((e) => e.latency.p95 ?? 0, 5, 5),
+    ...by((e) => e.latency.p95 ?? 0, 8, 5),
     ...by((e) => e.errors5xx, 5),
     ...by((e) => e.errors4xx, 3),
   ]) {
@@ -89,7 +95,7 @@ export async function collectWindowStatistics(
   const minutes = Math.max(1, Math.round((range.to.getTime() - range.from.getTime()) / 60_000));
   const baselineRange = { from: new Date(range.from.getTime() - BASELINE_MINUTES * 60_000), to: range.from };
   const filter = { service };
-  const [overall, baselineOverall, traffic, endpoints, baselineEndpoints, distribution, statusTop, anomalies] = await Promise.all([
+  const [overall, baselineOverall, traffic, endpoints, baselineEndpoints, distribution, statusTop, anomalies, bottlenecks, recommendations] = await Promise.all([
     readRollups(pool, { range, filter, groupBy: [] }),
     readRollups(pool, { range: baselineRange, filter, groupBy: ['bucket'], bucketSeconds: 60 }),
     getTraffic(pool, { range, filter, bucketSeconds: minutes <= 120 ? 60 : 300 }),
@@ -98,6 +104,8 @@ export async function collectWindowStatistics(
     getErrorDistribution(pool, { range, filter }),
     getStatusEndpointTop(pool, { range, filter, limit: 3 }),
     getAnomalies(pool, { range, filter }),
+    getBottlenecks(pool, { range, filter }),
+    getRecommendations(pool, { range, filter }),
   ]);
 
   const multiService = !service && new Set([...endpoints, ...baselineEndpoints].map((e) => e.service)).size > 1;
@@ -138,7 +146,19 @@ export async function collectWindowStatistics(
       topEndpoints: (topByStatus.get(s.status) ?? []).map((e) => `${label(e)} (${e.count})`),
     })),
     anomalies: anomalies.anomalies.map((a) => anomalyFigures(a, label)),
-    bottlenecks: [],
-    recommendations: [],
+    bottlenecks: bottlenecks.slice(0, 10).map((b) => ({
+      endpoint: label(b),
+      text: b.explanation,
+      severity: b.severity.toLowerCase(),
+      standing: !b.reasons.includes('SLOWER_THAN_BEFORE'),
+      evidence: b.evidence.slice(0, 6).map((e) => ofEndpoint(label(b), e)),
+    })),
+    recommendations: recommendations.slice(0, 10).map((r) => ({
+      endpoint: r.method && r.route ? label({ service: r.service ?? '', method: r.method, route: r.route }) : null,
+      text: `${r.title}: ${r.detail}`,
+      severity: r.priority.toLowerCase(),
+      standing: false,
+      evidence: r.evidence.slice(0, 6).map((e) => (r.method && r.route ? ofEndpoint(label({ service: r.service ?? '', method: r.method, route: r.route }), e) : e)),
+    })),
   };
 }

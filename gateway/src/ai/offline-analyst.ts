@@ -343,12 +343,17 @@ function anomalyFindings(stats: WindowStatistics, found: Finding[], t: (typeof T
   return out;
 }
 
-/** Bottlenecks on endpoints nothing else mentioned yet. */
-function bottleneckFindings(stats: WindowStatistics, found: Finding[]): Finding[] {
+/**
+ * Bottlenecks on endpoints nothing else mentioned yet: a standing one (slow all along) is a
+ * known issue, a change against the previous period a warning. Their texts are English, so a
+ * Korean insight leaves them to the rules above.
+ */
+function bottleneckFindings(stats: WindowStatistics, found: Finding[], language: Language): Finding[] {
+  if (language !== 'en') return [];
   return stats.bottlenecks
-    .filter((b: NotedFinding) => !found.some((f) => f.endpoint === b.endpoint && (f.kind === 'latency' || f.kind === 'chronicSlow')))
+    .filter((b: NotedFinding) => !found.some((f) => (f.endpoint === b.endpoint || f.members?.includes(b.endpoint ?? '')) && (f.kind === 'latency' || f.kind === 'chronicSlow')))
     .map((b) => ({
-      kind: 'bottleneck' as const, endpoint: b.endpoint, severity: b.severity === 'critical' || b.severity === 'high' ? ('critical' as const) : ('warning' as const),
+      kind: 'bottleneck' as const, endpoint: b.endpoint, severity: b.standing ? ('ok' as const) : ('warning' as const),
       score: 1, problem: b.text, cause: null, improvement: null, evidence: b.evidence.slice(0, 4),
     }));
 }
@@ -479,10 +484,15 @@ export function analyzeOffline(stats: WindowStatistics, language: Language = 'en
   let findings: Finding[] = groupByResource(stats.endpoints.flatMap((e) => endpointFindings(stats, e, t, trafficRising)), stats, t);
   findings.push(...trafficFindings(stats, t));
   findings.push(...anomalyFindings(stats, findings, t));
-  findings.push(...bottleneckFindings(stats, findings));
+  findings.push(...bottleneckFindings(stats, findings, language));
   findings = findings.sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || b.score - a.score);
 
-  const recommended = stats.recommendations.map((r) => r.text);
+  // The analytics' recommendations (English) add what the rules do not say (cache, paginate,
+  // rate-limit), for endpoints the findings have not already given a next step.
+  const recommended =
+    language === 'en'
+      ? stats.recommendations.filter((r) => !findings.some((f) => f.improvement && r.endpoint && (f.endpoint === r.endpoint || f.members?.includes(r.endpoint)))).map((r) => r.text)
+      : [];
   if (findings.length === 0) {
     return {
       summary: t.allNormal(windowName, totals), severity: 'ok', worstEndpoint: null, problems: [], causes: [],

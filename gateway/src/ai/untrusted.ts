@@ -18,13 +18,16 @@ export function cleanUntrusted(text: string, maxChars = UNTRUSTED_MAX_CHARS): st
   return flat.length > maxChars ? `${flat.slice(0, maxChars - 1)}…` : flat;
 }
 
+/** Strings inside data blocks: long enough for a finding's sentence, short enough to bound a prompt. */
+const DATA_MAX_CHARS = 500;
+
 /** Applies `cleanUntrusted` to every string inside a JSON-like value. */
-export function cleanDeep(value: unknown): unknown {
-  if (typeof value === 'string') return cleanUntrusted(value);
-  if (Array.isArray(value)) return value.map(cleanDeep);
+export function cleanDeep(value: unknown, maxChars = DATA_MAX_CHARS): unknown {
+  if (typeof value === 'string') return cleanUntrusted(value, maxChars);
+  if (Array.isArray(value)) return value.map((v) => cleanDeep(v, maxChars));
   if (value instanceof Date) return value.toISOString();
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanDeep(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanDeep(v, maxChars)]));
   }
   return value;
 }

@@ -64,11 +64,14 @@ export interface AnomalyFigures {
   direction: 'up' | 'down';
 }
 
-/** A finding of the bottleneck or recommendation analyses, reduced to text and numbers. */
+/** A finding of the bottleneck or recommendation analyses, reduced to text and numbers (English). */
 export interface NotedFinding {
   endpoint: string | null;
   text: string;
-  severity: string | null;
+  /** critical, high, medium or low, as the analysis rated it. */
+  severity: string;
+  /** True for a standing condition (slow all along), false for a change against the previous period. */
+  standing: boolean;
   evidence: { label: string; value: number; unit: string | null }[];
 }
 
