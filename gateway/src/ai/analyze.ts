@@ -31,7 +31,12 @@ const MAX_ECHOED_OUTPUT = 4_000;
  * Asks the model for an insight in the JSON schema; an invalid answer is sent back once with
  * the reason, then given up on.
  */
-export async function analyzeWithModel(provider: ModelProvider, stats: WindowStatistics, language: Language, meter: UsageMeter): Promise<InsightFindings> {
+export async function analyzeWithModel(
+  provider: ModelProvider,
+  stats: WindowStatistics,
+  language: Language,
+  meter: UsageMeter,
+): Promise<InsightFindings> {
   const boundary = newBoundary();
   const messages: ChatCompletionMessageParam[] = [
     { role: 'system', content: analysisSystemPrompt(language, boundary) },
@@ -47,7 +52,10 @@ export async function analyzeWithModel(provider: ModelProvider, stats: WindowSta
     const parsed = message?.refusal ? { ok: false as const, problem: 'the model refused to answer' } : parseModelInsight(message?.content);
     if (parsed.ok) return parsed.findings;
     problem = parsed.problem;
-    messages.push({ role: 'assistant', content: (message?.content ?? '').slice(0, MAX_ECHOED_OUTPUT) }, { role: 'user', content: invalidOutputPrompt(problem) });
+    messages.push(
+      { role: 'assistant', content: (message?.content ?? '').slice(0, MAX_ECHOED_OUTPUT) },
+      { role: 'user', content: invalidOutputPrompt(problem) },
+    );
   }
   throw new InvalidModelOutputError(problem);
 }
@@ -65,7 +73,9 @@ export interface AnalyzeInput {
 export async function analyzeRecentLogs(ctx: GatewayContext, input: AnalyzeInput): Promise<AiInsight> {
   const max = ctx.config.ai.maxAnalyzeWindowMinutes;
   if (!Number.isInteger(input.windowMinutes) || input.windowMinutes < 1 || input.windowMinutes > max) {
-    throw new GraphQLError(`windowMinutes must be a whole number from 1 to ${max}`, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'windowMinutes' } });
+    throw new GraphQLError(`windowMinutes must be a whole number from 1 to ${max}`, {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: 'windowMinutes' },
+    });
   }
   if (input.service != null && (input.service.length === 0 || input.service.length > 200)) {
     throw new GraphQLError('service must be 1 to 200 characters', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'service' } });
@@ -102,9 +112,12 @@ export async function analyzeRecentLogs(ctx: GatewayContext, input: AnalyzeInput
         await recordUsage(db.prisma, 'analysis', provider.model, meter.usage);
       }
       if (invalid) {
-        throw new GraphQLError(`The AI model returned an invalid analysis twice (${invalid.message}). Try again, or configure another model.`, {
-          extensions: { code: 'AI_INVALID_OUTPUT', http: { status: 502 } },
-        });
+        throw new GraphQLError(
+          `The AI model returned an invalid analysis twice (${invalid.message}). Try again, or configure another model.`,
+          {
+            extensions: { code: 'AI_INVALID_OUTPUT', http: { status: 502 } },
+          },
+        );
       }
     }
   }

@@ -51,7 +51,14 @@ export function chatStreamPublisher(pubsub: LivePubSub, conversationId: string, 
       channel.publish('chat:stream', conversationId, { ...base, delta: text, done: false, answer: null, provider: null, refused: null });
     },
     done(final) {
-      channel.publish('chat:stream', conversationId, { ...base, delta: '', done: true, answer: final.answer, provider: final.provider, refused: final.refused });
+      channel.publish('chat:stream', conversationId, {
+        ...base,
+        delta: '',
+        done: true,
+        answer: final.answer,
+        provider: final.provider,
+        refused: final.refused,
+      });
     },
   };
 }

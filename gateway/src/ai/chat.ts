@@ -93,7 +93,9 @@ async function answerWithModel(
     );
     meter.usage = addUsage(meter.usage, completion.usage);
     const message = completion.choices[0]?.message;
-    const calls = (message?.tool_calls ?? []).filter((c): c is ChatCompletionMessageToolCall & { type: 'function' } => c.type === 'function');
+    const calls = (message?.tool_calls ?? []).filter(
+      (c): c is ChatCompletionMessageToolCall & { type: 'function' } => c.type === 'function',
+    );
     if (calls.length === 0) {
       const answer = (message?.content ?? '').trim();
       if (!answer) throw new ProviderUnavailableError('the model returned an empty answer');
@@ -115,7 +117,12 @@ async function answerWithModel(
   throw new ToolLimitError('the model kept calling tools past the limit');
 }
 
-async function runToolForModel(call: ChatCompletionMessageToolCall & { type: 'function' }, ctx: ToolContext, boundary: string, citations: Citation[]): Promise<string> {
+async function runToolForModel(
+  call: ChatCompletionMessageToolCall & { type: 'function' },
+  ctx: ToolContext,
+  boundary: string,
+  citations: Citation[],
+): Promise<string> {
   const name = call.function.name;
   let args: unknown;
   try {
@@ -148,10 +155,14 @@ export async function chat(ctx: GatewayContext, input: ChatInput): Promise<ChatR
   const question = input.message.trim();
   if (!question) throw new GraphQLError('message must not be empty', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'message' } });
   if (question.length > limits.maxMessageChars) {
-    throw new GraphQLError(`message is longer than ${limits.maxMessageChars} characters`, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'message' } });
+    throw new GraphQLError(`message is longer than ${limits.maxMessageChars} characters`, {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: 'message' },
+    });
   }
   if (input.conversationId != null && !UUID.test(input.conversationId)) {
-    throw new GraphQLError('conversationId must be a UUID (returned by chat, or chosen by the client)', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'conversationId' } });
+    throw new GraphQLError('conversationId must be a UUID (returned by chat, or chosen by the client)', {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: 'conversationId' },
+    });
   }
   enforceRateLimit(ctx);
   const db = ctx.db;
@@ -172,7 +183,11 @@ export async function chat(ctx: GatewayContext, input: ChatInput): Promise<ChatR
     reply = {
       answer: refused ? refusalText(language) : greetingText(language),
       provider: refused ? GUARD_PROVIDER : OFFLINE_PROVIDER,
-      model: null, refused, citations: [], toolCalls: 0, notice: null,
+      model: null,
+      refused,
+      citations: [],
+      toolCalls: 0,
+      notice: null,
     };
     streamText(publisher, reply.answer);
   } else {
@@ -192,7 +207,12 @@ export async function chat(ctx: GatewayContext, input: ChatInput): Promise<ChatR
         notice = 'The hourly AI token budget (AI_MAX_TOKENS_PER_HOUR) is used up; the offline assistant answered.';
       } else {
         try {
-          modelAnswer = await answerWithModel(provider, { question, history, language, maxToolCalls: limits.maxToolCalls, tools }, publisher, meter);
+          modelAnswer = await answerWithModel(
+            provider,
+            { question, history, language, maxToolCalls: limits.maxToolCalls, tools },
+            publisher,
+            meter,
+          );
         } catch (error) {
           if (error instanceof ProviderUnavailableError || error instanceof ToolLimitError) {
             notice = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}; the offline assistant answered.`;

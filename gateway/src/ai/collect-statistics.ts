@@ -45,7 +45,10 @@ const ANOMALY_KIND: Record<DetectedAnomaly['kind'], AnomalyFigures['kind']> = {
 };
 
 /** An anomaly of the analytics in the analyst's terms (rates as percentages). */
-export function anomalyFigures(a: DetectedAnomaly, label: (e: { service: string; method: string; route: string }) => string): AnomalyFigures {
+export function anomalyFigures(
+  a: DetectedAnomaly,
+  label: (e: { service: string; method: string; route: string }) => string,
+): AnomalyFigures {
   const asPct = a.unit === 'ratio';
   return {
     kind: ANOMALY_KIND[a.kind],
@@ -61,14 +64,18 @@ export function anomalyFigures(a: DetectedAnomaly, label: (e: { service: string;
 }
 
 /** Evidence of one endpoint's finding names the endpoint ("GET /api/slow p95 latency"), so figures of several findings stay apart. */
-const ofEndpoint = (endpoint: string, e: Evidence): Evidence => (e.label.includes(endpoint) ? e : { ...e, label: `${endpoint} ${e.label}` });
+const ofEndpoint = (endpoint: string, e: Evidence): Evidence =>
+  e.label.includes(endpoint) ? e : { ...e, label: `${endpoint} ${e.label}` };
 
 const key = (e: { service: string; method: string; route: string }) => `${e.service}\u0001${e.method}\u0001${e.route}`;
 
 /** The endpoints worth showing: busiest, slowest, most 5xx and most 4xx, at most 20. */
 function pickEndpoints(rows: EndpointStats[]): EndpointStats[] {
   const by = (score: (e: EndpointStats) => number, n: number, min = 1) =>
-    [...rows].filter((e) => e.count >= min && score(e) > 0).sort((a, b) => score(b) - score(a)).slice(0, n);
+    [...rows]
+      .filter((e) => e.count >= min && score(e) > 0)
+      .sort((a, b) => score(b) - score(a))
+      .slice(0, n);
   const picked = new Map<string, EndpointStats>();
   for (const e of [
     ...by((e) => e.count, 10),
@@ -95,7 +102,18 @@ export async function collectWindowStatistics(
   const minutes = Math.max(1, Math.round((range.to.getTime() - range.from.getTime()) / 60_000));
   const baselineRange = { from: new Date(range.from.getTime() - BASELINE_MINUTES * 60_000), to: range.from };
   const filter = { service };
-  const [overall, baselineOverall, traffic, endpoints, baselineEndpoints, distribution, statusTop, anomalies, bottlenecks, recommendations] = await Promise.all([
+  const [
+    overall,
+    baselineOverall,
+    traffic,
+    endpoints,
+    baselineEndpoints,
+    distribution,
+    statusTop,
+    anomalies,
+    bottlenecks,
+    recommendations,
+  ] = await Promise.all([
     readRollups(pool, { range, filter, groupBy: [] }),
     readRollups(pool, { range: baselineRange, filter, groupBy: ['bucket'], bucketSeconds: 60 }),
     getTraffic(pool, { range, filter, bucketSeconds: minutes <= 120 ? 60 : 300 }),
@@ -137,7 +155,13 @@ export async function collectWindowStatistics(
     timeZone: input.timeZone,
     totals: totalsOf(requestStats(overall[0] ?? EMPTY_MEASURES, 0), minutes),
     baselineTotals: baseline.count > 0 ? totalsOf(baseline, baselineMinutes) : null,
-    perMinute: traffic.points.map((p) => ({ minute: p.bucket, requests: p.count, errors4xx: p.errors4xx, errors5xx: p.errors5xx, p95Ms: r1(p.latency.p95) })),
+    perMinute: traffic.points.map((p) => ({
+      minute: p.bucket,
+      requests: p.count,
+      errors4xx: p.errors4xx,
+      errors5xx: p.errors5xx,
+      p95Ms: r1(p.latency.p95),
+    })),
     endpoints: endpointFigures,
     statuses: distribution.byStatus.map((s) => ({
       status: s.status,
@@ -158,7 +182,9 @@ export async function collectWindowStatistics(
       text: `${r.title}: ${r.detail}`,
       severity: r.priority.toLowerCase(),
       standing: false,
-      evidence: r.evidence.slice(0, 6).map((e) => (r.method && r.route ? ofEndpoint(label({ service: r.service ?? '', method: r.method, route: r.route }), e) : e)),
+      evidence: r.evidence
+        .slice(0, 6)
+        .map((e) => (r.method && r.route ? ofEndpoint(label({ service: r.service ?? '', method: r.method, route: r.route }), e) : e)),
     })),
   };
 }

@@ -49,7 +49,11 @@ const clip = (text: string, max = MAX_TEXT) => {
   const t = text.trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 };
-const clipList = (items: string[]) => items.map((i) => clip(i)).filter(Boolean).slice(0, MAX_ITEMS);
+const clipList = (items: string[]) =>
+  items
+    .map((i) => clip(i))
+    .filter(Boolean)
+    .slice(0, MAX_ITEMS);
 
 export type InsightParseResult = { ok: true; findings: InsightFindings } | { ok: false; problem: string };
 
@@ -68,7 +72,10 @@ export function parseModelInsight(content: string | null | undefined): InsightPa
   const parsed = modelInsightSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    return { ok: false, problem: `the model output does not match the schema (${first?.path.join('.') || 'root'}: ${first?.message ?? 'invalid'})` };
+    return {
+      ok: false,
+      problem: `the model output does not match the schema (${first?.path.join('.') || 'root'}: ${first?.message ?? 'invalid'})`,
+    };
   }
   const f = parsed.data;
   if (!f.summary.trim()) return { ok: false, problem: 'the model output has an empty summary' };

@@ -20,7 +20,8 @@ import type { AnomalyFigures, EndpointFigures, NotedFinding, TotalsFigures, Wind
  * - anomalies, bottlenecks and recommendations from the insight analyses, merged in.
  */
 
-type FindingKind = 'errorBurst' | 'chronicErrors' | 'latency' | 'chronicSlow' | 'clientErrors' | 'trafficSpike' | 'trafficDrop' | 'anomaly' | 'bottleneck';
+type FindingKind =
+  'errorBurst' | 'chronicErrors' | 'latency' | 'chronicSlow' | 'clientErrors' | 'trafficSpike' | 'trafficDrop' | 'anomaly' | 'bottleneck';
 
 interface Finding {
   kind: FindingKind;
@@ -80,7 +81,8 @@ const T = {
       `The failures on ${e} (${statuses}) come from a proxy or upstream: the backend behind it is down, overloaded or timing out.`,
     errorFix: (e: string, route: string) =>
       `Look at the failing requests of ${e} (recentLogs with filter {route: "${route}", statusClass: 5}) and its service's error logs; roll back a recent deploy if the burst started with it.`,
-    chronicErrors: (e: string, r: string, base: string) => `${e} keeps failing: ${r} 5xx now and ${base} in the previous hour (a chronic failure, not a new incident).`,
+    chronicErrors: (e: string, r: string, base: string) =>
+      `${e} keeps failing: ${r} 5xx now and ${base} in the previous hour (a chronic failure, not a new incident).`,
     chronicErrorsShort: (e: string) => `${e} failing chronically`,
     chronicErrorsFix: (e: string) => `Fix or remove ${e}: a route that always fails hides real incidents in the error rate.`,
     latency: (e: string, p95: string, base: string, factor: string, when: string) =>
@@ -94,13 +96,17 @@ const T = {
     chronicSlow: (e: string, p95: string, avg: string) => `${e} is slow: p95 ${p95} (avg ${avg}).`,
     chronicSlowShort: (e: string, p95: string) => `${e} is slow (p95 ${p95})`,
     chronicSlowFix: (e: string, get: boolean) =>
-      get ? `Cache or precompute the response of ${e}, or paginate it.` : `Move the slow work of ${e} off the request path (a queue or background job).`,
+      get
+        ? `Cache or precompute the response of ${e}, or paginate it.`
+        : `Move the slow work of ${e} off the request path (a queue or background job).`,
     clientErrors: (e: string, r: string, n: string, base: string | null) =>
       `Client-error wave on ${e}: ${r} of requests got 4xx (${n})${base ? `, against ${base} before` : ''}.`,
     clientErrorsShort: (e: string) => `a 4xx wave on ${e}`,
-    clientErrorsCause: (e: string) => `Callers of ${e} are sending requests it rejects: a client release, expired credentials, or a scanner probing paths.`,
+    clientErrorsCause: (e: string) =>
+      `Callers of ${e} are sending requests it rejects: a client release, expired credentials, or a scanner probing paths.`,
     clientErrorsFix: (e: string) => `Check which clients get 4xx on ${e} (endpointDetail top clients); rate-limit or block a scanner.`,
-    spike: (rate: string, base: string, factor: string) => `Traffic spike: ${rate} requests/min, ${factor}× the previous hour's ${base}/min.`,
+    spike: (rate: string, base: string, factor: string) =>
+      `Traffic spike: ${rate} requests/min, ${factor}× the previous hour's ${base}/min.`,
     spikeShort: (factor: string) => `a ${factor}× traffic spike`,
     spikeCause: 'Demand rose sharply: a campaign, a retry storm from a failing client, or a bot.',
     spikeFix: 'Check the top clients and user agents of the window; rate-limit a noisy client and make sure the service can scale out.',
@@ -109,10 +115,12 @@ const T = {
     dropCause: 'Clients may not be reaching the service (DNS, load balancer) or logs are only partly arriving.',
     anomaly: (a: AnomalyFigures, e: string, when: string) =>
       `Unusual ${a.kind === 'volume' ? 'traffic volume' : a.kind === 'errors' ? 'error rate' : 'latency'} ${e ? `on ${e} ` : ''}at ${when}: ${fmtValue(a.value, a.unit)} against a usual ${fmtValue(a.baseline, a.unit)} (score ${round(a.score)}).`,
-    anomalyShort: (a: AnomalyFigures, e: string) => `unusual ${a.kind === 'volume' ? 'traffic' : a.kind === 'errors' ? 'errors' : 'latency'}${e ? ` on ${e}` : ''}`,
+    anomalyShort: (a: AnomalyFigures, e: string) =>
+      `unusual ${a.kind === 'volume' ? 'traffic' : a.kind === 'errors' ? 'errors' : 'latency'}${e ? ` on ${e}` : ''}`,
     at: (when: string) => ` (${when})`,
     monitorFix: 'Add alerts on the 5xx rate and p95 per endpoint so the next incident pages someone.',
-    sameOnOthers: (n: number, resource: string, details: string) => `The same on ${n} other endpoint${n === 1 ? '' : 's'} under ${resource}: ${details}.`,
+    sameOnOthers: (n: number, resource: string, details: string) =>
+      `The same on ${n} other endpoint${n === 1 ? '' : 's'} under ${resource}: ${details}.`,
     latencyGroupCause: (n: number, resource: string) =>
       `All ${n} endpoints under ${resource} slowed down together while the rest of the API kept its usual latency: something they share (their table or database, a downstream service, a lock) rather than one handler or overall load.`,
     errorGroupCause: (n: number, resource: string, statuses: string) =>
@@ -127,7 +135,8 @@ const T = {
     silence: (w: string, base: string) =>
       `${w} 동안 기록된 요청이 없습니다. 직전 한 시간에는 분당 평균 ${base}건이었습니다. 트래픽이 끊겼거나 로그가 게이트웨이에 도착하지 않고 있습니다.`,
     silenceCause: '서비스가 중단되었거나 접근할 수 없는 상태이거나, 로그 전송기(Fluent Bit)가 멈췄을 수 있습니다.',
-    silenceFix: '서비스가 살아 있는지 확인한 뒤 로그 전송기를 확인하세요. pipelineHealth 쿼리로 서비스별 마지막 배치 수신 시각을 볼 수 있습니다.',
+    silenceFix:
+      '서비스가 살아 있는지 확인한 뒤 로그 전송기를 확인하세요. pipelineHealth 쿼리로 서비스별 마지막 배치 수신 시각을 볼 수 있습니다.',
     allNormal: (w: string, t: TotalsFigures) =>
       `${w} 동안 정상입니다: 요청 ${count(t.requests)}건(분당 ${round(t.requestsPerMinute)}건), 에러율 ${pct(t.errorRatePct)}(5xx ${pct(t.serverErrorRatePct)}), p95 ${ms(t.p95Ms)}. 직전 한 시간과 비교해 눈에 띄는 이상이 없습니다.`,
     onlyKnown: (w: string, t: TotalsFigures, known: string) =>
@@ -143,7 +152,8 @@ const T = {
       `${e}의 실패(${statuses})는 프록시나 업스트림에서 발생했습니다: 뒤쪽 백엔드가 중단되었거나 과부하 또는 타임아웃 상태입니다.`,
     errorFix: (e: string, route: string) =>
       `${e}의 실패한 요청(recentLogs, filter {route: "${route}", statusClass: 5})과 서비스의 에러 로그를 확인하세요. 급증이 최근 배포와 함께 시작되었다면 롤백하세요.`,
-    chronicErrors: (e: string, r: string, base: string) => `${e}는 계속 실패하고 있습니다: 현재 5xx ${r}, 직전 한 시간 ${base}(새 장애가 아닌 만성적인 실패).`,
+    chronicErrors: (e: string, r: string, base: string) =>
+      `${e}는 계속 실패하고 있습니다: 현재 5xx ${r}, 직전 한 시간 ${base}(새 장애가 아닌 만성적인 실패).`,
     chronicErrorsShort: (e: string) => `${e}의 만성적인 실패`,
     chronicErrorsFix: (e: string) => `${e}를 고치거나 제거하세요. 항상 실패하는 경로는 에러율 속에서 실제 장애를 가립니다.`,
     latency: (e: string, p95: string, base: string, factor: string, when: string) =>
@@ -157,25 +167,33 @@ const T = {
     chronicSlow: (e: string, p95: string, avg: string) => `${e}가 느립니다: p95 ${p95}(평균 ${avg}).`,
     chronicSlowShort: (e: string, p95: string) => `${e}가 느림(p95 ${p95})`,
     chronicSlowFix: (e: string, get: boolean) =>
-      get ? `${e}의 응답을 캐시하거나 미리 계산하거나 페이지네이션하세요.` : `${e}의 느린 작업을 요청 경로 밖(큐나 백그라운드 작업)으로 옮기세요.`,
+      get
+        ? `${e}의 응답을 캐시하거나 미리 계산하거나 페이지네이션하세요.`
+        : `${e}의 느린 작업을 요청 경로 밖(큐나 백그라운드 작업)으로 옮기세요.`,
     clientErrors: (e: string, r: string, n: string, base: string | null) =>
       `${e}에서 클라이언트 에러 급증: 요청의 ${r}가 4xx를 받았습니다(${n}건)${base ? `. 이전에는 ${base}였습니다` : ''}.`,
     clientErrorsShort: (e: string) => `${e}의 4xx 급증`,
-    clientErrorsCause: (e: string) => `${e}의 호출자가 거부되는 요청을 보내고 있습니다: 클라이언트 배포, 만료된 인증 정보 또는 경로를 훑는 스캐너일 수 있습니다.`,
-    clientErrorsFix: (e: string) => `${e}에서 4xx를 받는 클라이언트를 확인하고(endpointDetail의 상위 클라이언트), 스캐너라면 속도 제한이나 차단을 하세요.`,
-    spike: (rate: string, base: string, factor: string) => `트래픽 급증: 분당 ${rate}건으로 직전 한 시간(분당 ${base}건)의 ${factor}배입니다.`,
+    clientErrorsCause: (e: string) =>
+      `${e}의 호출자가 거부되는 요청을 보내고 있습니다: 클라이언트 배포, 만료된 인증 정보 또는 경로를 훑는 스캐너일 수 있습니다.`,
+    clientErrorsFix: (e: string) =>
+      `${e}에서 4xx를 받는 클라이언트를 확인하고(endpointDetail의 상위 클라이언트), 스캐너라면 속도 제한이나 차단을 하세요.`,
+    spike: (rate: string, base: string, factor: string) =>
+      `트래픽 급증: 분당 ${rate}건으로 직전 한 시간(분당 ${base}건)의 ${factor}배입니다.`,
     spikeShort: (factor: string) => `트래픽 ${factor}배 급증`,
     spikeCause: '수요가 급격히 늘었습니다: 캠페인, 실패한 클라이언트의 재시도 폭주 또는 봇일 수 있습니다.',
-    spikeFix: '이 구간의 상위 클라이언트와 User-Agent를 확인하고, 요란한 클라이언트는 속도 제한을 걸고 서비스가 수평 확장될 수 있는지 확인하세요.',
+    spikeFix:
+      '이 구간의 상위 클라이언트와 User-Agent를 확인하고, 요란한 클라이언트는 속도 제한을 걸고 서비스가 수평 확장될 수 있는지 확인하세요.',
     drop: (rate: string, base: string) => `트래픽 감소: 분당 ${rate}건으로 직전 한 시간(분당 ${base}건)보다 크게 줄었습니다.`,
     dropShort: '트래픽 감소',
     dropCause: '클라이언트가 서비스에 도달하지 못하거나(DNS, 로드 밸런서) 로그가 일부만 도착하고 있을 수 있습니다.',
     anomaly: (a: AnomalyFigures, e: string, when: string) =>
       `${when}에 ${e ? `${e}의 ` : ''}${a.kind === 'volume' ? '트래픽' : a.kind === 'errors' ? '에러율' : '지연 시간'} 이상: ${fmtValue(a.value, a.unit)}(평소 ${fmtValue(a.baseline, a.unit)}, 점수 ${round(a.score)}).`,
-    anomalyShort: (a: AnomalyFigures, e: string) => `${e ? `${e}의 ` : ''}${a.kind === 'volume' ? '트래픽' : a.kind === 'errors' ? '에러' : '지연 시간'} 이상`,
+    anomalyShort: (a: AnomalyFigures, e: string) =>
+      `${e ? `${e}의 ` : ''}${a.kind === 'volume' ? '트래픽' : a.kind === 'errors' ? '에러' : '지연 시간'} 이상`,
     at: (when: string) => ` (${when})`,
     monitorFix: '엔드포인트별 5xx 비율과 p95에 알림을 걸어 다음 장애 때 바로 알 수 있게 하세요.',
-    sameOnOthers: (n: number, resource: string, details: string) => `${resource} 아래의 다른 엔드포인트 ${n}개도 마찬가지입니다: ${details}.`,
+    sameOnOthers: (n: number, resource: string, details: string) =>
+      `${resource} 아래의 다른 엔드포인트 ${n}개도 마찬가지입니다: ${details}.`,
     latencyGroupCause: (n: number, resource: string) =>
       `${resource} 아래의 엔드포인트 ${n}개가 함께 느려졌고 나머지 API는 평소 지연 시간을 유지했습니다: 핸들러 하나나 전체 부하보다는 이들이 공유하는 것(테이블이나 데이터베이스, 하위 서비스, 잠금)이 원인일 가능성이 큽니다.`,
     errorGroupCause: (n: number, resource: string, statuses: string) =>
@@ -225,17 +243,31 @@ function endpointFindings(stats: WindowStatistics, e: EndpointFigures, t: (typeo
     ];
     if (chronic && base) {
       out.push({
-        kind: 'chronicErrors', endpoint: e.endpoint, severity: 'ok', score: e.errors5xx * 0.5,
+        kind: 'chronicErrors',
+        endpoint: e.endpoint,
+        severity: 'ok',
+        score: e.errors5xx * 0.5,
         problem: t.chronicErrors(e.endpoint, pct(e.serverErrorRatePct), pct(base.serverErrorRatePct)),
-        cause: null, improvement: t.chronicErrorsFix(e.endpoint), evidence,
+        cause: null,
+        improvement: t.chronicErrorsFix(e.endpoint),
+        evidence,
       });
     } else {
       const anomaly = matchingAnomaly(stats, e.endpoint, 'errors');
       const statusText = statuses.length ? statuses.join(', ') : '5xx';
       const proxy = statuses.length > 0 && statuses.every((s) => s === 502 || s === 503 || s === 504);
       out.push({
-        kind: 'errorBurst', endpoint: e.endpoint, severity: serverRate >= 0.25 ? 'critical' : 'warning', score: e.errors5xx * 10,
-        problem: t.errorBurst(e.endpoint, pct(e.serverErrorRatePct), count(e.errors5xx), base ? pct(base.serverErrorRatePct) : null, anomaly ? t.at(span(anomaly.from, anomaly.to, tz)) : ''),
+        kind: 'errorBurst',
+        endpoint: e.endpoint,
+        severity: serverRate >= 0.25 ? 'critical' : 'warning',
+        score: e.errors5xx * 10,
+        problem: t.errorBurst(
+          e.endpoint,
+          pct(e.serverErrorRatePct),
+          count(e.errors5xx),
+          base ? pct(base.serverErrorRatePct) : null,
+          anomaly ? t.at(span(anomaly.from, anomaly.to, tz)) : '',
+        ),
         cause: proxy ? t.gatewayCause(e.endpoint, statusText) : t.errorCause(e.endpoint, statusText),
         improvement: t.errorFix(e.endpoint, e.route),
         detail: t.errorDetail(e.endpoint, pct(e.serverErrorRatePct)),
@@ -248,15 +280,26 @@ function endpointFindings(stats: WindowStatistics, e: EndpointFigures, t: (typeo
   // Latency against the endpoint's own previous hour, or in absolute terms when it has none.
   if (e.requests >= MIN_SLOW_REQUESTS && e.p95Ms != null) {
     const baseP95 = base?.p95Ms ?? null;
-    const evidence = [...ev(`${e.endpoint} p95`, e.p95Ms, 'ms'), ...ev(`${e.endpoint} p99`, e.p99Ms, 'ms'), ...ev(`${e.endpoint} requests`, e.requests, 'requests')];
+    const evidence = [
+      ...ev(`${e.endpoint} p95`, e.p95Ms, 'ms'),
+      ...ev(`${e.endpoint} p99`, e.p99Ms, 'ms'),
+      ...ev(`${e.endpoint} requests`, e.requests, 'requests'),
+    ];
     if (baseP95 != null && baseP95 > 0 && e.p95Ms >= baseP95 * REGRESSION_FACTOR && e.p95Ms - baseP95 >= REGRESSION_MIN_DELTA_MS) {
       const factor = e.p95Ms / baseP95;
       const anomaly = matchingAnomaly(stats, e.endpoint, 'latency');
       out.push({
-        kind: 'latency', endpoint: e.endpoint,
+        kind: 'latency',
+        endpoint: e.endpoint,
         severity: factor >= 5 && e.p95Ms >= SLOW_P95_MS ? 'critical' : 'warning',
         score: e.requests * Math.log2(factor),
-        problem: t.latency(e.endpoint, ms(e.p95Ms), ms(baseP95), String(round(factor)), anomaly ? t.at(span(anomaly.from, anomaly.to, tz)) : ''),
+        problem: t.latency(
+          e.endpoint,
+          ms(e.p95Ms),
+          ms(baseP95),
+          String(round(factor)),
+          anomaly ? t.at(span(anomaly.from, anomaly.to, tz)) : '',
+        ),
         cause: trafficRising ? t.latencyLoadCause(e.endpoint) : t.latencyLocalCause(e.endpoint),
         improvement: t.latencyFix(e.endpoint, e.route),
         detail: t.latencyDetail(e.endpoint, ms(e.p95Ms), String(round(factor))),
@@ -270,9 +313,13 @@ function endpointFindings(stats: WindowStatistics, e: EndpointFigures, t: (typeo
       });
     } else if (e.p95Ms >= SLOW_P95_MS) {
       out.push({
-        kind: 'chronicSlow', endpoint: e.endpoint, severity: 'ok', score: e.requests * 0.5,
+        kind: 'chronicSlow',
+        endpoint: e.endpoint,
+        severity: 'ok',
+        score: e.requests * 0.5,
         problem: t.chronicSlow(e.endpoint, ms(e.p95Ms), ms(e.avgMs)),
-        cause: null, improvement: t.chronicSlowFix(e.endpoint, e.method === 'GET'),
+        cause: null,
+        improvement: t.chronicSlowFix(e.endpoint, e.method === 'GET'),
         evidence: [...evidence, ...(baseP95 != null ? ev(`${e.endpoint} p95, previous hour`, baseP95, 'ms') : [])],
       });
     }
@@ -281,12 +328,24 @@ function endpointFindings(stats: WindowStatistics, e: EndpointFigures, t: (typeo
   // A new wave of 4xx: at least 10, a clearly raised rate, and well above what it was before.
   const clientRate = e.requests > 0 ? e.errors4xx / e.requests : 0;
   const wasClientRate = base ? base.errors4xx / Math.max(1, base.requests) : null;
-  if (e.errors4xx >= 10 && wilsonLowerBound(e.errors4xx, e.requests) >= 0.2 && wasClientRate !== null && clientRate >= wasClientRate * 2 + 0.1) {
+  if (
+    e.errors4xx >= 10 &&
+    wilsonLowerBound(e.errors4xx, e.requests) >= 0.2 &&
+    wasClientRate !== null &&
+    clientRate >= wasClientRate * 2 + 0.1
+  ) {
     out.push({
-      kind: 'clientErrors', endpoint: e.endpoint, severity: 'warning', score: e.errors4xx,
+      kind: 'clientErrors',
+      endpoint: e.endpoint,
+      severity: 'warning',
+      score: e.errors4xx,
       problem: t.clientErrors(e.endpoint, pct(clientRate * 100), count(e.errors4xx), pct(wasClientRate * 100)),
-      cause: t.clientErrorsCause(e.endpoint), improvement: t.clientErrorsFix(e.endpoint),
-      evidence: [...ev(`${e.endpoint} 4xx rate`, clientRate * 100, '%'), ...ev(`${e.endpoint} 4xx rate, previous hour`, wasClientRate * 100, '%')],
+      cause: t.clientErrorsCause(e.endpoint),
+      improvement: t.clientErrorsFix(e.endpoint),
+      evidence: [
+        ...ev(`${e.endpoint} 4xx rate`, clientRate * 100, '%'),
+        ...ev(`${e.endpoint} 4xx rate, previous hour`, wasClientRate * 100, '%'),
+      ],
     });
   }
   return out;
@@ -297,20 +356,37 @@ function trafficFindings(stats: WindowStatistics, t: (typeof T)[Language]): Find
   const before = stats.baselineTotals;
   if (!before || before.requestsPerMinute <= 0 || stats.baselineWindow.minutesCovered < MIN_BASELINE_MINUTES) return [];
   const factor = now.requestsPerMinute / before.requestsPerMinute;
-  const evidence = [...ev('requests per minute', now.requestsPerMinute, 'req/min'), ...ev('requests per minute, previous hour', before.requestsPerMinute, 'req/min')];
+  const evidence = [
+    ...ev('requests per minute', now.requestsPerMinute, 'req/min'),
+    ...ev('requests per minute, previous hour', before.requestsPerMinute, 'req/min'),
+  ];
   if (factor >= SPIKE_FACTOR && now.requests >= 30) {
-    return [{
-      kind: 'trafficSpike', endpoint: null, severity: 'warning', score: now.requests - before.requestsPerMinute * stats.window.minutes,
-      problem: t.spike(String(round(now.requestsPerMinute)), String(round(before.requestsPerMinute)), String(round(factor))),
-      cause: t.spikeCause, improvement: t.spikeFix, evidence: [...evidence, ...ev('traffic increase', round(factor, 2), 'x')],
-    }];
+    return [
+      {
+        kind: 'trafficSpike',
+        endpoint: null,
+        severity: 'warning',
+        score: now.requests - before.requestsPerMinute * stats.window.minutes,
+        problem: t.spike(String(round(now.requestsPerMinute)), String(round(before.requestsPerMinute)), String(round(factor))),
+        cause: t.spikeCause,
+        improvement: t.spikeFix,
+        evidence: [...evidence, ...ev('traffic increase', round(factor, 2), 'x')],
+      },
+    ];
   }
   if (factor <= DROP_FACTOR && before.requestsPerMinute >= 10) {
-    return [{
-      kind: 'trafficDrop', endpoint: null, severity: 'warning', score: before.requestsPerMinute * stats.window.minutes - now.requests,
-      problem: t.drop(String(round(now.requestsPerMinute)), String(round(before.requestsPerMinute))),
-      cause: t.dropCause, improvement: null, evidence,
-    }];
+    return [
+      {
+        kind: 'trafficDrop',
+        endpoint: null,
+        severity: 'warning',
+        score: before.requestsPerMinute * stats.window.minutes - now.requests,
+        problem: t.drop(String(round(now.requestsPerMinute)), String(round(before.requestsPerMinute))),
+        cause: t.dropCause,
+        improvement: null,
+        evidence,
+      },
+    ];
   }
   return [];
 }
@@ -335,9 +411,18 @@ function anomalyFindings(stats: WindowStatistics, found: Finding[], t: (typeof T
     if (covered) continue;
     const e = a.endpoint ?? '';
     out.push({
-      kind: 'anomaly', endpoint: a.endpoint, severity: 'warning', score: a.score,
-      problem: t.anomaly(a, e, span(a.from, a.to, stats.timeZone)), cause: null, improvement: null,
-      evidence: [...ev(`${e || 'overall'} ${a.kind}`, a.value, a.unit), ...ev(`${e || 'overall'} ${a.kind}, usual`, a.baseline, a.unit), ...ev(`${e || 'overall'} ${a.kind} anomaly score`, a.score, 'σ')],
+      kind: 'anomaly',
+      endpoint: a.endpoint,
+      severity: 'warning',
+      score: a.score,
+      problem: t.anomaly(a, e, span(a.from, a.to, stats.timeZone)),
+      cause: null,
+      improvement: null,
+      evidence: [
+        ...ev(`${e || 'overall'} ${a.kind}`, a.value, a.unit),
+        ...ev(`${e || 'overall'} ${a.kind}, usual`, a.baseline, a.unit),
+        ...ev(`${e || 'overall'} ${a.kind} anomaly score`, a.score, 'σ'),
+      ],
     });
   }
   return out;
@@ -351,10 +436,21 @@ function anomalyFindings(stats: WindowStatistics, found: Finding[], t: (typeof T
 function bottleneckFindings(stats: WindowStatistics, found: Finding[], language: Language): Finding[] {
   if (language !== 'en') return [];
   return stats.bottlenecks
-    .filter((b: NotedFinding) => !found.some((f) => (f.endpoint === b.endpoint || f.members?.includes(b.endpoint ?? '')) && (f.kind === 'latency' || f.kind === 'chronicSlow')))
+    .filter(
+      (b: NotedFinding) =>
+        !found.some(
+          (f) => (f.endpoint === b.endpoint || f.members?.includes(b.endpoint ?? '')) && (f.kind === 'latency' || f.kind === 'chronicSlow'),
+        ),
+    )
     .map((b) => ({
-      kind: 'bottleneck' as const, endpoint: b.endpoint, severity: b.standing ? ('ok' as const) : ('warning' as const),
-      score: 1, problem: b.text, cause: null, improvement: null, evidence: b.evidence.slice(0, 4),
+      kind: 'bottleneck' as const,
+      endpoint: b.endpoint,
+      severity: b.standing ? ('ok' as const) : ('warning' as const),
+      score: 1,
+      problem: b.text,
+      cause: null,
+      improvement: null,
+      evidence: b.evidence.slice(0, 4),
     }));
 }
 
@@ -394,13 +490,22 @@ function groupByResource(findings: Finding[], stats: WindowStatistics, t: (typeo
     const [top, ...rest] = [...members].sort((a, b) => b.score - a.score);
     const resource = displayResource(top!.resource!);
     const n = members.length;
-    const statuses = [...new Set(stats.statuses.filter((s) => s.status >= 500 && members.some((m) => s.topEndpoints.some((x) => x.startsWith(`${m.endpoint} (`)))).map((s) => s.status))];
+    const statuses = [
+      ...new Set(
+        stats.statuses
+          .filter((s) => s.status >= 500 && members.some((m) => s.topEndpoints.some((x) => x.startsWith(`${m.endpoint} (`))))
+          .map((s) => s.status),
+      ),
+    ];
     out.push({
       ...top!,
       severity: members.some((m) => m.severity === 'critical') ? 'critical' : 'warning',
       score: members.reduce((sum, m) => sum + m.score, 0),
       problem: `${top!.problem} ${t.sameOnOthers(rest.length, resource, rest.map((m) => m.detail ?? m.endpoint).join(', '))}`,
-      cause: top!.kind === 'latency' ? t.latencyGroupCause(n, resource) : t.errorGroupCause(n, resource, statuses.length ? statuses.join(', ') : '5xx'),
+      cause:
+        top!.kind === 'latency'
+          ? t.latencyGroupCause(n, resource)
+          : t.errorGroupCause(n, resource, statuses.length ? statuses.join(', ') : '5xx'),
       evidence: [...top!.evidence, ...rest.map((m) => m.evidence[0]).filter((e): e is Evidence => !!e)],
       members: members.map((m) => m.endpoint).filter((e): e is string => !!e),
     });
@@ -472,16 +577,32 @@ export function analyzeOffline(stats: WindowStatistics, language: Language = 'en
   if (totals.requests === 0) {
     if (before && before.requests > 0) {
       return {
-        summary: t.silence(windowName, String(round(before.requestsPerMinute))), severity: 'warning', worstEndpoint: null,
-        problems: [t.silence(windowName, String(round(before.requestsPerMinute)))], causes: [t.silenceCause], improvements: [t.silenceFix],
+        summary: t.silence(windowName, String(round(before.requestsPerMinute))),
+        severity: 'warning',
+        worstEndpoint: null,
+        problems: [t.silence(windowName, String(round(before.requestsPerMinute)))],
+        causes: [t.silenceCause],
+        improvements: [t.silenceFix],
         evidence: [...ev('requests', 0, 'requests'), ...ev('requests per minute, previous hour', before.requestsPerMinute, 'req/min')],
       };
     }
-    return { summary: t.noTraffic(windowName), severity: 'ok', worstEndpoint: null, problems: [], causes: [], improvements: [], evidence: ev('requests', 0, 'requests') };
+    return {
+      summary: t.noTraffic(windowName),
+      severity: 'ok',
+      worstEndpoint: null,
+      problems: [],
+      causes: [],
+      improvements: [],
+      evidence: ev('requests', 0, 'requests'),
+    };
   }
 
   const trafficRising = !!before && before.requestsPerMinute > 0 && totals.requestsPerMinute >= before.requestsPerMinute * 1.5;
-  let findings: Finding[] = groupByResource(stats.endpoints.flatMap((e) => endpointFindings(stats, e, t, trafficRising)), stats, t);
+  let findings: Finding[] = groupByResource(
+    stats.endpoints.flatMap((e) => endpointFindings(stats, e, t, trafficRising)),
+    stats,
+    t,
+  );
   findings.push(...trafficFindings(stats, t));
   findings.push(...anomalyFindings(stats, findings, t));
   findings.push(...bottleneckFindings(stats, findings, language));
@@ -491,12 +612,21 @@ export function analyzeOffline(stats: WindowStatistics, language: Language = 'en
   // rate-limit), for endpoints the findings have not already given a next step.
   const recommended =
     language === 'en'
-      ? stats.recommendations.filter((r) => !findings.some((f) => f.improvement && r.endpoint && (f.endpoint === r.endpoint || f.members?.includes(r.endpoint)))).map((r) => r.text)
+      ? stats.recommendations
+          .filter(
+            (r) => !findings.some((f) => f.improvement && r.endpoint && (f.endpoint === r.endpoint || f.members?.includes(r.endpoint))),
+          )
+          .map((r) => r.text)
       : [];
   if (findings.length === 0) {
     return {
-      summary: t.allNormal(windowName, totals), severity: 'ok', worstEndpoint: null, problems: [], causes: [],
-      improvements: unique(recommended).slice(0, 5), evidence: overall,
+      summary: t.allNormal(windowName, totals),
+      severity: 'ok',
+      worstEndpoint: null,
+      problems: [],
+      causes: [],
+      improvements: unique(recommended).slice(0, 5),
+      evidence: overall,
     };
   }
   const top = findings[0]!;

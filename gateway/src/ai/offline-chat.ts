@@ -3,7 +3,6 @@ import {
   endpointDetailTool,
   endpointLabel,
   endpointUsageTool,
-  errorDistributionTool,
   slowEndpointsTool,
   statusEndpointTopTool,
   trafficTool,
@@ -27,10 +26,19 @@ export interface OfflineAnswer {
 type Intent = 'time' | 'endpoint' | 'errorRate' | 'topErrors' | 'slowest' | 'busiest' | 'overview';
 
 const INTENTS: [Exclude<Intent, 'time' | 'endpoint'>, RegExp][] = [
-  ['errorRate', /error rate|error ratio|errors? (right )?now|how many errors|failure rate|에러\s*율|에러율|오류\s*율|오류율|에러\s*비율|실패율|에러가\s*얼마|에러\s*몇/i],
-  ['topErrors', /top errors?|most (common |frequent )?errors?|which errors|what errors|error codes?|status codes?|가장\s*많은\s*(에러|오류)|(에러|오류)\s*(종류|코드|top|순위)|주요\s*(에러|오류)|상태\s*코드/i],
+  [
+    'errorRate',
+    /error rate|error ratio|errors? (right )?now|how many errors|failure rate|에러\s*율|에러율|오류\s*율|오류율|에러\s*비율|실패율|에러가\s*얼마|에러\s*몇/i,
+  ],
+  [
+    'topErrors',
+    /top errors?|most (common |frequent )?errors?|which errors|what errors|error codes?|status codes?|가장\s*많은\s*(에러|오류)|(에러|오류)\s*(종류|코드|top|순위)|주요\s*(에러|오류)|상태\s*코드/i,
+  ],
   ['slowest', /slow|latenc|p9\d|response time|느리|느린|느려|지연|응답\s*시간|오래\s*걸/i],
-  ['busiest', /busiest|busy|most (requests|traffic|called|used|popular|hit)|most-called|popular|traffic|호출이?\s*가장\s*많|가장\s*많이\s*(호출|요청|사용)|요청이?\s*가장\s*많|트래픽|인기/i],
+  [
+    'busiest',
+    /busiest|busy|most (requests|traffic|called|used|popular|hit)|most-called|popular|traffic|호출이?\s*가장\s*많|가장\s*많이\s*(호출|요청|사용)|요청이?\s*가장\s*많|트래픽|인기/i,
+  ],
 ];
 
 /** "14:05", "2:05 pm", "14시 5분", "오후 2시 5분", "2시 반" → hours and minutes. */
@@ -144,7 +152,11 @@ export async function answerOffline(message: string, language: Language, ctx: To
       const detail = await endpointDetailTool.call({ route: match.route, method: match.method, service: match.service }, ctx);
       const d = detail.data;
       const name = endpointLabel(d);
-      const statuses = d.statuses.filter((s) => s.status >= 400).sort((a, b) => b.count - a.count).slice(0, 3).map((s) => `${s.status} ×${count(s.count)}`);
+      const statuses = d.statuses
+        .filter((s) => s.status >= 400)
+        .sort((a, b) => b.count - a.count)
+        .slice(0, 3)
+        .map((s) => `${s.status} ×${count(s.count)}`);
       const answer = ko
         ? `${period} 동안 ${name}: 요청 ${count(d.count)}건, 5xx ${pct(d.serverErrorRate * 100)}, 4xx ${pct(d.clientErrorRate * 100)}, p95 ${ms(d.latency.p95)}(p50 ${ms(d.latency.p50)}, p99 ${ms(d.latency.p99)}, 최대 ${ms(d.latency.max)}).${statuses.length ? ` 에러 상태 코드: ${statuses.join(', ')}.` : ''}`
         : `${name} in ${period}: ${count(d.count)} requests, 5xx ${pct(d.serverErrorRate * 100)}, 4xx ${pct(d.clientErrorRate * 100)}, p95 ${ms(d.latency.p95)} (p50 ${ms(d.latency.p50)}, p99 ${ms(d.latency.p99)}, max ${ms(d.latency.max)}).${statuses.length ? ` Error statuses: ${statuses.join(', ')}.` : ''}`;
@@ -158,7 +170,12 @@ export async function answerOffline(message: string, language: Language, ctx: To
       const l = longer.data.total;
       const nowPeriod = periodName(NOW_MINUTES, language);
       if (n.requests === 0) {
-        return { answer: ko ? `${nowPeriod} 동안 요청이 없어 에러율을 계산할 수 없습니다.` : `There were no requests in ${nowPeriod}, so there is no error rate to report.`, citations: [now.citation] };
+        return {
+          answer: ko
+            ? `${nowPeriod} 동안 요청이 없어 에러율을 계산할 수 없습니다.`
+            : `There were no requests in ${nowPeriod}, so there is no error rate to report.`,
+          citations: [now.citation],
+        };
       }
       const answer = ko
         ? `현재(${nowPeriod}) 에러율은 ${pct(rate(n, n.errors4xx + n.errors5xx))}입니다: 요청 ${count(n.requests)}건 중 5xx ${count(n.errors5xx)}건(${pct(rate(n, n.errors5xx))}), 4xx ${count(n.errors4xx)}건(${pct(rate(n, n.errors4xx))}). ${period} 전체로는 ${pct(rate(l, l.errors4xx + l.errors5xx))}(5xx ${pct(rate(l, l.errors5xx))})였습니다.`
@@ -168,9 +185,15 @@ export async function answerOffline(message: string, language: Language, ctx: To
 
     case 'topErrors': {
       const top = await statusEndpointTopTool.call({ limit: 2 }, ctx);
-      const errors = top.data.filter((s) => s.status >= 400).sort((a, b) => b.count - a.count).slice(0, 4);
+      const errors = top.data
+        .filter((s) => s.status >= 400)
+        .sort((a, b) => b.count - a.count)
+        .slice(0, 4);
       if (errors.length === 0) {
-        return { answer: ko ? `${period} 동안 에러(4xx/5xx) 응답이 없었습니다.` : `No error responses (4xx/5xx) in ${period}.`, citations: [top.citation] };
+        return {
+          answer: ko ? `${period} 동안 에러(4xx/5xx) 응답이 없었습니다.` : `No error responses (4xx/5xx) in ${period}.`,
+          citations: [top.citation],
+        };
       }
       const lines = errors.map((s) => {
         const from = s.endpoints.map((e) => `${endpointLabel(e)} ×${count(e.count)}`).join(', ');
@@ -178,13 +201,17 @@ export async function answerOffline(message: string, language: Language, ctx: To
           ? `- ${s.status}: ${count(s.count)}건(전체 요청의 ${pct(s.share * 100)}), 주로 ${from}`
           : `- ${s.status}: ${count(s.count)} (${pct(s.share * 100)} of requests), mostly ${from}`;
       });
-      return { answer: [ko ? `${period} 동안 가장 많은 에러:` : `Top errors in ${period}:`, ...lines].join('\n'), citations: [top.citation] };
+      return {
+        answer: [ko ? `${period} 동안 가장 많은 에러:` : `Top errors in ${period}:`, ...lines].join('\n'),
+        citations: [top.citation],
+      };
     }
 
     case 'slowest': {
       const slow = await slowEndpointsTool.call({ limit: 3 }, ctx);
       const [first, ...rest] = slow.data;
-      if (!first) return { answer: ko ? `${period} 동안 요청이 없습니다.` : `There were no requests in ${period}.`, citations: [slow.citation] };
+      if (!first)
+        return { answer: ko ? `${period} 동안 요청이 없습니다.` : `There were no requests in ${period}.`, citations: [slow.citation] };
       const others = rest.map((e) => `${endpointLabel(e)} (p95 ${ms(e.latency.p95)})`).join(', ');
       const answer = ko
         ? `${period} 동안 가장 느린 엔드포인트는 ${endpointLabel(first)}입니다: p95 ${ms(first.latency.p95)}(평균 ${ms(first.latency.avg)}, p99 ${ms(first.latency.p99)}, 요청 ${count(first.count)}건).${others ? ` 그다음은 ${others}입니다.` : ''}`
@@ -195,7 +222,8 @@ export async function answerOffline(message: string, language: Language, ctx: To
     case 'busiest': {
       const busy = await endpointUsageTool.call({ sort: 'count', limit: 3 }, ctx);
       const [first, ...rest] = busy.data;
-      if (!first) return { answer: ko ? `${period} 동안 요청이 없습니다.` : `There were no requests in ${period}.`, citations: [busy.citation] };
+      if (!first)
+        return { answer: ko ? `${period} 동안 요청이 없습니다.` : `There were no requests in ${period}.`, citations: [busy.citation] };
       const others = rest.map((e) => `${endpointLabel(e)} (${count(e.count)})`).join(', ');
       const answer = ko
         ? `${period} 동안 가장 많이 호출된 엔드포인트는 ${endpointLabel(first)}입니다: 요청 ${count(first.count)}건(전체의 ${pct(first.share * 100)}), 에러율 ${pct(first.errorRate * 100)}, p95 ${ms(first.latency.p95)}.${others ? ` 그다음은 ${others}입니다.` : ''}`

@@ -12,9 +12,9 @@ const LANGUAGE_NAME: Record<Language, string> = { en: 'English', ko: 'Korean (í•
 export function analysisSystemPrompt(language: Language, boundary: string): string {
   return [
     'You are the log analyst of logpulse, an API monitoring tool. You receive statistics that logpulse computed over a recent',
-    'window of the monitored API\'s HTTP access logs (never the raw logs): totals, a per-minute series, the endpoints that',
+    "window of the monitored API's HTTP access logs (never the raw logs): totals, a per-minute series, the endpoints that",
     'matter each beside its own baseline (the hour before the window), status codes, and anomalies, bottlenecks and',
-    'recommendations found by logpulse\'s analyses.',
+    "recommendations found by logpulse's analyses.",
     'Find what needs attention (error bursts, latency regressions, traffic spikes or drops, chronic failures), give likely',
     'causes as hypotheses grounded in the numbers, and concrete improvements.',
     'Use only numbers that appear in the statistics and copy them exactly into `evidence` (ratios in percent).',
@@ -64,10 +64,10 @@ export function chatSystemPrompt(input: {
   maxToolCalls: number;
 }): string {
   return [
-    'You are the assistant of logpulse, an API monitoring tool, and answer questions about the monitored API\'s access logs:',
+    "You are the assistant of logpulse, an API monitoring tool, and answer questions about the monitored API's access logs:",
     'traffic, errors, latency, endpoints, clients and incidents.',
     'If a question is about anything else, refuse politely in one sentence and suggest a question about the logs instead.',
-    'Take every number from the tools, which query logpulse\'s analytics; never invent or estimate a number, and if the tools',
+    "Take every number from the tools, which query logpulse's analytics; never invent or estimate a number, and if the tools",
     'cannot answer, say so.',
     `Now is ${input.now.toISOString()}; show times to the user in the ${input.timeZone} time zone.`,
     `The tools can look back at most ${input.lookbackMinutes} minutes; when the question names no period, use the last ${input.defaultMinutes} minutes.`,

@@ -20,7 +20,10 @@ const runtimes = new WeakMap<GatewayConfig, AiRuntime>();
 export function aiRuntime(config: GatewayConfig): AiRuntime {
   let runtime = runtimes.get(config);
   if (!runtime) {
-    runtime = { provider: createModelProvider(config), limiter: new TokenBucketLimiter(config.ai.ratePerMinute / 60, config.ai.ratePerMinute) };
+    runtime = {
+      provider: createModelProvider(config),
+      limiter: new TokenBucketLimiter(config.ai.ratePerMinute / 60, config.ai.ratePerMinute),
+    };
     runtimes.set(config, runtime);
   }
   return runtime;
@@ -31,9 +34,16 @@ export function enforceRateLimit(ctx: GatewayContext): void {
   const verdict = aiRuntime(ctx.config).limiter.take(ctx.clientKey);
   if (!verdict.allowed) {
     const { retryAfterSeconds } = verdict;
-    throw new GraphQLError(`Too many AI requests: at most ${ctx.config.ai.ratePerMinute} per minute per client. Retry in ${retryAfterSeconds} s.`, {
-      extensions: { code: 'RATE_LIMITED', retryAfterSeconds, http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } } },
-    });
+    throw new GraphQLError(
+      `Too many AI requests: at most ${ctx.config.ai.ratePerMinute} per minute per client. Retry in ${retryAfterSeconds} s.`,
+      {
+        extensions: {
+          code: 'RATE_LIMITED',
+          retryAfterSeconds,
+          http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
+        },
+      },
+    );
   }
 }
 

@@ -109,7 +109,8 @@ const OFF_TOPIC: RegExp[] = [
   /레시피|요리|날씨|기온|영화|스포츠|축구|야구|주식|비트코인|운세|번역|숙제|대통령|연애/,
 ];
 
-const GREETING = /^\s*(hi|hello|hey|help|thanks|thank you|what can you do\??|안녕(하세요)?|도움말|고마워(요)?|감사합니다|뭘 할 수 있어\??)[\s!.?]*$/i;
+const GREETING =
+  /^\s*(hi|hello|hey|help|thanks|thank you|what can you do\??|안녕(하세요)?|도움말|고마워(요)?|감사합니다|뭘 할 수 있어\??)[\s!.?]*$/i;
 
 function count(patterns: RegExp[], text: string): number {
   return patterns.reduce((n, p) => n + (p.test(text) ? 1 : 0), 0);

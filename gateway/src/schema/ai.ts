@@ -65,12 +65,18 @@ export const AiInsightRef = builder.prismaObject('AiInsight', {
     model: t.exposeString('model', { description: `The model that answered ("${OFFLINE_MODEL}" for the offline analyst).` }),
     summary: t.exposeString('summary', { description: 'Two or three sentences on the state of the window, with the key numbers.' }),
     severity: t.field({ type: AiSeverityRef, description: 'How urgent the findings are.', resolve: (i) => severityOf(i.severity) }),
-    worstEndpoint: t.exposeString('worstEndpoint', { nullable: true, description: '"METHOD /route" of the endpoint that needs attention first; null when none does.' }),
+    worstEndpoint: t.exposeString('worstEndpoint', {
+      nullable: true,
+      description: '"METHOD /route" of the endpoint that needs attention first; null when none does.',
+    }),
     problems: t.exposeStringList('problems', { description: 'What is wrong, each with its endpoint and numbers.' }),
     causes: t.exposeStringList('causes', { description: 'Likely causes (hypotheses grounded in the numbers).' }),
     improvements: t.exposeStringList('improvements', { description: 'Concrete next steps.' }),
     evidence: t.field({ type: [EvidenceRef], description: 'The numbers the findings rest on.', resolve: (i) => evidenceFrom(i.evidence) }),
-    notice: t.exposeString('notice', { nullable: true, description: 'Why the offline analyst answered although a model is configured (provider down, budget spent…).' }),
+    notice: t.exposeString('notice', {
+      nullable: true,
+      description: 'Why the offline analyst answered although a model is configured (provider down, budget spent…).',
+    }),
     usage: t.field({
       type: TokenUsageRef,
       description: 'Model tokens this analysis cost.',
@@ -83,8 +89,13 @@ export const AiInsightRef = builder.prismaObject('AiInsight', {
 const CitationRef = builder.objectRef<Citation>('AiCitation').implement({
   description: 'An analysis a chat answer used: which one, over which window, with which arguments, and the numbers it gave.',
   fields: (t) => ({
-    analysis: t.exposeString('analysis', { description: 'The analysis, as named in this API (slowEndpoints, traffic, errorDistribution…).' }),
-    arguments: t.exposeString('arguments', { nullable: true, description: 'Arguments it ran with besides the window (route, method, sort…).' }),
+    analysis: t.exposeString('analysis', {
+      description: 'The analysis, as named in this API (slowEndpoints, traffic, errorDistribution…).',
+    }),
+    arguments: t.exposeString('arguments', {
+      nullable: true,
+      description: 'Arguments it ran with besides the window (route, method, sort…).',
+    }),
     from: t.expose('from', { type: 'DateTime', description: 'Start of the window it covered.' }),
     to: t.expose('to', { type: 'DateTime', description: 'End of the window it covered.' }),
     figures: t.field({ type: [EvidenceRef], description: 'Key numbers it returned.', resolve: (c) => c.figures }),
@@ -102,8 +113,16 @@ const ChatReplyRef = builder.objectRef<ChatReply>('ChatReply').implement({
     }),
     model: t.exposeString('model', { nullable: true, description: 'The model that answered; null when none did.' }),
     refused: t.exposeBoolean('refused', { description: 'True when the question was not about the logs and was politely refused.' }),
-    language: t.field({ type: AiLanguageRef, description: 'Language detected in the question and used for the answer.', resolve: (r) => r.language }),
-    citations: t.field({ type: [CitationRef], description: 'The analyses (and numbers) the answer is based on.', resolve: (r) => r.citations }),
+    language: t.field({
+      type: AiLanguageRef,
+      description: 'Language detected in the question and used for the answer.',
+      resolve: (r) => r.language,
+    }),
+    citations: t.field({
+      type: [CitationRef],
+      description: 'The analyses (and numbers) the answer is based on.',
+      resolve: (r) => r.citations,
+    }),
     toolCalls: t.exposeInt('toolCalls', { description: 'Analyses the model ran for this answer.' }),
     notice: t.exposeString('notice', { nullable: true, description: 'Why the offline assistant answered although a model is configured.' }),
     usage: t.field({ type: TokenUsageRef, description: 'Model tokens this answer cost.', resolve: (r) => r.usage }),
@@ -129,7 +148,15 @@ builder.prismaObject('ChatMessage', {
           if (!c || typeof c !== 'object' || Array.isArray(c)) return [];
           const o = c as Record<string, unknown>;
           if (typeof o.analysis !== 'string' || typeof o.from !== 'string' || typeof o.to !== 'string') return [];
-          return [{ analysis: o.analysis, arguments: typeof o.arguments === 'string' ? o.arguments : null, from: new Date(o.from), to: new Date(o.to), figures: evidenceFrom(o.figures) }];
+          return [
+            {
+              analysis: o.analysis,
+              arguments: typeof o.arguments === 'string' ? o.arguments : null,
+              from: new Date(o.from),
+              to: new Date(o.to),
+              figures: evidenceFrom(o.figures),
+            },
+          ];
         }),
     }),
   }),
@@ -146,7 +173,9 @@ const AiStatusRef = builder.objectRef<AiStatus>('AiStatus').implement({
   fields: (t) => ({
     provider: t.exposeString('provider', { description: `"${MODEL_PROVIDER}" when a model is configured, else "${OFFLINE_PROVIDER}".` }),
     model: t.exposeString('model', { description: 'The configured model, or the offline analyst.' }),
-    tokensPerHour: t.exposeInt('tokensPerHour', { description: 'Model tokens all clients may spend per rolling hour (AI_MAX_TOKENS_PER_HOUR).' }),
+    tokensPerHour: t.exposeInt('tokensPerHour', {
+      description: 'Model tokens all clients may spend per rolling hour (AI_MAX_TOKENS_PER_HOUR).',
+    }),
     tokensUsedLastHour: t.int({
       description: 'Model tokens spent in the past hour.',
       resolve: (_s, _a, ctx) => tokensUsedSince(ctx.db.prisma, new Date(Date.now() - 3_600_000)),
@@ -202,7 +231,11 @@ const AiInsightConnectionRef = builder.objectRef<AiInsightConnection>('AiInsight
   description: 'A page of stored AI insights, newest first (Relay connection).',
   fields: (t) => ({
     edges: t.field({ type: [AiInsightEdgeRef], description: 'The insights of this page, newest first.', resolve: (c) => c.edges }),
-    pageInfo: t.field({ type: PageInfoByName, description: 'Whether more insights follow, and the cursor to fetch them.', resolve: (c) => c.pageInfo }),
+    pageInfo: t.field({
+      type: PageInfoByName,
+      description: 'Whether more insights follow, and the cursor to fetch them.',
+      resolve: (c) => c.pageInfo,
+    }),
   }),
 });
 
@@ -210,7 +243,10 @@ const insightCursor = (id: bigint) => Buffer.from(`insight:${id}`, 'utf8').toStr
 
 function parseInsightCursor(cursor: string): bigint {
   const match = /^insight:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new GraphQLError('`after` is not a cursor returned by aiInsights', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } });
+  if (!match)
+    throw new GraphQLError('`after` is not a cursor returned by aiInsights', {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
+    });
   return BigInt(match[1]!);
 }
 
@@ -227,7 +263,9 @@ builder.queryField('aiInsights', (t) =>
     resolve: async (_root, args, ctx): Promise<AiInsightConnection> => {
       const first = args.first ?? 20;
       if (!Number.isInteger(first) || first < 1 || first > MAX_INSIGHTS_PAGE) {
-        throw new GraphQLError(`first must be from 1 to ${MAX_INSIGHTS_PAGE}`, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' } });
+        throw new GraphQLError(`first must be from 1 to ${MAX_INSIGHTS_PAGE}`, {
+          extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' },
+        });
       }
       const after = args.after ? parseInsightCursor(args.after) : null;
       const rows = await ctx.db.prisma.aiInsight.findMany({
@@ -261,7 +299,12 @@ builder.queryField('chatMessages', (t) =>
       const id = String(args.conversationId);
       if (!/^[0-9a-f-]{36}$/i.test(id)) return [];
       const take = Math.min(Math.max(args.last ?? 20, 1), 200);
-      const rows = await ctx.db.prisma.chatMessage.findMany({ ...query, where: { conversationId: id.toLowerCase() }, orderBy: { id: 'desc' }, take });
+      const rows = await ctx.db.prisma.chatMessage.findMany({
+        ...query,
+        where: { conversationId: id.toLowerCase() },
+        orderBy: { id: 'desc' },
+        take,
+      });
       return rows.reverse();
     },
   }),
@@ -273,12 +316,20 @@ builder.mutationField('analyzeRecentLogs', (t) =>
     description:
       'Analyses the last windowMinutes of logs: compact statistics (traffic, errors, slow endpoints, anomalies — never raw logs) go to the configured model, which answers in a validated JSON schema; without a key, over budget, or when the provider is down, the offline analyst answers. The insight is stored (see aiInsights). Rate-limited per client.',
     args: {
-      windowMinutes: t.arg.int({ required: true, defaultValue: 5, description: 'Length of the window ending now, in minutes (1 to AI_MAX_ANALYZE_WINDOW_MINUTES, default 60).' }),
+      windowMinutes: t.arg.int({
+        required: true,
+        defaultValue: 5,
+        description: 'Length of the window ending now, in minutes (1 to AI_MAX_ANALYZE_WINDOW_MINUTES, default 60).',
+      }),
       service: t.arg.string({ required: false, description: 'Only this service; all services when omitted.' }),
       language: t.arg({ type: AiLanguageRef, required: false, defaultValue: 'en', description: 'Language of the texts.' }),
     },
     resolve: (_query, _root, args, ctx) =>
-      analyzeRecentLogs(ctx, { windowMinutes: args.windowMinutes, service: args.service ?? null, language: (args.language ?? 'en') as Language }),
+      analyzeRecentLogs(ctx, {
+        windowMinutes: args.windowMinutes,
+        service: args.service ?? null,
+        language: (args.language ?? 'en') as Language,
+      }),
   }),
 );
 
@@ -291,9 +342,11 @@ builder.mutationField('chat', (t) =>
       message: t.arg.string({ required: true, description: 'The question (at most AI_MAX_MESSAGE_CHARS characters, default 2000).' }),
       conversationId: t.arg.id({
         required: false,
-        description: 'Continue this conversation; a new UUID chosen by the client starts one under that id (subscribe to chatStream first to see the answer streamed).',
+        description:
+          'Continue this conversation; a new UUID chosen by the client starts one under that id (subscribe to chatStream first to see the answer streamed).',
       }),
     },
-    resolve: (_root, args, ctx) => chat(ctx, { message: args.message, conversationId: args.conversationId == null ? null : String(args.conversationId) }),
+    resolve: (_root, args, ctx) =>
+      chat(ctx, { message: args.message, conversationId: args.conversationId == null ? null : String(args.conversationId) }),
   }),
 );

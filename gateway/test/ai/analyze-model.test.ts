@@ -29,13 +29,29 @@ describe.each(STORAGE_MODES)('analyzeRecentLogs with a model on %s', (mode) => {
   beforeAll(async () => {
     stub = await startOpenAiStub();
     gw = await startTestGateway(mode, {
-      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: stub.baseUrl, OPENAI_MODEL: 'stub-model', AI_TIMEOUT_MS: '1500', AI_RATE_LIMIT_PER_MINUTE: '1000' },
+      env: {
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: stub.baseUrl,
+        OPENAI_MODEL: 'stub-model',
+        AI_TIMEOUT_MS: '1500',
+        AI_RATE_LIMIT_PER_MINUTE: '1000',
+      },
     });
     const now = Date.now();
     // A route carrying an injection attempt (short segments survive route templating verbatim).
     // Slow, so the statistics include it among the slowest endpoints.
-    const injected = [0, 1, 2, 3, 4, 5].map((i) => ({ ...injectionRecord(new Date(now - 60_000 - i * 1000)), path: INJECTED_PATH, latency_ms: 9000 }));
-    await ingestGeneratedTraffic(gw, { minutes: 20, rate: 2, endAgoMs: 10_000, incidents: ['errors:/api/users:3m@-4m'], extra: [...injected, injectionRecord(new Date(now - 90_000))] });
+    const injected = [0, 1, 2, 3, 4, 5].map((i) => ({
+      ...injectionRecord(new Date(now - 60_000 - i * 1000)),
+      path: INJECTED_PATH,
+      latency_ms: 9000,
+    }));
+    await ingestGeneratedTraffic(gw, {
+      minutes: 20,
+      rate: 2,
+      endAgoMs: 10_000,
+      incidents: ['errors:/api/users:3m@-4m'],
+      extra: [...injected, injectionRecord(new Date(now - 90_000))],
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -67,7 +83,15 @@ describe.each(STORAGE_MODES)('analyzeRecentLogs with a model on %s', (mode) => {
     expect(body.model).toBe('stub-model');
     expect(body.response_format.type).toBe('json_schema');
     expect(body.response_format.json_schema.strict).toBe(true);
-    expect(body.response_format.json_schema.schema.required).toEqual(['summary', 'severity', 'worstEndpoint', 'problems', 'causes', 'improvements', 'evidence']);
+    expect(body.response_format.json_schema.schema.required).toEqual([
+      'summary',
+      'severity',
+      'worstEndpoint',
+      'problems',
+      'causes',
+      'improvements',
+      'evidence',
+    ]);
 
     const [system, user] = body.messages as { role: string; content: string }[];
     const boundary = /boundary="([0-9a-f]{16})"/.exec(system!.content)![1]!;
@@ -95,6 +119,7 @@ describe.each(STORAGE_MODES)('analyzeRecentLogs with a model on %s', (mode) => {
     const sent = JSON.stringify(body);
     expect(sent).not.toContain('203.0.113.66');
     expect(sent).not.toMatch(/request_id|userAgent|Mozilla/);
+    expect(sent).not.toContain(INJECTION);
     // The route that carries an injection attempt is inside the data block only, escaped so it cannot close it.
     const injectedRoute = stats.endpoints.find((e) => e.endpoint.includes('Ignore previous instructions'));
     expect(injectedRoute).toBeDefined();
@@ -102,7 +127,11 @@ describe.each(STORAGE_MODES)('analyzeRecentLogs with a model on %s', (mode) => {
     expect(user!.content).not.toContain('</data>');
     expect(user!.content).toContain('\\u003c/data\\u003e');
 
-    const page = dataOf(await gw.graphql<{ aiInsights: { edges: { node: { id: string; provider: string } }[] } }>('{ aiInsights(first: 1) { edges { node { id provider } } } }'));
+    const page = dataOf(
+      await gw.graphql<{ aiInsights: { edges: { node: { id: string; provider: string } }[] } }>(
+        '{ aiInsights(first: 1) { edges { node { id provider } } } }',
+      ),
+    );
     expect(page.aiInsights.edges[0]!.node).toEqual({ id: insight.id, provider: 'openai' });
   });
 
@@ -111,7 +140,10 @@ describe.each(STORAGE_MODES)('analyzeRecentLogs with a model on %s', (mode) => {
     dataOf(await analyze(15));
     const user = stub.requests[0]!.body.messages[1].content as string;
     const boundary = /boundary="([0-9a-f]{16})"/.exec(user)![1]!;
-    const stats = dataBlockOf(user, 'window statistics', boundary) as { window: { from: string; to: string; minutes: number }; baselineWindow: { from: string; to: string } };
+    const stats = dataBlockOf(user, 'window statistics', boundary) as {
+      window: { from: string; to: string; minutes: number };
+      baselineWindow: { from: string; to: string };
+    };
     expect(stats.window.minutes).toBe(15);
     expect(Date.parse(stats.window.to) - Date.parse(stats.window.from)).toBe(15 * 60_000);
     expect(stats.baselineWindow.to).toBe(stats.window.from);
@@ -130,23 +162,37 @@ describe.each(STORAGE_MODES)('analyzeRecentLogs with a model on %s', (mode) => {
   });
 
   it('gives a clear GraphQL error after a second invalid answer, and stores nothing', async () => {
-    const before = dataOf(await gw.graphql<{ aiInsights: { edges: unknown[] } }>('{ aiInsights(first: 100) { edges { cursor } } }')).aiInsights.edges.length;
-    const usedBefore = dataOf(await gw.graphql<{ aiStatus: { tokensUsedLastHour: number } }>('{ aiStatus { tokensUsedLastHour } }')).aiStatus.tokensUsedLastHour;
+    const before = dataOf(await gw.graphql<{ aiInsights: { edges: unknown[] } }>('{ aiInsights(first: 100) { edges { cursor } } }'))
+      .aiInsights.edges.length;
+    const usedBefore = dataOf(await gw.graphql<{ aiStatus: { tokensUsedLastHour: number } }>('{ aiStatus { tokensUsedLastHour } }'))
+      .aiStatus.tokensUsedLastHour;
     stub.script(completion(JSON.stringify({ summary: 42 })), completion(insightJson({ severity: 'apocalyptic' })));
     const result = await analyze();
     expect(result.data).toBeNull();
     expect(result.errors![0]!.extensions!.code).toBe('AI_INVALID_OUTPUT');
-    expect(result.errors![0]!.message).toMatch(/^The AI model returned an invalid analysis twice \(the model output does not match the schema \(severity: /);
+    expect(result.errors![0]!.message).toMatch(
+      /^The AI model returned an invalid analysis twice \(the model output does not match the schema \(severity: /,
+    );
     expect(stub.requests).toHaveLength(2);
-    const after = dataOf(await gw.graphql<{ aiInsights: { edges: unknown[] } }>('{ aiInsights(first: 100) { edges { cursor } } }')).aiInsights.edges.length;
+    const after = dataOf(await gw.graphql<{ aiInsights: { edges: unknown[] } }>('{ aiInsights(first: 100) { edges { cursor } } }'))
+      .aiInsights.edges.length;
     expect(after).toBe(before);
     // The tokens were spent all the same: they count against the hourly cap.
-    const usedAfter = dataOf(await gw.graphql<{ aiStatus: { tokensUsedLastHour: number } }>('{ aiStatus { tokensUsedLastHour } }')).aiStatus.tokensUsedLastHour;
+    const usedAfter = dataOf(await gw.graphql<{ aiStatus: { tokensUsedLastHour: number } }>('{ aiStatus { tokensUsedLastHour } }')).aiStatus
+      .tokensUsedLastHour;
     expect(usedAfter - usedBefore).toBe(300);
   });
 
   it('retries once after a 429, honouring retry-after', async () => {
-    stub.script({ kind: 'json', status: 429, headers: { 'retry-after-ms': '50' }, body: { error: { message: 'Rate limit reached', type: 'requests' } } }, completion(insightJson()));
+    stub.script(
+      {
+        kind: 'json',
+        status: 429,
+        headers: { 'retry-after-ms': '50' },
+        body: { error: { message: 'Rate limit reached', type: 'requests' } },
+      },
+      completion(insightJson()),
+    );
     const insight = dataOf(await analyze()).analyzeRecentLogs;
     expect(insight.provider).toBe('openai');
     expect(stub.requests).toHaveLength(2);
@@ -162,7 +208,10 @@ describe.each(STORAGE_MODES)('analyzeRecentLogs with a model on %s', (mode) => {
   });
 
   it('falls back to the offline analyst on a server error that persists', async () => {
-    stub.script({ kind: 'json', status: 503, body: { error: { message: 'overloaded' } } }, { kind: 'json', status: 502, body: 'bad gateway' });
+    stub.script(
+      { kind: 'json', status: 503, body: { error: { message: 'overloaded' } } },
+      { kind: 'json', status: 502, body: 'bad gateway' },
+    );
     const insight = dataOf(await analyze()).analyzeRecentLogs;
     expect(insight.provider).toBe('offline');
     expect(insight.notice).toBe('The model provider failed (HTTP 502); the offline analyst answered.');
@@ -186,7 +235,13 @@ describe('AI cost controls', () => {
   beforeAll(async () => {
     stub = await startOpenAiStub();
     gw = await startTestGateway('postgres', {
-      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: stub.baseUrl, AI_MAX_TOKENS_PER_HOUR: '1000', AI_RATE_LIMIT_PER_MINUTE: '3', AI_MAX_MESSAGE_CHARS: '50' },
+      env: {
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: stub.baseUrl,
+        AI_MAX_TOKENS_PER_HOUR: '1000',
+        AI_RATE_LIMIT_PER_MINUTE: '3',
+        AI_MAX_MESSAGE_CHARS: '50',
+      },
     });
   });
   afterAll(async () => {
@@ -204,7 +259,9 @@ describe('AI cost controls', () => {
     expect(stub.requests).toHaveLength(1);
 
     // A message over the limit is refused before it costs anything.
-    const long = await gw.graphql('mutation { chat(message: "How slow is GET /api/users/:id today compared with yesterday at noon?") { answer } }');
+    const long = await gw.graphql(
+      'mutation { chat(message: "How slow is GET /api/users/:id today compared with yesterday at noon?") { answer } }',
+    );
     expect(long.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(long.errors![0]!.message).toBe('message is longer than 50 characters');
 

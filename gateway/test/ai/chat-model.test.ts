@@ -12,7 +12,17 @@ import { subscribeSse, waitFor } from './sse.ts';
  * limits, refusals and failures.
  */
 const KEY = 'sk-test-chat-0123456789abcdef';
-const TOOL_NAMES = ['traffic', 'endpoint_usage', 'slow_endpoints', 'error_distribution', 'status_endpoint_top', 'endpoint_detail', 'recent_logs', 'anomalies', 'window_summary'];
+const TOOL_NAMES = [
+  'traffic',
+  'endpoint_usage',
+  'slow_endpoints',
+  'error_distribution',
+  'status_endpoint_top',
+  'endpoint_detail',
+  'recent_logs',
+  'anomalies',
+  'window_summary',
+];
 
 interface Message {
   role: string;
@@ -26,13 +36,24 @@ interface StreamEvent {
 }
 
 const STREAM = /* GraphQL */ `
-  subscription($id: ID!) {
-    chatStream(conversationId: $id) { conversationId turnId delta done answer provider }
+  subscription ($id: ID!) {
+    chatStream(conversationId: $id) {
+      conversationId
+      turnId
+      delta
+      done
+      answer
+      provider
+    }
   }
 `;
 
 /** The JSON in a tool result's data block, checking the block's markers. */
-function toolResult(message: Message, name: string, boundary: string): { window: { from: string; to: string; note?: string }; result: Record<string, unknown> } {
+function toolResult(
+  message: Message,
+  name: string,
+  boundary: string,
+): { window: { from: string; to: string; note?: string }; result: Record<string, unknown> } {
   const content = message.content!;
   const open = `<data label="result of ${name}" boundary="${boundary}">`;
   expect(content.startsWith(open)).toBe(true);
@@ -47,7 +68,14 @@ describe.each(STORAGE_MODES)('chat with a model on %s', (mode) => {
   beforeAll(async () => {
     stub = await startOpenAiStub();
     gw = await startTestGateway(mode, {
-      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: stub.baseUrl, OPENAI_MODEL: 'stub-model', AI_TIMEOUT_MS: '2000', AI_RATE_LIMIT_PER_MINUTE: '1000', AI_MAX_TOOL_CALLS: '3' },
+      env: {
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: stub.baseUrl,
+        OPENAI_MODEL: 'stub-model',
+        AI_TIMEOUT_MS: '2000',
+        AI_RATE_LIMIT_PER_MINUTE: '1000',
+        AI_MAX_TOOL_CALLS: '3',
+      },
     });
     await ingestGeneratedTraffic(gw, { minutes: 20, rate: 2, endAgoMs: 10_000, extra: [injectionRecord(new Date(Date.now() - 30_000))] });
   });
@@ -59,7 +87,8 @@ describe.each(STORAGE_MODES)('chat with a model on %s', (mode) => {
     stub.requests.length = 0;
   });
 
-  const ask = async (message: string, conversationId?: string) => dataOf(await gw.graphql<{ chat: ChatResult }>(CHAT, { message, conversationId })).chat;
+  const ask = async (message: string, conversationId?: string) =>
+    dataOf(await gw.graphql<{ chat: ChatResult }>(CHAT, { message, conversationId })).chat;
 
   it('offers the tools, runs the calls within the lookback, and streams the final answer token by token', async () => {
     const conversationId = randomUUID();
@@ -75,7 +104,15 @@ describe.each(STORAGE_MODES)('chat with a model on %s', (mode) => {
       streamedAnswer(['The slowest ', 'endpoint is ', 'GET /api/slow.']),
     );
     const reply = await ask('Which endpoint is slowest, and what are the latest server errors?', conversationId);
-    expect(reply).toMatchObject({ conversationId, answer: 'The slowest endpoint is GET /api/slow.', provider: 'openai', model: 'stub-model', refused: false, toolCalls: 2, notice: null });
+    expect(reply).toMatchObject({
+      conversationId,
+      answer: 'The slowest endpoint is GET /api/slow.',
+      provider: 'openai',
+      model: 'stub-model',
+      refused: false,
+      toolCalls: 2,
+      notice: null,
+    });
     expect(reply.usage.totalTokens).toBe(170 + 240);
     expect(reply.citations.map((c) => c.analysis)).toEqual(['slowEndpoints', 'recentLogs']);
     const slowCitation = reply.citations[0]!;
@@ -91,16 +128,24 @@ describe.each(STORAGE_MODES)('chat with a model on %s', (mode) => {
     expect(first.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(TOOL_NAMES);
     const system = (first.messages as Message[])[0]!;
     expect(system.role).toBe('system');
-    expect(system.content).toContain('The tools can look back at most 30 minutes; when the question names no period, use the last 30 minutes.');
+    expect(system.content).toContain(
+      'The tools can look back at most 30 minutes; when the question names no period, use the last 30 minutes.',
+    );
     expect(system.content).toContain('refuse politely');
     expect(system.content).not.toContain('Ignore previous instructions');
-    expect((first.messages as Message[]).at(-1)).toEqual({ role: 'user', content: 'Which endpoint is slowest, and what are the latest server errors?' });
+    expect((first.messages as Message[]).at(-1)).toEqual({
+      role: 'user',
+      content: 'Which endpoint is slowest, and what are the latest server errors?',
+    });
 
     const boundary = /boundary="([0-9a-f]{16})"/.exec(system.content!)![1]!;
     const messages = second.messages as Message[];
     expect(messages[0]).toEqual(system);
     const assistant = messages.at(-3)!;
-    expect(assistant.tool_calls!.map((c) => [c.id, c.function.name])).toEqual([['call_1', 'slow_endpoints'], ['call_2', 'recent_logs']]);
+    expect(assistant.tool_calls!.map((c) => [c.id, c.function.name])).toEqual([
+      ['call_1', 'slow_endpoints'],
+      ['call_2', 'recent_logs'],
+    ]);
     expect(messages.at(-2)!.tool_call_id).toBe('call_1');
     expect(messages.at(-1)!.tool_call_id).toBe('call_2');
     const slow = toolResult(messages.at(-2)!, 'slow_endpoints', boundary);
@@ -164,7 +209,11 @@ describe.each(STORAGE_MODES)('chat with a model on %s', (mode) => {
 
   it('falls back to the offline assistant when the model keeps calling tools past the limit', async () => {
     stub.script(
-      streamedToolCalls([{ id: 'a', name: 'traffic', args: {} }, { id: 'b', name: 'traffic', args: {} }, { id: 'c', name: 'traffic', args: {} }]),
+      streamedToolCalls([
+        { id: 'a', name: 'traffic', args: {} },
+        { id: 'b', name: 'traffic', args: {} },
+        { id: 'c', name: 'traffic', args: {} },
+      ]),
       streamedToolCalls([{ id: 'd', name: 'traffic', args: {} }]),
     );
     const reply = await ask('Which endpoint is the busiest?');
@@ -192,7 +241,10 @@ describe.each(STORAGE_MODES)('chat with a model on %s', (mode) => {
   });
 
   it('answers offline, with a notice, when the provider keeps failing', async () => {
-    stub.script({ kind: 'json', status: 500, body: { error: { message: 'boom' } } }, { kind: 'json', status: 500, body: { error: { message: 'boom' } } });
+    stub.script(
+      { kind: 'json', status: 500, body: { error: { message: 'boom' } } },
+      { kind: 'json', status: 500, body: { error: { message: 'boom' } } },
+    );
     const reply = await ask('Which endpoint is slowest?');
     expect(reply.provider).toBe('offline');
     expect(reply.notice).toBe('The model provider failed (HTTP 500); the offline assistant answered.');

@@ -8,14 +8,32 @@ const from = new Date(to.getTime() - 5 * 60_000);
 
 function totals(requests: number, minutes: number, o: Partial<TotalsFigures> = {}): TotalsFigures {
   return {
-    requests, requestsPerMinute: requests / minutes, errors4xx: 0, errors5xx: 0, errorRatePct: 0, serverErrorRatePct: 0,
-    avgMs: 20, p50Ms: 15, p95Ms: 40, p99Ms: 60, maxMs: 90, ...o,
+    requests,
+    requestsPerMinute: requests / minutes,
+    errors4xx: 0,
+    errors5xx: 0,
+    errorRatePct: 0,
+    serverErrorRatePct: 0,
+    avgMs: 20,
+    p50Ms: 15,
+    p95Ms: 40,
+    p99Ms: 60,
+    maxMs: 90,
+    ...o,
   };
 }
 
-function endpoint(method: string, route: string, now: Partial<TotalsFigures> & { requests: number }, before: (Partial<TotalsFigures> & { requests: number }) | null): EndpointFigures {
+function endpoint(
+  method: string,
+  route: string,
+  now: Partial<TotalsFigures> & { requests: number },
+  before: (Partial<TotalsFigures> & { requests: number }) | null,
+): EndpointFigures {
   return {
-    endpoint: `${method} ${route}`, service: 'shop', method, route,
+    endpoint: `${method} ${route}`,
+    service: 'shop',
+    method,
+    route,
     ...totals(now.requests, 5, now),
     baseline: before ? totals(before.requests, 60, before) : null,
   };
@@ -30,7 +48,10 @@ function stats(o: Partial<WindowStatistics>): WindowStatistics {
     totals: totals(500, 5),
     baselineTotals: totals(6000, 60),
     perMinute: [],
-    endpoints: [endpoint('GET', '/api/users', { requests: 300 }, { requests: 3600 }), endpoint('GET', '/api/products', { requests: 200 }, { requests: 2400 })],
+    endpoints: [
+      endpoint('GET', '/api/users', { requests: 300 }, { requests: 3600 }),
+      endpoint('GET', '/api/products', { requests: 200 }, { requests: 2400 }),
+    ],
     statuses: [{ status: 200, count: 500, sharePct: 100, topEndpoints: [] }],
     anomalies: [],
     bottlenecks: [],
@@ -45,14 +66,18 @@ describe('offline analyst', () => {
     expect(insight.severity).toBe('ok');
     expect(insight.worstEndpoint).toBeNull();
     expect(insight.problems).toEqual([]);
-    expect(insight.summary).toBe('All normal in the last 5 minutes: 500 requests (100/min), error rate 0% (5xx 0%), p95 40 ms. Nothing stands out against the previous hour.');
+    expect(insight.summary).toBe(
+      'All normal in the last 5 minutes: 500 requests (100/min), error rate 0% (5xx 0%), p95 40 ms. Nothing stands out against the previous hour.',
+    );
     expect(insight.evidence.map((e) => e.label)).toEqual(['requests', 'error rate', '5xx rate', 'p95 latency']);
   });
 
   it('reports silence after traffic as a warning', () => {
     const insight = analyzeOffline(stats({ totals: totals(0, 5), endpoints: [] }));
     expect(insight.severity).toBe('warning');
-    expect(insight.summary).toMatch(/^No requests were logged in the last 5 minutes, although the previous hour averaged 100 requests per minute/);
+    expect(insight.summary).toMatch(
+      /^No requests were logged in the last 5 minutes, although the previous hour averaged 100 requests per minute/,
+    );
     expect(insight.improvements[0]).toMatch(/pipelineHealth/);
   });
 
@@ -67,7 +92,7 @@ describe('offline analyst', () => {
       }),
     );
     expect(insight.severity).toBe('warning');
-    expect(insight.problems).toContain('Traffic spike: 500 requests/min, 5× the previous hour\'s 100/min.');
+    expect(insight.problems).toContain("Traffic spike: 500 requests/min, 5× the previous hour's 100/min.");
     expect(insight.problems).toContain('Client-error wave on POST /api/login: 66.7% of requests got 4xx (600), against 1% before.');
     expect(insight.problems).toContain('GET /api/report is slow: p95 4,200 ms (avg 2,500 ms).');
     expect(insight.evidence).toContainEqual({ label: 'traffic increase', value: 5, unit: 'x' });
@@ -78,7 +103,12 @@ describe('offline analyst', () => {
       stats({
         endpoints: [
           endpoint('GET', '/api/users', { requests: 300 }, { requests: 3600 }),
-          endpoint('GET', '/api/error/:id', { requests: 40, errors5xx: 10, serverErrorRatePct: 25 }, { requests: 480, errors5xx: 120, serverErrorRatePct: 25 }),
+          endpoint(
+            'GET',
+            '/api/error/:id',
+            { requests: 40, errors5xx: 10, serverErrorRatePct: 25 },
+            { requests: 480, errors5xx: 120, serverErrorRatePct: 25 },
+          ),
         ],
       }),
     );
@@ -87,7 +117,9 @@ describe('offline analyst', () => {
     expect(insight.summary).toBe(
       'No new problems in the last 5 minutes: 500 requests (100/min), error rate 0% (5xx 0%), p95 40 ms. Known issues: GET /api/error/:id failing chronically.',
     );
-    expect(insight.problems).toEqual(['GET /api/error/:id keeps failing: 25% 5xx now and 25% in the previous hour (a chronic failure, not a new incident).']);
+    expect(insight.problems).toEqual([
+      'GET /api/error/:id keeps failing: 25% 5xx now and 25% in the previous hour (a chronic failure, not a new incident).',
+    ]);
   });
 
   it('does not call a spike from a baseline that covers only a few minutes', () => {
@@ -98,7 +130,19 @@ describe('offline analyst', () => {
   it('merges in anomalies the rules did not cover, and writes Korean', () => {
     const insight = analyzeOffline(
       stats({
-        anomalies: [{ kind: 'volume', endpoint: 'GET /api/products', from: new Date('2026-11-25T14:06:00Z'), to: new Date('2026-11-25T14:08:00Z'), value: 400, baseline: 40, unit: 'requests', score: 9.5, direction: 'up' }],
+        anomalies: [
+          {
+            kind: 'volume',
+            endpoint: 'GET /api/products',
+            from: new Date('2026-11-25T14:06:00Z'),
+            to: new Date('2026-11-25T14:08:00Z'),
+            value: 400,
+            baseline: 40,
+            unit: 'requests',
+            score: 9.5,
+            direction: 'up',
+          },
+        ],
       }),
       'ko',
     );
@@ -110,7 +154,14 @@ describe('offline analyst', () => {
   it('sees a 502/503 burst as an upstream problem', () => {
     const insight = analyzeOffline(
       stats({
-        endpoints: [endpoint('GET', '/api/checkout', { requests: 200, errors5xx: 80, serverErrorRatePct: 40 }, { requests: 2400, errors5xx: 2, serverErrorRatePct: 0.08 })],
+        endpoints: [
+          endpoint(
+            'GET',
+            '/api/checkout',
+            { requests: 200, errors5xx: 80, serverErrorRatePct: 40 },
+            { requests: 2400, errors5xx: 2, serverErrorRatePct: 0.08 },
+          ),
+        ],
         statuses: [{ status: 502, count: 80, sharePct: 16, topEndpoints: ['GET /api/checkout (80)'] }],
       }),
     );

@@ -29,8 +29,10 @@ describe.each(STORAGE_MODES)('offline AI on %s', (mode) => {
     await gw?.close();
   });
 
-  const analyze = async (language = 'EN') => dataOf(await gw.graphql<{ analyzeRecentLogs: InsightResult }>(ANALYZE, { windowMinutes: 5, language })).analyzeRecentLogs;
-  const ask = async (message: string, conversationId?: string) => dataOf(await gw.graphql<{ chat: ChatResult }>(CHAT, { message, conversationId })).chat;
+  const analyze = async (language = 'EN') =>
+    dataOf(await gw.graphql<{ analyzeRecentLogs: InsightResult }>(ANALYZE, { windowMinutes: 5, language })).analyzeRecentLogs;
+  const ask = async (message: string, conversationId?: string) =>
+    dataOf(await gw.graphql<{ chat: ChatResult }>(CHAT, { message, conversationId })).chat;
 
   it('names each incident with its endpoint and kind, with the numbers', async () => {
     const insight = await analyze();
@@ -61,17 +63,20 @@ describe.each(STORAGE_MODES)('offline AI on %s', (mode) => {
     expect(insight.problems.join(' ')).toMatch(/GET \/api\/products의 지연 시간 증가/);
 
     const page = dataOf(
-      await gw.graphql<{ aiInsights: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(
-        '{ aiInsights(first: 1) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }',
-      ),
+      await gw.graphql<{
+        aiInsights: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+      }>('{ aiInsights(first: 1) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }'),
     ).aiInsights;
     expect(page.edges).toHaveLength(1);
     expect(page.edges[0]!.node.id).toBe(insight.id);
     expect(page.pageInfo.hasNextPage).toBe(true);
     const next = dataOf(
-      await gw.graphql<{ aiInsights: { edges: { node: { id: string } }[] } }>('query($after: String) { aiInsights(first: 10, after: $after) { edges { node { id } } } }', {
-        after: page.pageInfo.endCursor,
-      }),
+      await gw.graphql<{ aiInsights: { edges: { node: { id: string } }[] } }>(
+        'query($after: String) { aiInsights(first: 10, after: $after) { edges { node { id } } } }',
+        {
+          after: page.pageInfo.endCursor,
+        },
+      ),
     ).aiInsights;
     expect(next.edges.map((e) => Number(e.node.id)).every((id) => id < Number(insight.id))).toBe(true);
     expect(next.edges.length).toBeGreaterThanOrEqual(1);
@@ -91,7 +96,9 @@ describe.each(STORAGE_MODES)('offline AI on %s', (mode) => {
     expect(reply.provider).toBe('offline');
     expect(reply.refused).toBe(false);
     expect(reply.language).toBe('EN');
-    expect(reply.answer).toContain(`The slowest endpoint in the last 30 minutes is ${endpoint}: p95 ${Math.round(slow.p95).toLocaleString('en-US')} ms`);
+    expect(reply.answer).toContain(
+      `The slowest endpoint in the last 30 minutes is ${endpoint}: p95 ${Math.round(slow.p95).toLocaleString('en-US')} ms`,
+    );
     expect(reply.citations[0]!.analysis).toBe('slowEndpoints');
     const figure = reply.citations[0]!.figures.find((f) => f.label === `${endpoint} p95`)!;
     expect(figure.value).toBeCloseTo(slow.p95, 1);
@@ -158,7 +165,9 @@ describe.each(STORAGE_MODES)('offline AI on %s', (mode) => {
         { from: busy.citations[0]!.from, to: busy.citations[0]!.to },
       ),
     ).endpointUsage[0]!;
-    expect(busy.answer).toContain(`The busiest endpoint in the last 30 minutes is ${usage.method} ${usage.route}: ${usage.count.toLocaleString('en-US')} requests`);
+    expect(busy.answer).toContain(
+      `The busiest endpoint in the last 30 minutes is ${usage.method} ${usage.route}: ${usage.count.toLocaleString('en-US')} requests`,
+    );
   });
 
   it('describes one endpoint and keeps the conversation', async () => {
@@ -168,7 +177,10 @@ describe.each(STORAGE_MODES)('offline AI on %s', (mode) => {
     const second = await ask('and the error rate now?', first.conversationId);
     expect(second.conversationId).toBe(first.conversationId);
     const messages = dataOf(
-      await gw.graphql<{ chatMessages: { role: string; content: string }[] }>('query($id: ID!) { chatMessages(conversationId: $id) { role content } }', { id: first.conversationId }),
+      await gw.graphql<{ chatMessages: { role: string; content: string }[] }>(
+        'query($id: ID!) { chatMessages(conversationId: $id) { role content } }',
+        { id: first.conversationId },
+      ),
     ).chatMessages;
     expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(messages[2]!.content).toBe('and the error rate now?');

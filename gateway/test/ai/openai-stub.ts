@@ -87,7 +87,11 @@ function respond(res: ServerResponse, response: StubResponse): void {
   }
 }
 
-const usageOf = (prompt: number, completion: number) => ({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
+const usageOf = (prompt: number, completion: number) => ({
+  prompt_tokens: prompt,
+  completion_tokens: completion,
+  total_tokens: prompt + completion,
+});
 
 /** A non-streamed chat completion whose message content is `content`. */
 export function completion(content: string, usage = usageOf(100, 50)): StubResponse {
@@ -135,7 +139,9 @@ export function streamedToolCalls(calls: { id: string; name: string; args: unkno
   calls.forEach((call, index) => {
     const text = JSON.stringify(call.args);
     const half = Math.floor(text.length / 2);
-    chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: text.slice(0, half) } }] }));
+    chunks.push(
+      chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: text.slice(0, half) } }] }),
+    );
     chunks.push(chunk({ tool_calls: [{ index, function: { arguments: text.slice(half) } }] }));
   });
   chunks.push(chunk({}, 'tool_calls'), usageChunk(usage));

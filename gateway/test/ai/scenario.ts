@@ -56,9 +56,28 @@ export function dataOf<T>(result: { data?: T; errors?: { message: string }[] }):
 export const ANALYZE = /* GraphQL */ `
   mutation Analyze($windowMinutes: Int!, $language: AiLanguage) {
     analyzeRecentLogs(windowMinutes: $windowMinutes, language: $language) {
-      id createdAt windowMinutes provider model summary severity worstEndpoint problems causes improvements notice
-      evidence { label value unit }
-      usage { promptTokens completionTokens totalTokens }
+      id
+      createdAt
+      windowMinutes
+      provider
+      model
+      summary
+      severity
+      worstEndpoint
+      problems
+      causes
+      improvements
+      notice
+      evidence {
+        label
+        value
+        unit
+      }
+      usage {
+        promptTokens
+        completionTokens
+        totalTokens
+      }
     }
   }
 `;
@@ -66,9 +85,29 @@ export const ANALYZE = /* GraphQL */ `
 export const CHAT = /* GraphQL */ `
   mutation Chat($message: String!, $conversationId: ID) {
     chat(message: $message, conversationId: $conversationId) {
-      conversationId turnId answer provider model refused language toolCalls notice
-      citations { analysis arguments from to figures { label value unit } }
-      usage { totalTokens }
+      conversationId
+      turnId
+      answer
+      provider
+      model
+      refused
+      language
+      toolCalls
+      notice
+      citations {
+        analysis
+        arguments
+        from
+        to
+        figures {
+          label
+          value
+          unit
+        }
+      }
+      usage {
+        totalTokens
+      }
     }
   }
 `;
@@ -98,6 +137,12 @@ export interface ChatResult {
   language: 'EN' | 'KO';
   toolCalls: number;
   notice: string | null;
-  citations: { analysis: string; arguments: string | null; from: string; to: string; figures: { label: string; value: number; unit: string | null }[] }[];
+  citations: {
+    analysis: string;
+    arguments: string | null;
+    from: string;
+    to: string;
+    figures: { label: string; value: number; unit: string | null }[];
+  }[];
   usage: { totalTokens: number };
 }

@@ -50,7 +50,11 @@ describe('the OpenAI API key', () => {
   });
 
   const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
     return res.text();
   };
 
@@ -67,7 +71,9 @@ describe('the OpenAI API key', () => {
 
     // The provider did get the key (so the check below is meaningful) and 401 was not retried.
     expect(stub.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${KEY}`, `Bearer ${KEY}`]);
-    expect(JSON.parse(analysis).data.analyzeRecentLogs.notice).toBe('The model provider rejected the API key (HTTP 401); the offline analyst answered.');
+    expect(JSON.parse(analysis).data.analyzeRecentLogs.notice).toBe(
+      'The model provider rejected the API key (HTTP 401); the offline analyst answered.',
+    );
     expect(JSON.parse(chat).data.chat.provider).toBe('offline');
     expect(JSON.parse(status).data.aiStatus.provider).toBe('openai');
 

@@ -31,7 +31,11 @@ export async function subscribeSse<T>(url: string, query: string, variables: Rec
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('');
           if (data) events.push((JSON.parse(data) as { data: T }).data);
         }
       }
