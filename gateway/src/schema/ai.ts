@@ -319,7 +319,8 @@ builder.mutationField('analyzeRecentLogs', (t) =>
       windowMinutes: t.arg.int({
         required: true,
         defaultValue: 5,
-        description: 'Length of the window ending now, in minutes (1 to AI_MAX_ANALYZE_WINDOW_MINUTES, default 60).',
+        description:
+          'Length of the window ending now, in minutes (from 1 to AI_MAX_ANALYZE_WINDOW_MINUTES, which is 60 unless configured).',
       }),
       service: t.arg.string({ required: false, description: 'Only this service; all services when omitted.' }),
       language: t.arg({ type: AiLanguageRef, required: false, defaultValue: 'en', description: 'Language of the texts.' }),
