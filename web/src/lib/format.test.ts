@@ -48,4 +48,24 @@ describe('formatters', () => {
     expect(en.perSecond(3.456)).toBe('3.46/s');
     expect(en.perSecond(123.4)).toBe('123/s');
   });
+
+  it('formats lengths of time in the unit a person would use', () => {
+    expect(en.duration(45_000)).toBe('45 sec');
+    expect(en.duration(60_000)).toBe('1 min');
+    expect(en.duration(90_000)).toBe('1.5 min');
+    expect(en.duration(180_000)).toBe('3 min');
+    expect(en.duration(3_600_000)).toBe('1 hr');
+    expect(en.duration(90 * 60_000)).toBe('90 min');
+    expect(en.duration(150 * 60_000)).toBe('2.5 hr');
+    expect(ko.duration(180_000)).toBe('3분');
+    expect(ko.duration(3 * 3_600_000)).toBe('3시간');
+  });
+
+  it('writes a time window in the chosen zone, with the shared date once', () => {
+    // CLDR puts thin spaces around the dash; compare the words.
+    const plain = (text: string) => text.replace(/\s/g, ' ');
+    expect(plain(en.timeWindow('2026-11-25T10:05:00Z', '2026-11-25T10:08:00Z'))).toBe('Nov 25, 10:05 – 10:08');
+    expect(plain(en.timeWindow('2026-11-25T23:55:00Z', '2026-11-26T00:08:00Z'))).toBe('Nov 25, 23:55 – Nov 26, 00:08');
+    expect(plain(ko.timeWindow('2026-11-25T10:05:00Z', '2026-11-25T10:08:00Z'))).toBe('11월 25일 19:05 ~ 19:08');
+  });
 });

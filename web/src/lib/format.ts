@@ -36,6 +36,10 @@ export interface Formatters {
   weekday(day: number): string;
   /** "3 min ago" / "3분 전". */
   relative(value: string | number | Date, now?: number): string;
+  /** A length of time: 45 sec, 3 min, 90 min, 2.5 hr (minutes up to two hours unless whole hours). */
+  duration(ms: number): string;
+  /** A span of time in the chosen zone, the shared date written once: "Nov 25, 10:05 – 10:08". */
+  timeWindow(from: string | number | Date, to: string | number | Date): string;
 }
 
 const DASH = '–';
@@ -64,6 +68,9 @@ export function createFormatters(locale: Locale, timeZone: string): Formatters {
   const hour = new Intl.DateTimeFormat(tag, { timeZone: 'UTC', hour: 'numeric', hourCycle: 'h23' });
   const weekday = new Intl.DateTimeFormat(tag, { timeZone: 'UTC', weekday: 'short' });
   const relative = new Intl.RelativeTimeFormat(tag, { numeric: 'auto', style: 'short' });
+  const durationUnit = (unit: 'second' | 'minute' | 'hour') => new Intl.NumberFormat(tag, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 });
+  const durations = { second: durationUnit('second'), minute: durationUnit('minute'), hour: durationUnit('hour') };
+  const windowFormat = new Intl.DateTimeFormat(tag, { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const percentFormats = new Map<number, Intl.NumberFormat>();
   const percentFormat = (digits: number) => {
     let f = percentFormats.get(digits);
@@ -126,5 +133,13 @@ export function createFormatters(locale: Locale, timeZone: string): Formatters {
       if (abs < 86_400) return relative.format(Math.round(seconds / 3600), 'hour');
       return relative.format(Math.round(seconds / 86_400), 'day');
     },
+    duration(v) {
+      const abs = Math.abs(v);
+      if (abs < 60_000) return durations.second.format(Math.round(v / 1000));
+      // Whole hours read as hours (a 1-hour bucket is "1 hr", not "60 min").
+      if (abs < 7_200_000 && v % 3_600_000 !== 0) return durations.minute.format(Math.round(v / 6000) / 10);
+      return durations.hour.format(Math.round(v / 360_000) / 10);
+    },
+    timeWindow: (from, to) => windowFormat.formatRange(new Date(from), new Date(to)),
   };
 }

@@ -1,12 +1,14 @@
-import { useLocation, useSearch } from 'wouter';
-import { Panel, QueryState, UnavailableState } from '../../components/states/states.tsx';
+import { Link, useLocation, useSearch } from 'wouter';
+import { Panel, QueryState } from '../../components/states/states.tsx';
 import { graphql } from '../../gql/index.ts';
 import { useI18n } from '../../i18n/index.tsx';
+import { hrefWithControls } from '../../lib/controls.ts';
 import { useRefreshingQuery } from '../../lib/refresh.tsx';
 import { useControls } from '../../lib/use-controls.ts';
 import { usePeriods } from '../../lib/use-periods.ts';
 import { logsHref } from '../shared/Endpoint.tsx';
 import { KpiCards } from './KpiCards.tsx';
+import { LiveAnomalies } from './LiveAnomalies.tsx';
 import { SlowEndpoints } from './SlowEndpoints.tsx';
 import { StatusDistribution } from './StatusDistribution.tsx';
 import { TrafficChart } from './TrafficChart.tsx';
@@ -43,6 +45,16 @@ const OverviewPage_Query = graphql(/* GraphQL */ `
   }
 `);
 
+// Its own query: anomaly detection is the heaviest analysis on the page, and a failure or a slow
+// answer there must not hold back or blank the KPIs and charts.
+const OverviewPage_AnomaliesQuery = graphql(/* GraphQL */ `
+  query OverviewPage_AnomaliesQuery($range: TimeRange!, $service: String) {
+    anomalies(range: $range, service: $service) {
+      ...LiveAnomalies_AnomalyReportFragment
+    }
+  }
+`);
+
 export default function OverviewPage() {
   const { t } = useI18n();
   const { controls, range } = useControls();
@@ -51,6 +63,7 @@ export default function OverviewPage() {
   const [, navigate] = useLocation();
   const [result, reexecute] = useRefreshingQuery({ query: OverviewPage_Query, variables: { range, previous, service: controls.service } });
   const retry = () => reexecute({ requestPolicy: 'network-only' });
+  const [anomalies, reexecuteAnomalies] = useRefreshingQuery({ query: OverviewPage_AnomaliesQuery, variables: { range, service: controls.service } });
   return (
     <QueryState result={result} onRetry={retry} rows={6}>
       {(data) => (
@@ -72,8 +85,15 @@ export default function OverviewPage() {
             <Panel title={t('overview.slowest')} className="span-7" testId="overview-slowest">
               <SlowEndpoints endpoints={data.slowEndpoints} />
             </Panel>
-            <Panel title={t('overview.anomalies')} className="span-5" testId="overview-anomalies">
-              <UnavailableState field="anomalies" />
+            <Panel
+              title={t('overview.anomalies')}
+              className="span-5"
+              testId="overview-anomalies"
+              actions={<Link href={hrefWithControls('/insights', search)}>{t('anomaly.seeAll')} →</Link>}
+            >
+              <QueryState result={anomalies} onRetry={() => reexecuteAnomalies({ requestPolicy: 'network-only' })}>
+                {(report) => <LiveAnomalies report={report.anomalies} service={controls.service} />}
+              </QueryState>
             </Panel>
           </div>
         </>
