@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startTestGateway, type TestGateway } from '../gateway/test/support/gateway.ts';
+import { createFormatters } from '../web/src/lib/format.ts';
 import { launchChromium } from './support/browser.ts';
 import { buildDataset, INVALID_RECORDS } from './support/dataset.ts';
+import { buildIncident, INCIDENT_ENDPOINT, type Incident } from './support/incident.ts';
 import { ensureWebBuild, ROOT, WEB_DIST } from './support/web-build.ts';
 
 // The dashboard in real Chromium against a real gateway and PostgreSQL: the numbers it shows
@@ -15,8 +17,11 @@ const SCREENSHOTS = join(ROOT, 'e2e', 'screenshots');
 const SCHEMA = readFileSync(join(ROOT, 'schema.graphql'), 'utf8');
 const hasField = (name: string) => new RegExp(`^\\s+${name}\\(`, 'm').test(SCHEMA);
 const int = (n: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(n);
+// The dashboard's own formatters, as the pages below use them (English, UTC).
+const fmt = createFormatters('en', 'UTC');
 
 let gateway: TestGateway;
+let incident: Incident;
 let browser: Browser;
 let context: BrowserContext;
 
@@ -52,6 +57,13 @@ beforeAll(async () => {
     expect(res.status).toBe(200);
   }
   expect((await gateway.ingest(jsonLines(INVALID_RECORDS))).status).toBe(200);
+  // The incident ends a whole minute before now, so its last bucket is complete (and past the
+  // detector's ingest grace) for every query below.
+  incident = buildIncident(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
+  for (let i = 0; i < incident.records.length; i += 500) {
+    const res = await gateway.ingest(jsonLines(incident.records.slice(i, i + 500)));
+    expect(res.status).toBe(200);
+  }
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1440, height: 960 }, locale: 'en-US', timezoneId: 'UTC' });
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -64,19 +76,116 @@ afterAll(async () => {
 });
 
 describe('dashboard in Chromium', () => {
-  it('overview shows the API’s request count and slowest endpoint', async () => {
-    const api = await data<{ services: { count: number }[]; slowEndpoints: { method: string; route: string }[] }>(
-      `{ services(range: {last: "1h"}) { count } slowEndpoints(range: {last: "1h"}, limit: 6) { method route } }`,
+  it('overview shows the API’s request count, slowest endpoint and newest anomalies', async () => {
+    // A fixed range: the incident's steady traffic would move a "last hour" count between the
+    // API call and the page's own query.
+    const api = await data<{
+      services: { count: number }[];
+      slowEndpoints: { method: string; route: string }[];
+      anomalies: { anomalies: { kind: string; method: string | null; route: string | null }[] };
+    }>(
+      `query($range: TimeRange!) { services(range: $range) { count } slowEndpoints(range: $range, limit: 6) { method route }
+        anomalies(range: $range) { anomalies { kind method route } } }`,
+      { range: incident.range },
     );
     const requests = api.services.reduce((sum, s) => sum + s.count, 0);
     expect(requests).toBeGreaterThan(200);
-    const page = await open('/?range=1h&lang=en&theme=light');
+    const page = await open(`/?from=${incident.range.from}&to=${incident.range.to}&lang=en&theme=light`);
     await page.locator('[data-kpi="requests"] .kpi-value').waitFor();
+    await page.locator('[data-testid="live-anomaly"]').first().waitFor();
     await settled(page);
     expect(await page.locator('[data-kpi="requests"] .kpi-value').innerText()).toBe(int(requests));
     const first = page.locator('[data-testid="slow-endpoint-row"]').first();
     expect(await first.locator('.endpoint-link').getAttribute('data-route')).toBe(api.slowEndpoints[0]!.route);
     expect(await first.locator('.method').innerText()).toBe(api.slowEndpoints[0]!.method);
+    // The live-anomalies panel lists the API's anomalies, the incident's among them.
+    const shown = await page.locator('[data-testid="live-anomaly"]').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-kind')} ${r.getAttribute('data-method')} ${r.getAttribute('data-route')}`));
+    const expected = api.anomalies.anomalies.map((a) => `${a.kind} ${a.method ?? ''} ${a.route ?? ''}`);
+    expect(shown.length).toBe(Math.min(6, expected.length));
+    for (const row of shown) expect(expected).toContain(row);
+    expect(shown).toContain(`ERROR_RATE ${INCIDENT_ENDPOINT.method} ${INCIDENT_ENDPOINT.route}`);
+    await page.close();
+  });
+
+  it('insights shows the incident’s anomaly with the API’s numbers, and drills down to its 5xx logs', async () => {
+    interface ApiAnomaly {
+      kind: string;
+      method: string | null;
+      route: string | null;
+      start: string;
+      end: string;
+      observed: number;
+      baseline: number;
+      score: number;
+      severity: string;
+      errors: number;
+    }
+    const api = await data<{ anomalies: { anomalies: ApiAnomaly[] }; recommendations: { kind: string; route: string | null }[] }>(
+      `query($range: TimeRange!) {
+        anomalies(range: $range) { anomalies { kind method route start end observed baseline score severity errors } }
+        recommendations(range: $range, limit: 20) { kind route } }`,
+      { range: incident.range },
+    );
+    const burst = api.anomalies.anomalies.find((a) => a.kind === 'ERROR_RATE' && a.route === INCIDENT_ENDPOINT.route);
+    expect(burst, JSON.stringify(api.anomalies.anomalies)).toBeDefined();
+    expect(burst!.method).toBe(INCIDENT_ENDPOINT.method);
+    expect(burst!.start).toBe(incident.burst.start.toISOString());
+    expect(burst!.end).toBe(incident.burst.end.toISOString());
+
+    const page = await open(`/insights?from=${incident.range.from}&to=${incident.range.to}&lang=en&tz=UTC`);
+    const card = page.locator(`[data-testid="anomaly"][data-kind="ERROR_RATE"][data-route="${INCIDENT_ENDPOINT.route}"]`);
+    await card.waitFor();
+    await page.locator('[data-testid="recommendation-list"], [data-testid="insights-recommendations"] [data-state="empty"]').first().waitFor();
+    await settled(page);
+    expect(await page.locator('[data-testid="anomaly"]').count()).toBe(api.anomalies.anomalies.length);
+    expect(await card.locator('.endpoint-link .method').innerText()).toBe(INCIDENT_ENDPOINT.method);
+    expect(await card.locator('[data-severity]').getAttribute('data-severity')).toBe(burst!.severity);
+    expect(await card.locator('[data-stat="score"]').innerText()).toBe(fmt.decimal(burst!.score, 1));
+    expect(await card.locator('[data-stat="observed"]').innerText()).toBe(fmt.percent(burst!.observed, 1));
+    expect(await card.locator('[data-stat="baseline"]').innerText()).toContain(fmt.percent(burst!.baseline, 1));
+    // (CLDR's thin spaces around the dash may come back as plain ones.)
+    const words = (text: string) => text.replace(/\s+/g, ' ');
+    expect(words(await card.locator('time').innerText())).toBe(words(fmt.timeWindow(burst!.start, burst!.end)));
+    // Recommendations: the API's, in the API's order.
+    const kinds = await page.locator('[data-testid="recommendation"]').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-kind')} ${r.getAttribute('data-route')}`));
+    expect(kinds).toEqual(api.recommendations.map((r) => `${r.kind} ${r.route ?? ''}`));
+
+    await card.locator('[data-testid="anomaly-logs"]').click();
+    await page.waitForURL(/\/logs\?/);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('f.route')).toBe(INCIDENT_ENDPOINT.route);
+    expect(url.searchParams.get('f.method')).toBe(INCIDENT_ENDPOINT.method);
+    expect(url.searchParams.get('f.statusClass')).toBe('5');
+    expect(url.searchParams.get('f.from')).toBe(burst!.start);
+    expect(url.searchParams.get('f.to')).toBe(burst!.end);
+    await page.locator('[data-testid="log-row"]').first().waitFor();
+    await settled(page);
+    // The explorer shows exactly the failed requests the anomaly counted.
+    const statuses = await page.locator('[data-testid="log-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-status'))));
+    expect(statuses.length).toBe(burst!.errors);
+    expect(new Set(statuses)).toEqual(new Set([500]));
+    await page.close();
+  });
+
+  it('performance shows the bottlenecks the API names, with its numbers', async () => {
+    const api = await data<{ bottlenecks: { method: string; route: string; severity: string; p95: number; count: number }[] }>(
+      `query($range: TimeRange!) { bottlenecks(range: $range, p95ThresholdMs: 500, limit: 20) { method route severity p95 count } }`,
+      { range: incident.range },
+    );
+    expect(api.bottlenecks.map((b) => `${b.method} ${b.route}`)).toContain('GET /api/slow');
+    const page = await open(`/performance?from=${incident.range.from}&to=${incident.range.to}&lang=en&tz=UTC`);
+    await page.locator('[data-testid="bottleneck"]').first().waitFor();
+    await settled(page);
+    const cards = page.locator('[data-testid="bottleneck"]');
+    expect(await cards.count()).toBe(api.bottlenecks.length);
+    for (const [i, b] of api.bottlenecks.entries()) {
+      const card = cards.nth(i);
+      expect(await card.getAttribute('data-route')).toBe(b.route);
+      expect(await card.getAttribute('data-method')).toBe(b.method);
+      expect(await card.locator('[data-severity]').getAttribute('data-severity')).toBe(b.severity);
+      expect(await card.locator('[data-stat="p95"]').innerText()).toBe(fmt.ms(b.p95));
+      expect(await card.locator('[data-stat="count"]').innerText()).toBe(fmt.integer(b.count));
+    }
     await page.close();
   });
 
@@ -166,6 +275,15 @@ describe('dashboard in Chromium', () => {
     await settled(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'overview-ko.png'), fullPage: true });
     await page.close();
+    // The new findings pages in Korean too, for a person to read through.
+    for (const path of ['/insights', '/performance']) {
+      const ko = await open(`${path}?lang=ko&theme=dark`);
+      await ko.locator('.finding').first().waitFor();
+      await settled(ko);
+      expect(await ko.locator('.finding .badge').first().innerText()).toMatch(/심각|높음|보통|낮음/);
+      await ko.screenshot({ path: join(SCREENSHOTS, `${path.slice(1)}-ko.png`), fullPage: true });
+      await ko.close();
+    }
   });
 
   it.runIf(hasField('analyzeRecentLogs'))('offline AI analysis renders, and the chat answers with sources', async () => {

@@ -39,7 +39,8 @@ const ENDPOINTS: EndpointSpec[] = [
   { service: 'shop-api', method: 'GET', path: () => '/api/products', count: 90, latency: [12, 60], status: () => 200 },
   { service: 'shop-api', method: 'GET', path: (r) => `/api/products/${1 + Math.floor(r() * 40)}`, count: 60, latency: [8, 40], status: (r) => (r() < 0.1 ? 404 : 200) },
   { service: 'shop-api', method: 'POST', path: () => '/api/orders', count: 30, latency: [80, 220], status: (r) => (r() < 0.1 ? 500 : 201) },
-  { service: 'shop-api', method: 'GET', path: () => '/api/slow', count: 12, latency: [900, 2600], status: () => 200 },
+  // Enough requests (≥ 20 in the last hour) for the bottleneck analysis to judge it.
+  { service: 'shop-api', method: 'GET', path: () => '/api/slow', count: 30, latency: [900, 2600], status: () => 200 },
   { service: 'shop-api', method: 'GET', path: () => '/api/error/500', count: 8, latency: [3, 12], status: () => 500 },
   { service: 'shop-api', method: 'GET', path: (r) => `/api/users/${100 + Math.floor(r() * 20)}`, count: 25, latency: [10, 35], status: (r) => (r() < 0.2 ? 404 : 200) },
   { service: 'auth-api', method: 'POST', path: () => '/auth/login', count: 40, latency: [40, 120], status: (r) => (r() < 0.15 ? 401 : 200) },
