@@ -19,6 +19,8 @@ export interface GatewayConfig {
   dashboardToken: string | undefined;
   /** Per client address on /log/ingest (429 + Retry-After past it); perSecond 0 turns it off. */
   ingestRateLimit: { perSecond: number; burst: number };
+  /** Ingest batches processed at once (memory bound) and requests allowed to wait for a turn (then 503). */
+  ingestConcurrency: { maxConcurrent: number; maxQueued: number };
   /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted (0: use the peer address). */
   trustProxyHops: number;
   /** `__schema`/`__type` queries and GraphiQL; off by default in production. */
@@ -67,7 +69,12 @@ export interface AiLimits {
 const csv = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -80,15 +87,25 @@ const envSchema = z.object({
   DASHBOARD_TOKEN: z.string().min(1).optional(),
   INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().nonnegative().default(500),
   INGEST_RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
+  INGEST_MAX_CONCURRENT: z.coerce.number().int().positive().default(8),
+  INGEST_MAX_QUEUED: z.coerce.number().int().nonnegative().default(1_000),
   TRUST_PROXY_HOPS: z.coerce.number().int().nonnegative().max(10).default(0),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().nonnegative().default(20),
-  GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(50_000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2_000),
   INGEST_TIMEZONE: z.enum(['UTC', 'local']).default('UTC'),
-  INGEST_MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
-  INGEST_MAX_DECODED_BYTES: z.coerce.number().int().positive().default(128 * 1024 * 1024),
+  INGEST_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
+  INGEST_MAX_DECODED_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(128 * 1024 * 1024),
   MAX_ROUTES_PER_SERVICE: z.coerce.number().int().positive().default(500),
   REDIS_URL: z.string().optional(),
   REDIS_CHANNEL_PREFIX: z.string().default('logpulse:'),
@@ -157,7 +174,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     for (const [name, tokens] of checks) {
       tokens.forEach((token, i) => {
         const reason = weakTokenReason(token);
-        if (reason) throw new Error(`${name}${tokens.length > 1 ? ` entry ${i + 1}` : ''} ${reason}; production needs a random secret (e.g. openssl rand -hex 24)`);
+        if (reason)
+          throw new Error(
+            `${name}${tokens.length > 1 ? ` entry ${i + 1}` : ''} ${reason}; production needs a random secret (e.g. openssl rand -hex 24)`,
+          );
       });
     }
   }
@@ -174,9 +194,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     serviceIngestTokens,
     dashboardToken: e.DASHBOARD_TOKEN,
     ingestRateLimit: { perSecond: ratePerSecond, burst: e.INGEST_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(ratePerSecond * 2)) },
+    ingestConcurrency: { maxConcurrent: e.INGEST_MAX_CONCURRENT, maxQueued: e.INGEST_MAX_QUEUED },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     graphqlIntrospection: introspection,
-    graphqlLimits: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxAliases: e.GRAPHQL_MAX_ALIASES, maxCost: e.GRAPHQL_MAX_COST, maxTokens: e.GRAPHQL_MAX_TOKENS },
+    graphqlLimits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+    },
     ingestTimeZone: e.INGEST_TIMEZONE,
     maxBodyBytes: e.INGEST_MAX_BODY_BYTES,
     maxDecodedBytes: e.INGEST_MAX_DECODED_BYTES,

@@ -54,7 +54,9 @@ export function presentedDashboardToken(req: IncomingMessage): string | undefine
  * `Access-Control-Allow-Origin: null` plus credentials, which a sandboxed page, whose Origin is
  * "null", would pass.) No list: same-origin only.
  */
-export function corsPolicy(origins: readonly string[]): false | ((request: Request) => false | { origin: string; credentials: true; methods: string[] }) {
+export function corsPolicy(
+  origins: readonly string[],
+): false | ((request: Request) => false | { origin: string; credentials: true; methods: string[] }) {
   if (origins.length === 0) return false;
   const allowed = new Set(origins.filter((o) => o !== 'null'));
   return (request) => {
@@ -160,10 +162,19 @@ export const storageUnavailable = () =>
 export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
   const original = (error as { originalError?: unknown }).originalError;
   if (original && isStatementTimeout(original)) {
-    return new GraphQLError('The query ran longer than the server allows (STATEMENT_TIMEOUT_MS); narrow the time range or filters and try again', {
-      extensions: { code: 'QUERY_TIMEOUT' },
-    });
+    return new GraphQLError(
+      'The query ran longer than the server allows (STATEMENT_TIMEOUT_MS); narrow the time range or filters and try again',
+      {
+        extensions: { code: 'QUERY_TIMEOUT' },
+      },
+    );
   }
   if (original && isUnavailableError(original)) return storageUnavailable();
+  // 22021/22P05: a text argument PostgreSQL cannot hold (NUL characters). Every analysis passes
+  // its filters as parameters, so this is the client's input, not a server fault.
+  const code = (original as { code?: unknown } | undefined)?.code;
+  if (code === '22021' || code === '22P05') {
+    return new GraphQLError('Text arguments must not contain NUL (\\u0000) characters', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
   return maskError(error, message, isDev);
 }

@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { openDatabase, type Database } from './db.ts';
 import { createIngestHandler } from './ingest/handler.ts';
+import { IngestAdmission } from './ingest-admission.ts';
 import { createLivePubSub, type LivePubSub } from './live/pubsub.ts';
 import { attachGraphQLWebSocket } from './live/websocket.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -58,7 +59,9 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
   if (config.production && !config.dashboardToken) {
     logger.warn('DASHBOARD_TOKEN is not set: the dashboard and /graphql are open to anyone who can reach this gateway');
   }
-  const ingestLimiter = config.ingestRateLimit.perSecond > 0 ? new TokenBucketLimiter(config.ingestRateLimit.perSecond, config.ingestRateLimit.burst) : null;
+  const ingestLimiter =
+    config.ingestRateLimit.perSecond > 0 ? new TokenBucketLimiter(config.ingestRateLimit.perSecond, config.ingestRateLimit.burst) : null;
+  const ingestAdmission = new IngestAdmission(config.ingestConcurrency.maxConcurrent, config.ingestConcurrency.maxQueued);
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>({
     schema,
@@ -99,6 +102,27 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
   });
   const serveWeb = createWebHandler(config.webDist);
 
+  /** Runs an ingest request once a slot is free (see IngestAdmission); 503 when too many wait. */
+  async function admitIngest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const release = await ingestAdmission.enter();
+    if (!release) {
+      res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '1' });
+      res.end(JSON.stringify({ error: 'ingest is busy; retry later' }));
+      return;
+    }
+    // A client that left while queued, or leaves mid-batch, must not hold its slot.
+    if (res.destroyed) {
+      release();
+      return;
+    }
+    res.once('close', release);
+    try {
+      await handleIngest(req, res, url);
+    } finally {
+      release();
+    }
+  }
+
   async function readiness(): Promise<{ ok: boolean; reason?: string }> {
     if (!database) return { ok: false, reason: 'database not open' };
     if (!ready) return { ok: false, reason: 'migrations not applied yet' };
@@ -116,7 +140,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     if (path === '/log/ingest') {
       const verdict = ingestLimiter?.take(clientAddress(req, config.trustProxyHops));
       if (verdict && !verdict.allowed) refuseRateLimited(res, verdict.retryAfterSeconds);
-      else void handleIngest(req, res, url);
+      else void admitIngest(req, res, url);
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok' }));
@@ -188,9 +212,13 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     },
     pubsub,
     async start() {
-      database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
+      database = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        statementTimeoutMs: config.statementTimeoutMs,
+      });
       await migrateUntilReady();
-      stopRetention = scheduleRetention(() => (ready ? database?.pool ?? null : null), config, logger);
+      stopRetention = scheduleRetention(() => (ready ? (database?.pool ?? null) : null), config, logger);
       await waitForLiveFanOut();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -24,7 +24,8 @@ export function parseServiceTokens(entries: readonly string[]): ServiceToken[] {
     const service = colon > 0 ? entry.slice(0, colon).trim() : '';
     const token = colon > 0 ? entry.slice(colon + 1).trim() : '';
     if (!service || !token) throw new Error(`INGEST_TOKENS entry ${index + 1}: expected service:token`);
-    if (!SERVICE_NAME.test(service)) throw new Error(`INGEST_TOKENS entry ${index + 1}: service must be 1-64 characters of letters, digits and ._:/-`);
+    if (!SERVICE_NAME.test(service))
+      throw new Error(`INGEST_TOKENS entry ${index + 1}: service must be 1-64 characters of letters, digits and ._:/-`);
     return { service, token };
   });
 }

@@ -50,6 +50,8 @@ export function tzArg(value: string | null | undefined, ctx: GatewayContext): st
   return parseArg(timeZoneSchema, value ?? ctx.config.timeZone, 'tz');
 }
 
+const MAX_BUCKET_MS = 366 * 86_400_000;
+
 /** The optional `bucket` argument ("5m", "1h"…): whole minutes, at most MAX_POINTS buckets in the range. */
 export function bucketArg(value: string | null | undefined, range: ResolvedRange): number | undefined {
   if (value == null) return undefined;
@@ -61,6 +63,8 @@ export function bucketArg(value: string | null | undefined, range: ResolvedRange
     throw error;
   }
   if (ms < 60_000 || ms % 60_000 !== 0) throw badInput('bucket: must be a whole number of minutes (e.g. "1m", "15m", "1h")', 'bucket');
+  // bucketSeconds is a GraphQL Int: a bucket of years would not even serialise.
+  if (ms > MAX_BUCKET_MS) throw badInput('bucket: must be at most 366d', 'bucket');
   const points = (range.to.getTime() - range.from.getTime()) / ms;
   if (points > MAX_POINTS)
     throw badInput(

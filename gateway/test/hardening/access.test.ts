@@ -34,7 +34,13 @@ describe('DASHBOARD_TOKEN guards the dashboard and /graphql', () => {
     fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: QUERY });
 
   it('asks browsers for the token (401 + WWW-Authenticate: Basic) and serves the dashboard with it', async () => {
-    for (const headers of [{}, { authorization: basic('me', 'wrong') }, { authorization: 'Bearer wrong' }, { authorization: basic(DASHBOARD_TOKEN, '') }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: basic('me', 'wrong') },
+      { authorization: 'Bearer wrong' },
+      { authorization: basic(DASHBOARD_TOKEN, '') },
+    ];
+    for (const headers of attempts) {
       const res = await fetch(`${gw.url}/`, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm="logpulse"/);
@@ -74,7 +80,8 @@ describe('DASHBOARD_TOKEN guards the dashboard and /graphql', () => {
   });
 
   it('refuses /graphql over HTTP without the token, accepts Bearer or Basic, and lets CORS preflights through', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: basic('x', 'nope') }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer nope' }, { authorization: basic('x', 'nope') }];
+    for (const headers of attempts) {
       const res = await post(headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Basic/);
@@ -86,7 +93,10 @@ describe('DASHBOARD_TOKEN guards the dashboard and /graphql', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
     }
-    const preflight = await fetch(`${gw.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'http://elsewhere', 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${gw.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://elsewhere', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).not.toBe(401);
   });
 
@@ -98,7 +108,9 @@ describe('DASHBOARD_TOKEN guards the dashboard and /graphql', () => {
 
   it('accepts the WebSocket with the token in connectionParams or in the upgrade request’s Authorization header, and closes it (4401) otherwise', async () => {
     const closeOf = (options: Parameters<typeof wsClient>[1]) =>
-      new Promise<{ code: number; reason: string }>((resolve) => subscribe(wsClient(gw.url, { ...options, onClosed: resolve }), LOG_STREAM));
+      new Promise<{ code: number; reason: string }>((resolve) =>
+        subscribe(wsClient(gw.url, { ...options, onClosed: resolve }), LOG_STREAM),
+      );
     expect((await closeOf({})).code).toBe(4401);
     expect((await closeOf({ connectionParams: { token: 'wrong' } })).code).toBe(4401);
 
@@ -111,7 +123,10 @@ describe('DASHBOARD_TOKEN guards the dashboard and /graphql', () => {
       };
     expect((await closeOf({ webSocketImpl: withHeader(basic('me', 'wrong')) })).code).toBe(4401);
 
-    for (const options of [{ connectionParams: { authorization: `Bearer ${DASHBOARD_TOKEN}` } }, { webSocketImpl: withHeader(basic('me', DASHBOARD_TOKEN)) }]) {
+    for (const options of [
+      { connectionParams: { authorization: `Bearer ${DASHBOARD_TOKEN}` } },
+      { webSocketImpl: withHeader(basic('me', DASHBOARD_TOKEN)) },
+    ]) {
       const client = wsClient(gw.url, options);
       const live = subscribe<LogStreamData>(client, LOG_STREAM, { filter: { service: 'ws-auth' } });
       await waitLive(live);
@@ -139,10 +154,17 @@ describe('ingest tokens bound to services (INGEST_TOKENS)', () => {
 
   const as = (token: string, records: object[], query = '') => gw.ingest(jsonLines(records), { authorization: `Bearer ${token}` }, query);
   const services = async () =>
-    (await gw.app.database!.pool.query<{ service: string; n: number }>('SELECT service, count(*)::int AS n FROM logs GROUP BY service ORDER BY service')).rows;
+    (
+      await gw.app.database!.pool.query<{ service: string; n: number }>(
+        'SELECT service, count(*)::int AS n FROM logs GROUP BY service ORDER BY service',
+      )
+    ).rows;
 
   it('stores a bound token’s records under its service, refuses other services, and keeps INGEST_TOKEN working for any', async () => {
-    expect(await (await as(TOKEN_A, [record({ path: '/a1' }), record({ path: '/a2' })])).json()).toMatchObject({ accepted: 2, rejected: 0 });
+    expect(await (await as(TOKEN_A, [record({ path: '/a1' }), record({ path: '/a2' })])).json()).toMatchObject({
+      accepted: 2,
+      rejected: 0,
+    });
     expect((await as(TOKEN_A, [record({ path: '/a3' })], '?service=svc-a')).status).toBe(200);
 
     const wrongRoute = await as(TOKEN_A, [record({ path: '/sneaky' })], '?service=svc-b');
@@ -150,7 +172,11 @@ describe('ingest tokens bound to services (INGEST_TOKENS)', () => {
     expect((await wrongRoute.json()).error).toContain('svc-a');
 
     // A record naming another service is refused (dead-lettered) while its neighbours are stored.
-    const mixed = await as(TOKEN_A, [record({ path: '/a4' }), record({ path: '/b-claimed', service: 'svc-b' }), record({ path: '/a5', service: 'svc-a' })]);
+    const mixed = await as(TOKEN_A, [
+      record({ path: '/a4' }),
+      record({ path: '/b-claimed', service: 'svc-b' }),
+      record({ path: '/a5', service: 'svc-a' }),
+    ]);
     const body = await mixed.json();
     expect(body).toMatchObject({ accepted: 2, rejected: 1 });
     expect(body.errors[0].reason).toContain('bound to "svc-a"');
@@ -180,15 +206,22 @@ describe('CORS allow-list (CORS_ORIGINS)', () => {
   let gw: TestGateway;
   let closed: TestGateway;
   beforeAll(async () => {
-    [gw, closed] = await Promise.all([startTestGateway('postgres', { env: { CORS_ORIGINS: 'https://dash.example.com,https://ops.example.com' } }), startTestGateway('postgres')]);
+    [gw, closed] = await Promise.all([
+      startTestGateway('postgres', { env: { CORS_ORIGINS: 'https://dash.example.com,https://ops.example.com' } }),
+      startTestGateway('postgres'),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([gw?.close(), closed?.close()]);
   });
 
   const preflight = (url: string, origin: string) =>
-    fetch(`${url}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
-  const simple = (url: string, origin: string) => fetch(`${url}/graphql`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: QUERY });
+    fetch(`${url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+  const simple = (url: string, origin: string) =>
+    fetch(`${url}/graphql`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: QUERY });
 
   it('allows listed origins (with credentials) and no one else', async () => {
     for (const origin of ['https://dash.example.com', 'https://ops.example.com']) {
@@ -243,7 +276,15 @@ describe('production refuses to start with default or weak tokens', () => {
 
   it('exits with an error from the real entry point instead of starting', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../src/main.ts', import.meta.url))], {
-      env: { ...process.env, NODE_ENV: 'production', INGEST_TOKEN: 'changeme-please-123', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        INGEST_TOKEN: 'changeme-please-123',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: '',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -27,12 +27,20 @@ afterEach(async () => {
 type Workspace = Awaited<ReturnType<typeof shipperWorkspace>>;
 
 /** Waits until the shipper has acknowledged every line of the file and holds nothing in flight. */
-async function shippedEverything(ws: Workspace, shipper: { stats(): { inflight: boolean; position?: { offset: number } } }, timeoutMs = 90_000) {
+async function shippedEverything(
+  ws: Workspace,
+  shipper: { stats(): { inflight: boolean; position?: { offset: number } } },
+  timeoutMs = 90_000,
+) {
   const size = (await stat(ws.file)).size;
-  await waitFor('the shipper to deliver the whole file', () => {
-    const s = shipper.stats();
-    return !s.inflight && s.position?.offset === size;
-  }, timeoutMs);
+  await waitFor(
+    'the shipper to deliver the whole file',
+    () => {
+      const s = shipper.stats();
+      return !s.inflight && s.position?.offset === size;
+    },
+    timeoutMs,
+  );
 }
 
 async function batchDuplicates(databaseUrl: string): Promise<number> {
@@ -84,7 +92,14 @@ describe('kill -9 of the gateway during shipper ingest (PostgreSQL)', () => {
     const counts = await storedCounts(databaseUrl, run);
     const stats = shipper.stats();
     const duplicatesRecognised = await batchDuplicates(databaseUrl);
-    report('kill -9 (PostgreSQL)', { sent: total, stored: counts.stored, duplicated: counts.stored - counts.distinct, kills, shipperRetries: stats.retries, retriedBatchesRecognised: duplicatesRecognised });
+    report('kill -9 (PostgreSQL)', {
+      sent: total,
+      stored: counts.stored,
+      duplicated: counts.stored - counts.distinct,
+      kills,
+      shipperRetries: stats.retries,
+      retriedBatchesRecognised: duplicatesRecognised,
+    });
     expect(counts).toEqual({ stored: total, distinct: total });
     expect(duplicatesRecognised).toBeGreaterThanOrEqual(1);
     expect(stats.recordsDropped).toBe(0);
@@ -163,7 +178,10 @@ describe('PostgreSQL outage during shipper ingest', () => {
     cleanups.push(() => proxy.cut());
     const viaProxy = new URL(storage.databaseUrl!);
     viaProxy.port = String(proxy.port);
-    const gateway: TestGateway = await startTestGateway('postgres', { storage: { ...storage, databaseUrl: viaProxy.toString() }, keepStorage: true });
+    const gateway: TestGateway = await startTestGateway('postgres', {
+      storage: { ...storage, databaseUrl: viaProxy.toString() },
+      keepStorage: true,
+    });
     cleanups.push(() => gateway.close());
     const ws = await shipperWorkspace();
     cleanups.push(() => ws.cleanup());
@@ -176,7 +194,11 @@ describe('PostgreSQL outage during shipper ingest', () => {
     await waitFor('a quarter stored', async () => (await storedCounts(storage.databaseUrl!, run)).stored >= total / 4, 60_000);
     await proxy.cut();
     const retriesBefore = shipper.stats().retries;
-    await waitFor('the shipper to be refused with 503', () => shipper.stats().retries > retriesBefore && shipper.stats().lastError === 'HTTP 503', 30_000);
+    await waitFor(
+      'the shipper to be refused with 503',
+      () => shipper.stats().retries > retriesBefore && shipper.stats().lastError === 'HTTP 503',
+      30_000,
+    );
     const ready = await fetch(`${gateway.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ status: 'unavailable' });

@@ -6,7 +6,7 @@ import type { LogRecord } from '../../src/ingest/record.ts';
 export const PAYLOADS = [
   "'; DROP TABLE logs; --",
   "' OR '1'='1",
-  'Robert\'); DROP TABLE students;--',
+  "Robert'); DROP TABLE students;--",
   '$1; SELECT pg_sleep(10)',
   '<script>alert(document.cookie)</script>',
   '"><img src=x onerror=alert(1)>',
@@ -51,7 +51,12 @@ export const hostileNumber = fc.oneof(
   fc.constantFrom(1e308, -1e308, 2 ** 53 + 1, -(2 ** 63), 5e-324, 0, -0, Number.NaN, Infinity, -Infinity),
 );
 
-const wrongType = fc.oneof(fc.constant(null), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }));
+const wrongType = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }),
+);
 
 const DAY = 86_400_000;
 const timestamp = fc.oneof(
@@ -64,7 +69,15 @@ const timestamp = fc.oneof(
   {
     arbitrary: fc.oneof(
       fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-      fc.constantFrom('9999-12-31T23:59:59Z', '1970-01-01T00:00:00Z', '1999-12-31T23:59:59.999Z', '+275760-09-13T00:00:00Z', '2026-13-45T99:99:99Z', 'yesterday', '0'),
+      fc.constantFrom(
+        '9999-12-31T23:59:59Z',
+        '1970-01-01T00:00:00Z',
+        '1999-12-31T23:59:59.999Z',
+        '+275760-09-13T00:00:00Z',
+        '2026-13-45T99:99:99Z',
+        'yesterday',
+        '0',
+      ),
       hostileNumber,
       hostileString,
       wrongType,
@@ -91,17 +104,29 @@ export const deepJson = (depth: number, kind: 'object' | 'array') =>
 export const recordLike = fc.record(
   {
     timestamp,
-    path: sometimes(fc.oneof(fc.webPath(), fc.string({ maxLength: 30 }).map((s) => `/api/${s}`), fc.constantFrom(...PAYLOADS).map((p) => `/q?x=${p}`))),
+    path: sometimes(
+      fc.oneof(
+        fc.webPath(),
+        fc.string({ maxLength: 30 }).map((s) => `/api/${s}`),
+        fc.constantFrom(...PAYLOADS).map((p) => `/q?x=${p}`),
+      ),
+    ),
     method: sometimes(fc.constantFrom('GET', 'POST', 'put', ' delete ', 'PATCH', 'M-SEARCH', 'OPTIONS')),
     status: sometimes(fc.oneof(fc.integer({ min: 100, max: 599 }), fc.constantFrom('200', ' 404 ', '500.0'))),
-    latency_ms: sometimes(fc.oneof(fc.double({ min: 0, max: 100_000, noNaN: true }), fc.integer({ min: 0, max: 5000 }), fc.constantFrom('12.5', '1e3'))),
+    latency_ms: sometimes(
+      fc.oneof(fc.double({ min: 0, max: 100_000, noNaN: true }), fc.integer({ min: 0, max: 5000 }), fc.constantFrom('12.5', '1e3')),
+    ),
     user_agent: sometimes(fc.string({ maxLength: 60 })),
     ip_address: sometimes(fc.oneof(fc.ipV4(), fc.ipV6())),
     client_ip: sometimes(fc.ipV4()),
     request_id: sometimes(fc.uuid()),
     service: sometimes(fc.constantFrom('svc-a', 'svc.b', 'svc:c/d')),
     bytes: sometimes(fc.integer({ min: 0, max: 10_000_000 })),
-    extra: fc.oneof(fc.jsonValue({ maxDepth: 4 }), hostileString, fc.integer({ min: 15, max: 40 }).map((d) => JSON.parse(deepJson(d, 'object')) as unknown)),
+    extra: fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      hostileString,
+      fc.integer({ min: 15, max: 40 }).map((d) => JSON.parse(deepJson(d, 'object')) as unknown),
+    ),
     tags: fc.dictionary(fc.string({ maxLength: 12 }), fc.oneof(fc.string({ maxLength: 12 }), hostileNumber, fc.boolean()), { maxKeys: 4 }),
   },
   { requiredKeys: ['timestamp', 'path', 'method', 'status', 'latency_ms'] },
@@ -113,7 +138,10 @@ const line = fc.oneof(
   // Raw numeric literals JSON.stringify would never write (1e999, huge integers), and NaN.
   {
     arbitrary: fc
-      .tuple(recordLike, fc.constantFrom('1e999', '-1e999', '123456789012345678901234567890', '0.0000000000000000000000001', 'NaN', '-', '1.', '01'))
+      .tuple(
+        recordLike,
+        fc.constantFrom('1e999', '-1e999', '123456789012345678901234567890', '0.0000000000000000000000001', 'NaN', '-', '1.', '01'),
+      )
       .map(([r, n]) => JSON.stringify({ ...r, latency_ms: '§' }).replace('"§"', n)),
     weight: 40,
   },
@@ -123,7 +151,12 @@ const line = fc.oneof(
   { arbitrary: recordLike.map((r) => JSON.stringify(r).slice(0, -3)), weight: 20 },
   // A 1 MB string now and then (a few bodies in a hundred): truncated in path and user agent,
   // refused in extra fields, never a crash.
-  { arbitrary: fc.tuple(recordLike, fc.constantFrom('path', 'user_agent', 'note')).map(([r, key]) => JSON.stringify({ ...r, [key]: `/${ONE_MB}` })), weight: 1 },
+  {
+    arbitrary: fc
+      .tuple(recordLike, fc.constantFrom('path', 'user_agent', 'note'))
+      .map(([r, key]) => JSON.stringify({ ...r, [key]: `/${ONE_MB}` })),
+    weight: 1,
+  },
 );
 
 export interface FuzzBody {
@@ -133,13 +166,29 @@ export interface FuzzBody {
   kind: string;
 }
 
-const CONTENT_TYPES = ['application/x-ndjson', 'application/json', 'text/plain', 'application/json; charset=utf-8', 'application/x-ndjson, application/x-ndjson', 'text/html', 'multipart/form-data'];
+const CONTENT_TYPES = [
+  'application/x-ndjson',
+  'application/json',
+  'text/plain',
+  'application/json; charset=utf-8',
+  'application/x-ndjson, application/x-ndjson',
+  'text/html',
+  'multipart/form-data',
+];
 
 const text = fc.oneof(
   { arbitrary: fc.array(line, { minLength: 1, maxLength: 25 }).map((ls) => ({ kind: 'json_lines', text: ls.join('\n') })), weight: 6 },
   { arbitrary: fc.array(recordLike, { minLength: 1, maxLength: 15 }).map((rs) => ({ kind: 'json', text: JSON.stringify(rs) })), weight: 2 },
-  { arbitrary: fc.array(recordLike, { minLength: 1, maxLength: 10 }).map((rs) => ({ kind: 'json_stream', text: rs.map((r) => JSON.stringify(r)).join('') })), weight: 2 },
-  { arbitrary: fc.constantFrom('', ' ', '\n\n', '[', '[]', '{}', 'null', '[1,2', '{"path":').map((t) => ({ kind: 'edge', text: t })), weight: 1 },
+  {
+    arbitrary: fc
+      .array(recordLike, { minLength: 1, maxLength: 10 })
+      .map((rs) => ({ kind: 'json_stream', text: rs.map((r) => JSON.stringify(r)).join('') })),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.constantFrom('', ' ', '\n\n', '[', '[]', '{}', 'null', '[1,2', '{"path":').map((t) => ({ kind: 'edge', text: t })),
+    weight: 1,
+  },
 );
 
 /** A whole request: body bytes, content type and encoding, mostly plausible and often broken. */
@@ -170,7 +219,11 @@ export const fuzzBody: fc.Arbitrary<FuzzBody> = fc
         return { body: gzipSync(raw), headers: { ...headers, 'content-encoding': 'gzip' }, kind: `${kind}+gzip` };
       case 'gzip-truncated': {
         const gz = gzipSync(raw);
-        return { body: gz.subarray(0, cut % gz.length), headers: { ...headers, 'content-encoding': 'gzip' }, kind: `${kind}+truncated-gzip` };
+        return {
+          body: gz.subarray(0, cut % gz.length),
+          headers: { ...headers, 'content-encoding': 'gzip' },
+          kind: `${kind}+truncated-gzip`,
+        };
       }
       case 'deflate':
         return { body: deflateSync(raw), headers: { ...headers, 'content-encoding': 'deflate' }, kind: `${kind}+deflate` };
@@ -178,12 +231,24 @@ export const fuzzBody: fc.Arbitrary<FuzzBody> = fc
         return { body: gzipSync(raw), headers, kind: `${kind}+gzip-without-header` };
       case 'invalid-utf8': {
         const at = raw.length ? cut % raw.length : 0;
-        return { body: Buffer.concat([raw.subarray(0, at), Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80]), raw.subarray(at)]), headers, kind: `${kind}+invalid-utf8` };
+        return {
+          body: Buffer.concat([raw.subarray(0, at), Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80]), raw.subarray(at)]),
+          headers,
+          kind: `${kind}+invalid-utf8`,
+        };
       }
       case 'random-bytes':
-        return { body: Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from(bytes)]), headers: cut % 2 ? { ...headers, 'content-encoding': 'gzip' } : headers, kind: 'random-bytes' };
+        return {
+          body: Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from(bytes)]),
+          headers: cut % 2 ? { ...headers, 'content-encoding': 'gzip' } : headers,
+          kind: 'random-bytes',
+        };
       case 'wrong-encoding':
-        return { body: raw, headers: { ...headers, 'content-encoding': cut % 2 ? 'br' : 'compress' }, kind: `${kind}+unsupported-encoding` };
+        return {
+          body: raw,
+          headers: { ...headers, 'content-encoding': cut % 2 ? 'br' : 'compress' },
+          kind: `${kind}+unsupported-encoding`,
+        };
     }
   });
 

@@ -20,9 +20,12 @@ async function dashboardOperations(): Promise<{ name: string; kind: string; docu
   const definitions: DefinitionNode[] = [];
   for (const file of files) {
     const source = await readFile(join(WEB_SRC, file), 'utf8');
-    for (const match of source.matchAll(/graphql\(\s*\/\*\s*GraphQL\s*\*\/\s*`([\s\S]*?)`\s*\)/g)) definitions.push(...parse(match[1]!).definitions);
+    for (const match of source.matchAll(/graphql\(\s*\/\*\s*GraphQL\s*\*\/\s*`([\s\S]*?)`\s*\)/g))
+      definitions.push(...parse(match[1]!).definitions);
   }
-  const fragments = new Map(definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const fragments = new Map(
+    definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
   const spreads = (node: OperationDefinitionNode | FragmentDefinitionNode, into = new Set<string>()): Set<string> => {
     visit(node, {
       FragmentSpread(spread) {
@@ -42,7 +45,12 @@ async function dashboardOperations(): Promise<{ name: string; kind: string; docu
     }));
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: GraphQLResult; text: string }> {
+async function gql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: GraphQLResult; text: string }> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
@@ -59,7 +67,9 @@ describe('GraphQL limits', () => {
   let defaults: TestGateway;
   beforeAll(async () => {
     [strict, defaults] = await Promise.all([
-      startTestGateway('postgres', { env: { GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_ALIASES: '2', GRAPHQL_MAX_COST: '20', GRAPHQL_MAX_TOKENS: '120' } }),
+      startTestGateway('postgres', {
+        env: { GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_ALIASES: '2', GRAPHQL_MAX_COST: '20', GRAPHQL_MAX_TOKENS: '120' },
+      }),
       startTestGateway('postgres'),
     ]);
   });
@@ -71,10 +81,16 @@ describe('GraphQL limits', () => {
     const deep = await gql(strict.url, '{ recentLogs(first: 1) { edges { node { id } } } }');
     expect(deep.body.errors?.[0]?.message).toMatch(/depth limit of 3 exceeded, found 4/i);
 
-    const aliases = await gql(strict.url, '{ a: services(range: {last: "1h"}) { service } b: services(range: {last: "2h"}) { service } c: services(range: {last: "3h"}) { service } }');
+    const aliases = await gql(
+      strict.url,
+      '{ a: services(range: {last: "1h"}) { service } b: services(range: {last: "2h"}) { service } c: services(range: {last: "3h"}) { service } }',
+    );
     expect(aliases.body.errors?.[0]?.message).toMatch(/aliases limit of 2 exceeded, found 3/i);
 
-    const costly = await gql(strict.url, '{ services(range: {last: "1h"}) { service count errorRate endpointCount latency { avg p50 p95 p99 max } } }');
+    const costly = await gql(
+      strict.url,
+      '{ services(range: {last: "1h"}) { service count errorRate endpointCount latency { avg p50 p95 p99 max } } }',
+    );
     expect(costly.body.errors?.[0]?.message).toMatch(/cost limit of 20 exceeded/i);
 
     const wordy = await gql(strict.url, `{ ${Array.from({ length: 130 }, () => '__typename').join(' ')} }`);
@@ -93,8 +109,16 @@ describe('GraphQL limits', () => {
       const limitErrors = (result.body.errors ?? []).filter((e) => LIMIT_MESSAGE.test(e.message) && !/Variable/.test(e.message));
       expect(limitErrors, op.name).toEqual([]);
     }
-    // Page sizes multiply the cost estimate: an absurd `first` is refused before any SQL runs.
-    expect((await gql(defaults.url, '{ recentLogs(first: 100000) { edges { node { id path } } } }')).body.errors?.[0]?.message).toMatch(/cost limit of 20000 exceeded/i);
+    // The largest page with every field of a log record is allowed…
+    const fullPage = await gql(
+      defaults.url,
+      '{ recentLogs(first: 500) { edges { cursor node { id timestamp service method path route status latencyMs userAgent ipAddress requestId bytes extra ingestedAt } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }',
+    );
+    expect(fullPage.body.errors).toBeUndefined();
+    // …but page sizes multiply the cost estimate: an absurd `first` is refused before any SQL runs.
+    expect((await gql(defaults.url, '{ recentLogs(first: 100000) { edges { node { id path } } } }')).body.errors?.[0]?.message).toMatch(
+      /cost limit of 50000 exceeded/i,
+    );
     const hundredAliases = Array.from({ length: 100 }, (_, i) => `a${i}: services(range: {last: "30d"}) { service }`).join(' ');
     expect((await gql(defaults.url, `{ ${hundredAliases} }`)).body.errors?.[0]?.message).toMatch(/aliases limit of 20 exceeded/i);
   });
@@ -120,7 +144,10 @@ describe('introspection switch (GRAPHQL_INTROSPECTION)', () => {
   let closed: TestGateway;
   let open: TestGateway;
   beforeAll(async () => {
-    [closed, open] = await Promise.all([startTestGateway('postgres', { env: { GRAPHQL_INTROSPECTION: 'false' } }), startTestGateway('postgres')]);
+    [closed, open] = await Promise.all([
+      startTestGateway('postgres', { env: { GRAPHQL_INTROSPECTION: 'false' } }),
+      startTestGateway('postgres'),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([closed?.close(), open?.close()]);
@@ -139,7 +166,9 @@ describe('introspection switch (GRAPHQL_INTROSPECTION)', () => {
     expect(await page.text()).not.toMatch(/graphiql/i);
 
     // On (the default outside production): introspection and GraphiQL work, suggestions help.
-    expect(((await gql(open.url, '{ __schema { queryType { name } } }')).body.data as { __schema: unknown }).__schema).toEqual({ queryType: { name: 'Query' } });
+    expect(((await gql(open.url, '{ __schema { queryType { name } } }')).body.data as { __schema: unknown }).__schema).toEqual({
+      queryType: { name: 'Query' },
+    });
     expect((await gql(open.url, '{ recentLog { edges { cursor } } }')).body.errors?.[0]?.message).toMatch(/did you mean/i);
     expect(await (await fetch(`${open.url}/graphql`, { headers: { accept: 'text/html' } })).text()).toMatch(/graphiql/i);
   });
@@ -153,7 +182,11 @@ describe('error masking and statement timeouts (PostgreSQL)', () => {
   beforeAll(async () => {
     storage = await createTestStorage('postgres');
     const env = { STATEMENT_TIMEOUT_MS: '400' };
-    production = await startTestGateway('postgres', { storage, keepStorage: true, env: { ...env, NODE_ENV: 'production', INGEST_TOKEN: 'test-ingest-token-0123456789' } });
+    production = await startTestGateway('postgres', {
+      storage,
+      keepStorage: true,
+      env: { ...env, NODE_ENV: 'production', INGEST_TOKEN: 'test-ingest-token-0123456789' },
+    });
     development = await startTestGateway('postgres', { storage, keepStorage: true, env });
     admin = new pg.Client({ connectionString: storage.databaseUrl });
     await admin.connect();

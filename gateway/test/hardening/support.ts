@@ -203,7 +203,12 @@ export function accessLine(run: string, seq: number, service?: string): string {
  * Writes `total` log lines to a file in small appends spread over time, like a busy service,
  * while the shipper tails it. Resolves once everything is written.
  */
-export async function writeLogStream(file: string, run: string, total: number, options: { perAppend?: number; pauseMs?: number; service?: string } = {}): Promise<void> {
+export async function writeLogStream(
+  file: string,
+  run: string,
+  total: number,
+  options: { perAppend?: number; pauseMs?: number; service?: string } = {},
+): Promise<void> {
   const perAppend = options.perAppend ?? 100;
   for (let seq = 0; seq < total; seq += perAppend) {
     let text = '';
