@@ -30,6 +30,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           globalSetup: ['gateway/test/support/global-setup.ts'],
+          // Groups run in order, each with its own worker count: node 0, web 1, e2e 2.
+          sequence: { groupOrder: 0 },
         },
       },
       ...(existsSync('web/vitest.config.ts') ? ['web/vitest.config.ts'] : []),
@@ -41,6 +43,7 @@ export default defineConfig({
           include: ['e2e/**/*.test.ts'],
           pool: 'forks',
           maxWorkers: 1,
+          sequence: { groupOrder: 2 },
           testTimeout: 120_000,
           hookTimeout: 240_000,
         },

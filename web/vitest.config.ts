@@ -11,5 +11,7 @@ export default defineProject({
     // generating first also makes the suite fail when a document no longer matches the schema.
     globalSetup: ['test/codegen.ts'],
     setupFiles: ['test/setup.ts'],
+    // Projects run one group after another (root vitest.config.ts): node 0, web 1, e2e 2.
+    sequence: { groupOrder: 1 },
   },
 });
