@@ -87,7 +87,7 @@ const envSchema = z.object({
   DASHBOARD_TOKEN: z.string().min(1).optional(),
   INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().nonnegative().default(500),
   INGEST_RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
-  INGEST_MAX_CONCURRENT: z.coerce.number().int().positive().default(8),
+  INGEST_MAX_CONCURRENT: z.coerce.number().int().positive().default(4),
   INGEST_MAX_QUEUED: z.coerce.number().int().nonnegative().default(1_000),
   TRUST_PROXY_HOPS: z.coerce.number().int().nonnegative().max(10).default(0),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).optional(),
