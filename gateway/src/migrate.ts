@@ -20,6 +20,20 @@ export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Prom
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
+  // A read replica (hot standby) or read-only database cannot be migrated: a query-only gateway
+  // there is ready once the primary's migrations have replicated to it.
+  const readOnly = await pool.query<{ ro: boolean }>(`SELECT current_setting('transaction_read_only') = 'on' AS ro`);
+  if (readOnly.rows[0]?.ro) {
+    const done = await pool
+      .query<{ migration_name: string }>(
+        'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+      )
+      .catch(() => ({ rows: [] }));
+    const missing = names.filter((name) => !done.rows.some((r) => r.migration_name === name));
+    if (missing.length > 0)
+      throw new Error(`read-only database lacks migrations ${missing.join(', ')}: start a gateway on the primary first`);
+    return [];
+  }
   return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
