@@ -1,6 +1,7 @@
 // A known, deterministic set of access-log records for the end-to-end tests: two services,
 // fast, slow and failing endpoints, spread over the last 50 minutes (and a few in the hour
 // before, so "change vs previous period" has something to compare with).
+import { seededRandom as random } from '../../gateway/test/support/seeded-random.ts';
 
 export interface AccessLogRecord {
   timestamp: string;
@@ -14,17 +15,6 @@ export interface AccessLogRecord {
   request_id: string;
 }
 
-/** Small seeded generator (mulberry32), so every run ingests the same records. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface EndpointSpec {
   service: string;

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bucketKey, bucketValue, GAMMA, HistogramBuilder, mergeHistograms, quantile, summarizeLatency } from '../../src/analytics/histogram.ts';
+import { seededRandom as rng } from '../support/seeded-random.ts';
 
 function exactQuantile(sorted: number[], q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('latency histogram', () => {
