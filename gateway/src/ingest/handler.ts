@@ -99,7 +99,10 @@ export function createIngestHandler(options: IngestOptions) {
           result = { ok: false as const, reason: `service: "${result.record.service}" is not allowed for this token (it is bound to "${bound}")` };
         }
         if (result.ok) {
-          records.push({ ...result.record, route: templateRoute(result.record.path) });
+          // The record is fresh from parseRecord: completing it in place saves a copy per record.
+          const record = result.record as RoutedRecord;
+          record.route = templateRoute(record.path);
+          records.push(record);
         } else {
           const raw = 'error' in item ? item.raw : safeStringify(item.value);
           rejections.push({ reason: result.reason, raw: raw.slice(0, MAX_RAW_REJECT) });

@@ -23,8 +23,11 @@ export class RouteRegistry {
   /** Rewrites `route` in place for records whose route is over their service's cap. */
   async apply(records: Routed[]): Promise<void> {
     const fresh = new Map<string, Map<string, Routed>>();
+    // Known routes of every service in the batch first: one await per service, not per record.
+    const known = new Map<string, Set<string>>();
+    for (const r of records) if (!known.has(r.service)) known.set(r.service, await this.routesOf(r.service));
     for (const r of records) {
-      const routes = await this.routesOf(r.service);
+      const routes = known.get(r.service)!;
       const key = `${r.method} ${r.route}`;
       if (routes.has(key)) continue;
       let pending = fresh.get(r.service);
