@@ -1,6 +1,6 @@
 import type { Evidence } from '../schema/evidence.ts';
 import { quantile, type SparseHistogram } from './histogram.ts';
-import { MAD_TO_SIGMA, robustBaseline, wilsonLowerBound } from './anomalies-robust-stats.ts';
+import { binomialUpperTail, MAD_TO_SIGMA, normalUpperTail, robustBaselineOf, wilsonLowerBound } from './anomalies-robust-stats.ts';
 
 /**
  * Pure anomaly detection over bucketed request series (no I/O; anomalies.ts feeds it).
@@ -113,6 +113,8 @@ export const EFFECT = {
   minLatencyIncreaseMs: 25,
   /** Spread floor of p95 as a share of its median: histogram error plus ordinary jitter. */
   latencyRelativeFloor: 0.1,
+  /** The usual error rate is taken as at least this for the exact tail test (0 % would make any error impossible). */
+  minUsualErrorRate: 0.001,
   /** Spread floor of an error rate when the baseline is near 0 % or 100 %. */
   rateFloor: 0.005,
   /** Samples a seasonal baseline needs (Datadog's rule of thumb: 3 seasons). */
@@ -176,16 +178,22 @@ interface Metric {
   unit: AnomalyUnit;
   value(p: AnomalyPoint): number | null;
   /** The usual value; the median of the baseline's values unless the metric knows better. */
-  usual?(median: number, baseline: readonly AnomalyPoint[]): number;
+  usual?(median: number, baseline: Samples): number;
   /** Whether a bucket has enough requests to be judged at all. */
   judgeable(p: AnomalyPoint, settings: DetectionSettings): boolean;
   floor(median: number, p: AnomalyPoint): number;
+  /**
+   * The verdict for a bucket. `relaxed` is the bar for keeping an open window open: half the
+   * score and the effect size on the point estimate, without the confidence bounds (hysteresis,
+   * so one noisier minute inside an incident does not split it in two).
+   */
   decide(
     p: AnomalyPoint,
     value: number,
     median: number,
     score: number,
     settings: DetectionSettings,
+    relaxed: boolean,
   ): { kind: AnomalyKind; direction: Direction } | null;
 }
 
@@ -195,7 +203,12 @@ const METRICS: Record<Family, Metric> = {
     value: (p) => p.count,
     judgeable: () => true,
     floor: (median) => Math.sqrt(Math.max(median, 1)),
-    decide(p, value, median, score, { threshold, minRequests }) {
+    decide(p, value, median, score, { threshold, minRequests }, relaxed) {
+      if (relaxed) {
+        if (score >= threshold / 2 && value >= EFFECT.spikeRatio * median) return { kind: 'TRAFFIC_SPIKE', direction: 'UP' };
+        if (score <= -threshold / 2 && value <= EFFECT.dropRatio * median) return { kind: 'TRAFFIC_DROP', direction: 'DOWN' };
+        return null;
+      }
       // Poisson confidence bounds of the count itself must clear the effect size too.
       const noise = Z99 * Math.sqrt(Math.max(value, 1));
       // A spike needs some volume: 5 requests where there are usually 0 is not news.
@@ -211,12 +224,9 @@ const METRICS: Record<Family, Metric> = {
     value: (p) => (p.count > 0 ? p.errors / p.count : null),
     usual(median, baseline) {
       // Rare errors (0.5 %) make most buckets 0 %, so the median of rates says "never fails".
-      // The pooled rate without the worst tenth of buckets keeps the usual rate honest and
-      // still ignores an earlier burst.
-      const sorted = [...baseline].sort((a, b) => a.errors / a.count - b.errors / b.count);
-      const kept = sorted.slice(0, sorted.length - Math.ceil(sorted.length / 10));
-      const requests = kept.reduce((n, p) => n + p.count, 0);
-      const pooled = requests > 0 ? kept.reduce((n, p) => n + p.errors, 0) / requests : 0;
+      // The pooled rate of the baseline keeps the usual rate honest. (Trimming the worst buckets
+      // first would bias it low: with rare errors those are simply the buckets that had any.)
+      const pooled = baseline.requests > 0 ? baseline.errors / baseline.requests : 0;
       return Math.max(median, pooled);
     },
     judgeable: (p, s) => p.count >= s.minRequests,
@@ -225,10 +235,15 @@ const METRICS: Record<Family, Metric> = {
       const q = Math.min(0.99, Math.max(0.01, usual));
       return Math.max(EFFECT.rateFloor, Math.sqrt((q * (1 - q)) / Math.max(p.count, 1)));
     },
-    decide(p, value, usual, score, { threshold }) {
+    decide(p, value, usual, score, { threshold }, relaxed) {
+      if (relaxed)
+        return score >= threshold / 2 && value - usual >= EFFECT.minRateIncrease ? { kind: 'ERROR_RATE', direction: 'UP' } : null;
       if (score < threshold || value - usual < EFFECT.minRateIncrease) return null;
       // Few requests make wide intervals: the rate must be clearly above normal even at its lower bound.
       if (wilsonLowerBound(p.errors, p.count) - usual < EFFECT.minConfidentRateIncrease) return null;
+      // And as unlikely under the usual rate as the threshold says, by the exact binomial tail
+      // rather than the normal approximation (which flatters small counts of rare errors).
+      if (binomialUpperTail(p.errors, p.count, Math.max(usual, EFFECT.minUsualErrorRate)) > normalUpperTail(threshold)) return null;
       return { kind: 'ERROR_RATE', direction: 'UP' };
     },
   },
@@ -237,10 +252,16 @@ const METRICS: Record<Family, Metric> = {
     value: (p) => p.p95,
     judgeable: (p, s) => p.count >= s.minRequests && p.p95 !== null,
     floor: (median) => Math.max(EFFECT.latencyRelativeFloor * median, 1),
-    decide(p, _value, median, score, { threshold }) {
-      // Judge the pessimistic p95 for the effect size: the point estimate only sets the score.
+    decide(p, _value, median, score, { threshold }, relaxed) {
+      // Judge the pessimistic p95 for the effect size (the point estimate only sets the score),
+      // even to keep a window open: otherwise the overall p95 of a mix with a few percent slow
+      // requests, which can flip between its clusters, would drag windows on.
       const lower = p.p95Lower ?? 0;
-      if (score >= threshold && lower >= EFFECT.latencyRatio * median && lower - median >= EFFECT.minLatencyIncreaseMs) {
+      if (
+        score >= (relaxed ? threshold / 2 : threshold) &&
+        lower >= EFFECT.latencyRatio * median &&
+        lower - median >= EFFECT.minLatencyIncreaseMs
+      ) {
         return { kind: 'LATENCY', direction: 'UP' };
       }
       return null;
@@ -254,16 +275,50 @@ function baselineEligible(family: Family, p: AnomalyPoint): boolean {
   return true;
 }
 
-function judge(metric: Metric, p: AnomalyPoint, baseline: readonly AnomalyPoint[], settings: DetectionSettings): Judgement | null {
+/**
+ * A baseline's values plus the requests and errors behind them, in preallocated typed arrays:
+ * the detector judges every bucket of every series three times, so allocation-free median/MAD
+ * (native numeric sort) keeps a day of 5-minute buckets for 20 endpoints in milliseconds.
+ */
+class Samples {
+  readonly values: Float64Array;
+  private readonly scratch: Float64Array;
+  n = 0;
+  requests = 0;
+  errors = 0;
+
+  constructor(capacity: number) {
+    this.values = new Float64Array(capacity);
+    this.scratch = new Float64Array(capacity);
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.requests = 0;
+    this.errors = 0;
+  }
+
+  push(value: number, requests: number, errors: number): void {
+    this.values[this.n++] = value;
+    this.requests += requests;
+    this.errors += errors;
+  }
+
+  baseline(): { median: number; mad: number } | null {
+    return robustBaselineOf(this.values, this.n, this.scratch);
+  }
+}
+
+function judge(metric: Metric, p: AnomalyPoint, baseline: Samples, settings: DetectionSettings, relaxed: boolean): Judgement | null {
   const value = metric.value(p);
-  const base = robustBaseline(baseline.map((b) => metric.value(b) ?? 0));
+  const base = baseline.baseline();
   if (value === null || !base) return null;
   const usual = metric.usual ? metric.usual(base.median, baseline) : base.median;
   const spread = Math.max(MAD_TO_SIGMA * base.mad, metric.floor(usual, p));
   const score = (value - usual) / spread;
-  const verdict = metric.decide(p, value, usual, score, settings);
+  const verdict = metric.decide(p, value, usual, score, settings, relaxed);
   if (!verdict) return null;
-  return { ...verdict, value, median: usual, spread, score, samples: baseline.length, season: null };
+  return { ...verdict, value, median: usual, spread, score, samples: baseline.n, season: null };
 }
 
 function firstKey(map: ReadonlyMap<number, AnomalyPoint>): number | null {
@@ -272,15 +327,30 @@ function firstKey(map: ReadonlyMap<number, AnomalyPoint>): number | null {
   return first;
 }
 
-function trailingSamples(family: Family, series: AnomalySeries, t: number, firstSeen: number, settings: DetectionSettings): AnomalyPoint[] {
-  const samples: AnomalyPoint[] = [];
-  for (let k = 1; k <= settings.trailingBuckets; k++) {
-    const at = t - k * settings.bucketMs;
-    if (at < firstSeen) break;
-    const p = series.points.get(at) ?? ZERO;
-    if (baselineEligible(family, p)) samples.push(p);
+/** Points of a series as an array indexed by bucket from `startMs` (undefined: no requests). */
+function densePoints(series: AnomalySeries, startMs: number, endMs: number, bucketMs: number): (AnomalyPoint | undefined)[] {
+  const dense = new Array<AnomalyPoint | undefined>(Math.max(0, Math.ceil((endMs - startMs) / bucketMs)));
+  for (const [t, p] of series.points) {
+    const i = (t - startMs) / bucketMs;
+    if (Number.isInteger(i) && i >= 0 && i < dense.length) dense[i] = p;
   }
-  return samples;
+  return dense;
+}
+
+function trailingSamples(
+  family: Family,
+  dense: readonly (AnomalyPoint | undefined)[],
+  index: number,
+  trailing: number,
+  out: Samples,
+): void {
+  out.reset();
+  const metric = METRICS[family];
+  for (let k = 1; k <= trailing && index - k >= 0; k++) {
+    const p = dense[index - k] ?? ZERO;
+    if (!baselineEligible(family, p)) continue;
+    out.push(metric.value(p) ?? 0, p.count, p.errors);
+  }
 }
 
 /**
@@ -294,17 +364,20 @@ function seasonalSamples(
   firstSeen: number | null,
   season: SeasonSpec,
   settings: DetectionSettings,
-): AnomalyPoint[] {
-  if (firstSeen === null) return [];
+  out: Samples,
+): void {
+  out.reset();
+  if (firstSeen === null) return;
+  const metric = METRICS[family];
   const scale = settings.bucketMs / season.bucketMs;
-  const samples: AnomalyPoint[] = [];
   for (let j = 1; j <= season.cycles; j++) {
     const at = Math.floor((t - j * season.periodMs) / season.bucketMs) * season.bucketMs;
     if (at < firstSeen) continue;
     const p = series.seasonalPoints.get(at) ?? ZERO;
-    if (baselineEligible(family, p)) samples.push(scale === 1 ? p : { ...p, count: p.count * scale, errors: p.errors * scale });
+    if (!baselineEligible(family, p)) continue;
+    const scaled = scale === 1 ? p : { ...p, count: p.count * scale, errors: p.errors * scale };
+    out.push(metric.value(scaled) ?? 0, scaled.count, scaled.errors);
   }
-  return samples;
 }
 
 interface OpenWindow {
@@ -312,76 +385,103 @@ interface OpenWindow {
   start: number;
   end: number;
   buckets: number;
+  /** Buckets that met the full bar (the rest only kept the window open). */
+  strictBuckets: number;
   requests: number;
   errors: number;
   peak: Judgement;
   peakAt: number;
+  /** Too-small buckets since the last unusual one: bridged if the window goes on, dropped if not. */
+  gap: { buckets: number; requests: number; errors: number };
+}
+
+/** Too-small buckets in a row that an open window bridges (absence of evidence is not the end). */
+const MAX_GAP_BUCKETS = 2;
+
+function newWindow(family: Family, t: number, p: AnomalyPoint, verdict: Judgement, bucketMs: number): OpenWindow {
+  return {
+    family,
+    start: t,
+    end: t + bucketMs,
+    buckets: 1,
+    strictBuckets: 1,
+    requests: p.count,
+    errors: p.errors,
+    peak: verdict,
+    peakAt: t,
+    gap: { buckets: 0, requests: 0, errors: 0 },
+  };
+}
+
+function extendWindow(w: OpenWindow, t: number, p: AnomalyPoint, verdict: Judgement, strict: boolean, bucketMs: number): void {
+  w.buckets += w.gap.buckets + 1;
+  w.requests += w.gap.requests + p.count;
+  w.errors += w.gap.errors + p.errors;
+  w.gap = { buckets: 0, requests: 0, errors: 0 };
+  w.end = t + bucketMs;
+  if (strict) w.strictBuckets++;
+  if (Math.abs(verdict.score) > Math.abs(w.peak.score)) {
+    w.peak = verdict;
+    w.peakAt = t;
+  }
 }
 
 /** Finds anomaly windows in every series. Deterministic; cost ~ series × buckets × window. */
 export function detectAnomalies(allSeries: readonly AnomalySeries[], settings: DetectionSettings): DetectedAnomaly[] {
   const found: DetectedAnomaly[] = [];
+  const trailing = new Samples(settings.trailingBuckets);
+  const seasonal = new Samples(Math.max(0, ...settings.seasons.map((s) => s.cycles)));
   for (const series of allSeries) {
     const firstSeen = firstKey(series.points);
     if (firstSeen === null) continue;
     const seasonalFirst = firstKey(series.seasonalPoints);
+    const dense = densePoints(series, firstSeen, settings.toMs, settings.bucketMs);
     const open = new Map<Family, OpenWindow>();
     const close = (family: Family): void => {
       const w = open.get(family);
       if (!w) return;
       open.delete(family);
-      if (w.buckets >= (settings.minBuckets?.[w.peak.kind] ?? 1)) found.push(toAnomaly(series, w, settings));
+      if (w.strictBuckets >= (settings.minBuckets?.[w.peak.kind] ?? 1)) found.push(toAnomaly(series, w, settings));
+    };
+    /** The verdict for one bucket; 'unjudged' when it has too few requests to say anything. */
+    const evaluate = (family: Family, p: AnomalyPoint, t: number, relaxed: boolean): Judgement | null | 'unjudged' => {
+      const metric = METRICS[family];
+      if (!metric.judgeable(p, settings)) return 'unjudged';
+      trailingSamples(family, dense, (t - firstSeen) / settings.bucketMs, settings.trailingBuckets, trailing);
+      const trailingVerdict = trailing.n >= settings.minTrailingSamples ? judge(metric, p, trailing, settings, relaxed) : null;
+      for (const season of settings.seasons) {
+        seasonalSamples(family, series, t, seasonalFirst, season, settings, seasonal);
+        if (seasonal.n < EFFECT.minSeasonalSamples) continue;
+        const seasonalVerdict = judge(metric, p, seasonal, settings, relaxed);
+        const trailingVetoes = trailing.n >= settings.minTrailingSamples && trailingVerdict?.kind !== seasonalVerdict?.kind;
+        return trailingVetoes || !seasonalVerdict ? null : { ...seasonalVerdict, season };
+      }
+      return trailingVerdict;
     };
     for (let t = settings.fromMs; t + settings.bucketMs <= settings.toMs; t += settings.bucketMs) {
       const p = series.points.get(t) ?? ZERO;
       for (const family of FAMILIES) {
-        const metric = METRICS[family];
-        let verdict: Judgement | null = null;
-        if (metric.judgeable(p, settings)) {
-          const trailing = trailingSamples(family, series, t, firstSeen, settings);
-          const trailingVerdict = trailing.length >= settings.minTrailingSamples ? judge(metric, p, trailing, settings) : null;
-          let seasonal: AnomalyPoint[] = [];
-          let season: SeasonSpec | null = null;
-          for (const candidate of settings.seasons) {
-            seasonal = seasonalSamples(family, series, t, seasonalFirst, candidate, settings);
-            if (seasonal.length >= EFFECT.minSeasonalSamples) {
-              season = candidate;
-              break;
-            }
-          }
-          if (season) {
-            const seasonalVerdict = judge(metric, p, seasonal, settings);
-            const trailingVetoes = trailing.length >= settings.minTrailingSamples && trailingVerdict?.kind !== seasonalVerdict?.kind;
-            verdict = trailingVetoes || !seasonalVerdict ? null : { ...seasonalVerdict, season };
-          } else {
-            verdict = trailingVerdict;
-          }
-        }
-        const current = open.get(family);
-        if (current && (!verdict || verdict.kind !== current.peak.kind)) close(family);
-        if (!verdict) continue;
         const w = open.get(family);
-        if (w) {
-          w.end = t + settings.bucketMs;
-          w.buckets++;
-          w.requests += p.count;
-          w.errors += p.errors;
-          if (Math.abs(verdict.score) > Math.abs(w.peak.score)) {
-            w.peak = verdict;
-            w.peakAt = t;
+        const strict = evaluate(family, p, t, false);
+        if (strict === 'unjudged') {
+          if (w && ++w.gap.buckets > MAX_GAP_BUCKETS) close(family);
+          else if (w) {
+            w.gap.requests += p.count;
+            w.gap.errors += p.errors;
           }
-        } else {
-          open.set(family, {
-            family,
-            start: t,
-            end: t + settings.bucketMs,
-            buckets: 1,
-            requests: p.count,
-            errors: p.errors,
-            peak: verdict,
-            peakAt: t,
-          });
+          continue;
         }
+        if (w) {
+          // An open window goes on while buckets clear the strict bar or, failing that, the relaxed one.
+          const strictSame = strict?.kind === w.peak.kind;
+          const keep = strictSame ? strict : evaluate(family, p, t, true);
+          if (keep && keep !== 'unjudged' && keep.kind === w.peak.kind) {
+            extendWindow(w, t, p, keep, strictSame, settings.bucketMs);
+            continue;
+          }
+          close(family);
+        }
+        if (strict) open.set(family, newWindow(family, t, p, strict, settings.bucketMs));
       }
     }
     for (const family of FAMILIES) close(family);

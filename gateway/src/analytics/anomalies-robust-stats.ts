@@ -40,3 +40,68 @@ export function wilsonLowerBound(successes: number, trials: number, z = 2.576): 
   const margin = z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
   return Math.max(0, (centre - margin) / (1 + z2 / trials));
 }
+
+/**
+ * robustBaseline of the first `n` entries of `values` without allocating: `scratch` (at least
+ * `n` long) holds the sorted copy, then the deviations. For hot loops.
+ */
+export function robustBaselineOf(values: Float64Array, n: number, scratch: Float64Array): { median: number; mad: number } | null {
+  if (n === 0) return null;
+  const work = scratch.subarray(0, n);
+  work.set(values.subarray(0, n));
+  work.sort();
+  const m = sortedMedian(work);
+  for (let i = 0; i < n; i++) work[i] = Math.abs(values[i]! - m);
+  work.sort();
+  return { median: m, mad: sortedMedian(work) };
+}
+
+function sortedMedian(sorted: Float64Array): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * P(X ≥ k) for X ~ Binomial(n, p), summed exactly from k upwards (the terms past the mean shrink
+ * geometrically, so only a handful are needed). For small counts the normal approximation behind
+ * a z-score badly understates this tail: 3 failures in 27 requests at a usual 0.4 % is a
+ * 1-in-5 000 event, not the 1-in-3 million a z of 5.7 suggests.
+ */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  // log C(n, k) + k log p + (n − k) log(1 − p), with log C(n, k) summed in O(k).
+  let logPmf = k * Math.log(p) + (n - k) * Math.log1p(-p);
+  for (let i = 0; i < k; i++) logPmf += Math.log((n - i) / (k - i));
+  let term = Math.exp(logPmf);
+  let sum = 0;
+  const ratio = p / (1 - p);
+  for (let x = k; x <= n; x++) {
+    sum += term;
+    term *= ((n - x) / (x + 1)) * ratio;
+    if (term <= sum * 1e-15) break;
+  }
+  return Math.min(1, sum);
+}
+
+/** P(Z ≥ z) for a standard normal Z (erfc approximation, relative error < 1.2e-7). */
+export function normalUpperTail(z: number): number {
+  const x = z / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * Math.abs(x));
+  const erfc =
+    t *
+    Math.exp(
+      -x * x -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return (x >= 0 ? erfc : 2 - erfc) / 2;
+}

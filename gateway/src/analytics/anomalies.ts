@@ -89,13 +89,43 @@ export interface AnomalyReport {
 
 const endpointKey = (r: { service: string; method: string; route: string }): string => `${r.service}\u0001${r.method}\u0001${r.route}`;
 
+type Window = [from: number, to: number];
+
+/** Sorted, with overlapping or touching windows joined. */
+function mergeWindows(windows: Window[]): Window[] {
+  const merged: Window[] = [];
+  for (const [from, to] of [...windows].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+/**
+ * The whole hours a seasonal baseline looks at: the analysed span shifted back by each cycle.
+ * Reading only these (a 6-hour range needs 7 × 6 hours, not the whole week) keeps the
+ * seasonal history cheap.
+ */
+export function seasonalWindows(seasons: readonly SeasonSpec[], startMs: number, endMs: number): Window[] {
+  const windows: Window[] = [];
+  for (const s of seasons) {
+    for (let j = 1; j <= s.cycles; j++) {
+      windows.push([Math.floor((startMs - j * s.periodMs) / HOUR) * HOUR, Math.ceil((endMs - j * s.periodMs) / HOUR) * HOUR]);
+    }
+  }
+  return mergeWindows(windows);
+}
+
 type BucketRow = RollupMeasures & { bucket: Date; service: string; method: string; route: string };
 
-/** Per-endpoint and overall points (bucket start → point) from per-bucket, per-endpoint rollup rows. */
-function toSeriesPoints(rows: readonly BucketRow[]): {
+interface SeriesPoints {
   overall: Map<number, AnomalyPoint>;
   endpoints: Map<string, Map<number, AnomalyPoint>>;
-} {
+}
+
+/** Per-endpoint and overall points (bucket start → point) from per-bucket, per-endpoint rollup rows. */
+function toSeriesPoints(rows: readonly BucketRow[]): SeriesPoints {
   const perBucket = new Map<number, RollupMeasures[]>();
   const endpoints = new Map<string, Map<number, AnomalyPoint>>();
   for (const row of rows) {
@@ -176,18 +206,23 @@ export async function getAnomalies(pool: pg.Pool, query: AnomalyQuery): Promise<
 
   const seasons = planSeasons(historyStart, endMs);
   const trailingStart = startMs - plan.trailing * bucketMs;
-  const seasonalStart = seasons.length > 0 ? startMs - Math.max(...seasons.map((s) => s.periodMs * s.cycles)) - HOUR : trailingStart;
-  // Hourly analysis reads its seasonal history in the same pass; finer buckets need a second, hourly read.
-  const sameRead = bucketMs === HOUR;
-  const [rows, seasonalRows] = await Promise.all([
-    readBucketRows(pool, sameRead ? Math.min(trailingStart, seasonalStart) : trailingStart, endMs, bucketMs, filter),
-    // Up to the end of the hour the range starts in, so that hour is not mistaken for a quiet one.
-    sameRead || seasons.length === 0
-      ? Promise.resolve([])
-      : readBucketRows(pool, seasonalStart, Math.ceil(startMs / HOUR) * HOUR, HOUR, filter),
-  ]);
-  const fine = toSeriesPoints(rows);
-  const coarse = sameRead ? fine : toSeriesPoints(seasonalRows);
+  const windows = seasonalWindows(seasons, startMs, endMs);
+  let fine: SeriesPoints;
+  let coarse: SeriesPoints;
+  if (bucketMs === HOUR) {
+    // Hourly analysis: the trailing day and the seasonal hours come from one set of hourly reads.
+    const rows = await Promise.all(
+      mergeWindows([...windows, [trailingStart, endMs]]).map(([from, to]) => readBucketRows(pool, from, to, HOUR, filter)),
+    );
+    fine = coarse = toSeriesPoints(rows.flat());
+  } else {
+    const [rows, ...seasonal] = await Promise.all([
+      readBucketRows(pool, trailingStart, endMs, bucketMs, filter),
+      ...windows.map(([from, to]) => readBucketRows(pool, from, to, HOUR, filter)),
+    ]);
+    fine = toSeriesPoints(rows);
+    coarse = toSeriesPoints(seasonal.flat());
+  }
 
   const series: AnomalySeries[] = [];
   const pinsEndpoint = Boolean(filter.method && filter.route);

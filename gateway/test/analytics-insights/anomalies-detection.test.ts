@@ -6,7 +6,14 @@ import {
   type AnomalySeries,
   type DetectionSettings,
 } from '../../src/analytics/anomalies-detection.ts';
-import { median, robustBaseline, wilsonLowerBound } from '../../src/analytics/anomalies-robust-stats.ts';
+import {
+  binomialUpperTail,
+  median,
+  normalUpperTail,
+  robustBaseline,
+  robustBaselineOf,
+  wilsonLowerBound,
+} from '../../src/analytics/anomalies-robust-stats.ts';
 import { HistogramBuilder } from '../../src/analytics/histogram.ts';
 
 /**
@@ -117,6 +124,26 @@ describe('robust statistics', () => {
     expect(wilsonLowerBound(600, 1000)).toBeCloseTo(0.56, 2);
   });
 
+  it('the typed-array baseline agrees with the plain one', () => {
+    const values = [7, 1, 9, 3, 3, 12, 5];
+    expect(robustBaselineOf(Float64Array.from(values), values.length, new Float64Array(8))).toEqual({
+      median: robustBaseline(values)!.median,
+      mad: robustBaseline(values)!.mad,
+    });
+    expect(robustBaselineOf(new Float64Array(4), 0, new Float64Array(4))).toBeNull();
+  });
+
+  it('exact binomial and normal tails', () => {
+    expect(binomialUpperTail(60, 100, 0.5)).toBeCloseTo(0.02844, 4);
+    expect(binomialUpperTail(0, 10, 0.1)).toBe(1);
+    expect(binomialUpperTail(11, 10, 0.1)).toBe(0);
+    // 3 failures in 27 at a usual 0.4 %: rare (1.7e-4), but nowhere near a z of 5 (2.9e-7).
+    expect(binomialUpperTail(3, 27, 0.004)).toBeCloseTo(1.742e-4, 6);
+    expect(normalUpperTail(1.96)).toBeCloseTo(0.025, 4);
+    expect(normalUpperTail(5)).toBeCloseTo(2.867e-7, 9);
+    expect(normalUpperTail(-1)).toBeCloseTo(0.8413, 4);
+  });
+
   it('the pessimistic p95 of a small bucket is well below its p95', () => {
     const h = new HistogramBuilder();
     for (let i = 1; i <= 30; i++) h.add(i * 10);
@@ -218,6 +245,11 @@ describe('detectAnomalies', () => {
     // ...while 15 of 25 failing is not.
     noisy.set(t, { ...noisy.get(t)!, count: 25, errors: 15 });
     expect(detectAnomalies([endpoint(noisy)], minuteSettings(60)).map((a) => a.kind)).toEqual(['ERROR_RATE']);
+    // Rare errors (0.4 %), 27 requests, 3 failures: a z-score over 5 by the normal approximation,
+    // but the exact binomial tail (1.7e-4) is far from the 2.9e-7 that z = 5 stands for.
+    const rare = series(15, T0, 120, MINUTE, () => ({ ...normal(27), errorRate: 0.004 }));
+    rare.set(t, { ...rare.get(t)!, count: 27, errors: 3 });
+    expect(detectAnomalies([endpoint(rare)], minuteSettings(60))).toEqual([]);
   });
 
   it('judges each bucket against a baseline without that bucket', () => {

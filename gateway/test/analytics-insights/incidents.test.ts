@@ -26,8 +26,8 @@ const records: WireRecord[] = scenario.records.map((r, i) => {
 
 const iso = (d: Date) => d.toISOString();
 const range = (from: Date, to: Date) => ({ from: iso(from), to: iso(to) });
-const overlaps = (a: { start: string; end: string }, w: { start: Date; end: Date }) =>
-  Date.parse(a.start) < w.end.getTime() && Date.parse(a.end) > w.start.getTime();
+const within = (a: { start: string; end: string }, w: { start: Date; end: Date }) =>
+  Date.parse(a.start) >= w.start.getTime() && Date.parse(a.end) <= w.end.getTime();
 
 interface AnomalyRow {
   kind: string;
@@ -106,8 +106,8 @@ describe.each(STORAGE_MODES)('insights over scripted incidents on %s', (mode) =>
     expect(report.analysed).toEqual({ from: iso(scenario.analysed.from), to: iso(scenario.analysed.to) });
     const found = report.anomalies;
 
-    const latency = found.filter((a) => a.kind === 'LATENCY' && a.route?.startsWith('/api/products'));
-    expect(latency.map((a) => `${a.method} ${a.route}`)).toContain('GET /api/products');
+    const latency = found.filter((a) => a.kind === 'LATENCY' && a.method === 'GET' && a.route?.startsWith('/api/products'));
+    expect(latency.map((a) => a.route).sort()).toEqual(['/api/products', '/api/products/:id']);
     for (const a of latency) {
       expect(a.start).toBe(iso(scenario.latency.start));
       expect(a.end).toBe(iso(scenario.latency.end));
@@ -117,10 +117,9 @@ describe.each(STORAGE_MODES)('insights over scripted incidents on %s', (mode) =>
       expect(a.explanation).toContain(`p95 latency of ${a.method} ${a.route}`);
     }
 
-    const errors = found.filter((a) => a.kind === 'ERROR_RATE' && a.route !== null);
-    expect(errors.map((a) => `${a.method} ${a.route}`)).toContain('GET /api/users');
+    const errors = found.filter((a) => a.kind === 'ERROR_RATE' && a.method === 'GET' && a.route !== null);
+    expect(errors.map((a) => a.route).sort()).toEqual(['/api/users', '/api/users/:id']);
     for (const a of errors) {
-      expect(a.route!.startsWith('/api/users')).toBe(true);
       expect(a.start).toBe(iso(scenario.errors.start));
       expect(a.end).toBe(iso(scenario.errors.end));
       expect(a.observed).toBeGreaterThan(0.3);
@@ -131,13 +130,19 @@ describe.each(STORAGE_MODES)('insights over scripted incidents on %s', (mode) =>
     expect(spikes[0]).toMatchObject({ route: null, method: null, start: iso(scenario.spike.start), end: iso(scenario.spike.end) });
     expect(spikes[0]!.observed / spikes[0]!.baseline).toBeGreaterThan(2);
 
-    // Quiet elsewhere: every finding lies inside one of the scripted incidents.
-    const windows = [scenario.latency, scenario.errors, scenario.spike];
-    for (const a of found)
-      expect(
-        windows.some((w) => overlaps(a, w)),
-        JSON.stringify(a),
-      ).toBe(true);
+    // Quiet elsewhere: every finding (smaller endpoints included, which may show only part of an
+    // incident) lies inside one of the scripted incidents, with the kind that incident causes.
+    const incidents = [
+      { ...scenario.latency, kind: 'LATENCY', route: '/api/products' },
+      { ...scenario.errors, kind: 'ERROR_RATE', route: '/api/users' },
+      { ...scenario.spike, kind: 'TRAFFIC_SPIKE', route: null },
+    ];
+    for (const a of found) {
+      const inside = incidents.some(
+        (w) => w.kind === a.kind && within(a, w) && (w.route === null || a.route === null || a.route.startsWith(w.route)),
+      );
+      expect(inside, JSON.stringify(a)).toBe(true);
+    }
     expect(found.every((a) => a.evidence.length >= 4 && a.baselineKind === 'TRAILING')).toBe(true);
   });
 
@@ -187,8 +192,12 @@ describe.each(STORAGE_MODES)('insights over scripted incidents on %s', (mode) =>
     expect(value(slow!.evidence, 'requests')).toBe(expected.count);
     expect(value(slow!.evidence, 'p95 threshold')).toBe(500);
     expect(slow!.explanation).toContain('GET /api/slow (target-server): p95');
-    // Only /api/slow is over 500 ms across two hours; the 5-minute incident is diluted.
-    expect(whole.bottlenecks.filter((b) => b.reasons.includes('P95_OVER_THRESHOLD')).map((b) => b.route)).toEqual(['/api/slow']);
+    // Over two hours nothing else is over 500 ms, except what the latency incident slowed down.
+    const over = whole.bottlenecks.filter((b) => b.reasons.includes('P95_OVER_THRESHOLD')).map((b) => b.route);
+    expect(
+      over.every((route) => route === '/api/slow' || route.startsWith('/api/products')),
+      over.join(),
+    ).toBe(true);
 
     // Over the incident itself, GET /api/products is slow against its previous 5 minutes.
     const { start, end } = scenario.latency;
