@@ -24,6 +24,8 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
         'dashboardToken',
         '*.dashboardToken',
         'connectionParams',
+        'serviceIngestTokens',
+        '*.serviceIngestTokens',
       ],
       censor: '[redacted]',
     },

@@ -1,4 +1,4 @@
-// The README's partitioning recipe (fixtures/partition-logs.sql) on a real database: the gateway
+// The README's partitioning recipe (deploy/postgres/partition-logs.sql) on a real database: the gateway
 // runs unchanged on daily partitions, and retention can drop whole days.
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
@@ -7,7 +7,7 @@ import { createTestStorage } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { record } from '../live/support.ts';
 
-const RECIPE = new URL('./fixtures/partition-logs.sql', import.meta.url);
+const RECIPE = new URL('../../../deploy/postgres/partition-logs.sql', import.meta.url);
 const DAY = 86_400_000;
 
 const cleanups: (() => Promise<unknown>)[] = [];
