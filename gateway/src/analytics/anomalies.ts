@@ -33,6 +33,15 @@ const MIN_REQUESTS = 20;
  */
 const INGEST_GRACE_MS = 30_000;
 
+/**
+ * The same analysis asked again within this long (the Insights page asks for anomalies and for
+ * recommendations, which include them, at once; several open dashboards poll the same range)
+ * is answered from the first one, in flight or done. Keyed per database pool.
+ */
+const REPORT_TTL_MS = 10_000;
+const MAX_CACHED_REPORTS = 100;
+const recentReports = new WeakMap<pg.Pool, Map<string, { expires: number; report: Promise<AnomalyReport> }>>();
+
 interface BucketPlan {
   bucketMs: number;
   /** Trailing baseline length, in buckets, and how many of them must exist. */
@@ -180,7 +189,7 @@ function overallLabel(filter: AnalyticsFilter): string {
  * the range and, with enough stored history, the same hours in earlier days or weeks) from the
  * rollups, then lets the pure detector judge each complete bucket.
  */
-export async function getAnomalies(pool: pg.Pool, query: AnomalyQuery): Promise<AnomalyReport> {
+export function getAnomalies(pool: pg.Pool, query: AnomalyQuery): Promise<AnomalyReport> {
   const filter = query.filter ?? {};
   const now = query.now ?? Date.now();
   const sensitivity = query.sensitivity ?? 'MEDIUM';
@@ -192,6 +201,37 @@ export async function getAnomalies(pool: pg.Pool, query: AnomalyQuery): Promise<
     Math.floor(query.range.to.getTime() / bucketMs) * bucketMs,
     Math.floor((now - INGEST_GRACE_MS) / bucketMs) * bucketMs,
   );
+  const key = JSON.stringify([
+    bucketMs,
+    startMs,
+    endMs,
+    filter.service ?? null,
+    filter.route ?? null,
+    filter.method?.toUpperCase() ?? null,
+    sensitivity,
+  ]);
+  let cache = recentReports.get(pool);
+  if (!cache) recentReports.set(pool, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit && hit.expires > Date.now()) return hit.report;
+  const report = analyse(pool, { filter, threshold, plan, startMs, endMs });
+  cache.set(key, { expires: Date.now() + REPORT_TTL_MS, report });
+  report.catch(() => cache.delete(key));
+  if (cache.size > MAX_CACHED_REPORTS) cache.delete(cache.keys().next().value!);
+  return report;
+}
+
+async function analyse(
+  pool: pg.Pool,
+  {
+    filter,
+    threshold,
+    plan,
+    startMs,
+    endMs,
+  }: { filter: AnalyticsFilter; threshold: number; plan: BucketPlan; startMs: number; endMs: number },
+): Promise<AnomalyReport> {
+  const { bucketMs } = plan;
   const historyStart = await readHistoryStart(pool);
   const empty: AnomalyReport = {
     analysed: null,
