@@ -1,3 +1,4 @@
+export { waitFor } from '../support/wait-for.ts';
 /** A GraphQL subscription over Yoga's SSE with a plain fetch, collecting the `data` of each event. */
 export interface SseSubscription<T> {
   events: T[];
@@ -44,11 +45,3 @@ export async function subscribeSse<T>(url: string, query: string, variables: Rec
   };
 }
 
-/** Polls `check` until it holds (generous, for a loaded machine). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

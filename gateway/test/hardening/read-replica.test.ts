@@ -50,7 +50,9 @@ describe('query-only gateway on a read replica', () => {
 
     await waitFor('the replica gateway to be ready', async () => (await fetch(`${replica.url}/readyz`)).status === 200, 20_000);
     const live = wsClient(replica.url);
-    cleanups.push(() => live.dispose());
+    cleanups.push(async () => {
+      await live.dispose();
+    });
     const stream = subscribe<LogStreamData>(live, LOG_STREAM, { filter: { service: 'replicated-read' } });
     await waitLive(stream);
 

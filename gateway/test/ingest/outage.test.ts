@@ -1,43 +1,8 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestStorage, type TestStorage } from '../support/databases.ts';
+import { CuttableProxy } from '../hardening/support.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
-
-/** A TCP proxy to the local PostgreSQL that the test can cut and restore, like a network outage. */
-class CuttableProxy {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  constructor(public port = 0) {}
-
-  async open(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(5432, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = null;
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('condition not reached in time');
-}
+import { waitFor } from '../support/wait-for.ts';
 
 const batch = (n: number, tag: string) =>
   jsonLines(Array.from({ length: n }, (_, i) => ({ timestamp: new Date().toISOString(), path: `/outage/${i}`, method: 'GET', status: 200, latency_ms: 3, service: tag })));
@@ -45,7 +10,8 @@ const batch = (n: number, tag: string) =>
 describe('PostgreSQL outage', () => {
   let storage: TestStorage;
   let gw: TestGateway | undefined;
-  const proxy = new CuttableProxy();
+  // A TCP proxy to the local PostgreSQL that the test cuts and restores, like a network outage.
+  const proxy = new CuttableProxy({ host: '127.0.0.1', port: 5432 });
 
   afterAll(async () => {
     await gw?.close();
@@ -71,7 +37,7 @@ describe('PostgreSQL outage', () => {
     expect(gql.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
 
     await proxy.open();
-    await waitFor(async () => (await fetch(`${gw!.url}/readyz`)).status === 200);
+    await waitFor('readiness after PostgreSQL is back', async () => (await fetch(`${gw!.url}/readyz`)).status === 200);
     const stored = await gw.ingest(batch(3, 'outage'));
     expect(stored.status).toBe(200);
     expect(await stored.json()).toMatchObject({ accepted: 3, duplicate: false });
@@ -84,7 +50,7 @@ describe('PostgreSQL outage', () => {
     const query = await gw.graphql(`{ pipelineHealth(range: {last: "1h"}) { batches } }`);
     expect(query.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     await proxy.open();
-    await waitFor(async () => (await gw!.ingest(batch(2, 'outage2'))).status === 200);
+    await waitFor('ingest after the second outage', async () => (await gw!.ingest(batch(2, 'outage2'))).status === 200);
     const counts = await gw.graphql<{ pipelineHealth: { accepted: number } }>(`{ pipelineHealth(range: {last: "1h"}) { accepted } }`);
     expect(counts.data?.pipelineHealth.accepted).toBe(5);
   });

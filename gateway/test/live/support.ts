@@ -2,17 +2,8 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+export { waitFor } from '../support/wait-for.ts';
 
-/** Polls until `check` returns true or the deadline passes (no sleeps as assertions). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  // Short polls first (most conditions hold within milliseconds), then back off.
-  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
-}
 
 /** A WebSocket whose instances the test can reach (to pause reading, or cut it off). */
 export function trackedWebSocket(): { impl: unknown; sockets: WebSocket[] } {
