@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'gateway/src/generated/**', 'web/src/gql/**', 'infra/cdk.out/**', 'bench/results/**', 'e2e/screenshots/**', '.data/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', 'gateway/src/generated/**', 'web/src/gql/**', 'infra/cdk.out/**', 'bench/results/**', 'bench/.scratch/**', 'e2e/screenshots/**', '.data/**'],
   },
   ...tseslint.configs.recommended,
   {
