@@ -28,7 +28,8 @@ const SECTIONS = ['ingest', 'analyses', 'live', 'goaccess'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--sizes 100000,1000000,10000000]
-                      [--runs N] [--fresh] [--drop-datasets] [--profile] [--dry] [--results DIR]`;
+                      [--runs N] [--fresh] [--drop-datasets] [--profile] [--dry] [--results DIR]
+       npm run bench -- --render bench/results/FILE.json   (print the Markdown of a stored result)`;
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -42,6 +43,7 @@ function parseOptions() {
       profile: { type: 'boolean', default: false },
       dry: { type: 'boolean', default: false },
       results: { type: 'string' },
+      render: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: false,
@@ -72,6 +74,7 @@ function parseOptions() {
     profile: values.profile,
     dry: values.dry,
     resultsDir: values.results ?? join(REPO_ROOT, 'bench/results'),
+    render: values.render,
   };
 }
 
@@ -84,6 +87,11 @@ async function main(): Promise<number> {
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
+  }
+  if (options.render) {
+    // Re-renders a stored result (e.g. after improving the report) without running anything.
+    process.stdout.write(`${renderMarkdown(JSON.parse(await readFile(options.render, 'utf8')) as BenchResults)}\n`);
+    return 0;
   }
   const q = options.quick;
   // Quick runs build small private datasets and drop them; full runs keep shared ones for reuse.

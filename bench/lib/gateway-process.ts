@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Which checkout's gateway to run: BENCH_GATEWAY_DIR compares another version (before/after a change) with the same harness. */
+const GATEWAY_DIR = process.env.BENCH_GATEWAY_DIR ?? REPO_ROOT;
 export const BENCH_TOKEN = 'bench-ingest-token-0123456789abcdef';
 
 export interface GatewayProcess {
@@ -70,7 +72,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
   };
   if (!options.databaseUrl) delete env.DATABASE_URL;
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'gateway/src/main.ts'], {
-    cwd: REPO_ROOT,
+    cwd: GATEWAY_DIR,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -118,14 +118,14 @@ function growthOf(a: AnalysesResult, analysis: string, small: number, large: num
 function ingestSection(i: IngestResult): string[] {
   const row = (label: string, run: IngestResult['postgres'], conc: number) => {
     const res = run.resources;
-    return `| ${label} | ${conc} | ${fmt(run.seconds, 1)} | ${fmt(run.records)} | **${fmt(run.recordsPerSecond)}** | ${fmt(run.minSecond)}–${fmt(run.maxSecond)} | ${fmt(run.ackMs.p50)} / ${fmt(run.ackMs.p99)} | ${fmt(res.gatewayCpuCores, 2)} | ${fmt(res.postgresCpuCores, 2)} | ${fmt(res.gatewayRssMbMean)} / ${fmt(res.gatewayRssMbPeak)} | ${fmt(res.machineBusyPercent)} % | ${run.failures}${run.exhausted ? ' (bodies ran out)' : ''} |`;
+    return `| ${label} | ${conc} | ${fmt(run.seconds, 1)} | ${fmt(run.records)} | **${fmt(run.recordsPerSecond)}** | ${fmt(run.minSecond)}–${fmt(run.maxSecond)} | ${fmt(run.ackMs.p50)} / ${fmt(run.ackMs.p99)} | ${fmt(res.gatewayCpuCores, 2)} (${fmt(run.gatewayCpuUsPerRecord, 1)} µs) | ${fmt(res.postgresCpuCores, 2)} (${fmt(run.postgresCpuUsPerRecord, 1)} µs) | ${fmt(run.idleRssMb)} / ${fmt(res.gatewayRssMbMean)} / ${fmt(res.gatewayRssMbPeak)} | ${fmt(res.machineBusyPercent)} % | ${run.failures}${run.exhausted ? ' (bodies ran out)' : ''} |`;
   };
   return [
     '### Ingest throughput',
     '',
     `Gzip json_lines bodies of ${i.batch.min}–${i.batch.max} records (mean ${fmt(i.batch.meanRecords)} records, ${fmt(i.batch.meanJsonBytes / 1024)} KB JSON → ${fmt(i.batch.meanGzipBytes / 1024)} KB gzip), pre-built, posted over keep-alive connections to a gateway process; each connection sends its next body when the previous one is acknowledged.`,
     '',
-    '| target | connections | seconds | records | records/s | slowest–fastest second | ack p50 / p99 ms | gateway CPU (cores) | PostgreSQL CPU (cores) | gateway RSS mean / peak MB | machine busy | failed requests |',
+    '| target | connections | seconds | records | records/s | slowest–fastest second | ack p50 / p99 ms | gateway CPU, cores (per record) | PostgreSQL CPU, cores (per record) | gateway RSS idle / mean / peak MB | machine busy | failed requests |',
     '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
     row('PostgreSQL', i.postgres, i.concurrency),
     ...(i.pglite ? [row('embedded PGlite', i.pglite, i.pgliteConcurrency)] : []),
@@ -150,7 +150,7 @@ function analysesSection(a: AnalysesResult): string[] {
   const out = [
     '### Analyses at scale',
     '',
-    `Datasets: ${a.datasets.map((d) => `${fmt(d.rows)} rows over ${((d.to.valueOf() - d.from.valueOf()) / 86_400_000).toFixed(0)} days (${fmt(d.minuteRollups)} minute / ${fmt(d.hourRollups)} hour rollup rows; ${d.reused ? 'reused' : `generated in ${fmt(d.seedSeconds)} s${d.verified ? `, rollups checked against rollupBatch on ${d.verified.compared} rows: ${d.verified.mismatches} differ` : ''}`})`).join('; ')}.`,
+    `Datasets: ${a.datasets.map((d) => `${fmt(d.rows)} rows over ${((new Date(d.to).valueOf() - new Date(d.from).valueOf()) / 86_400_000).toFixed(0)} days (${fmt(d.minuteRollups)} minute rollup rows = ${fmt(d.minuteRollups / ((new Date(d.to).valueOf() - new Date(d.from).valueOf()) / 60_000))} per minute, ${fmt(d.hourRollups)} hour rollup rows; ${d.reused ? 'reused' : `generated in ${fmt(d.seedSeconds)} s${d.verified ? `, rollups checked against rollupBatch on ${d.verified.compared} rows: ${d.verified.mismatches} differ` : ''}`})`).join('; ')}.`,
     `Each analysis is the full GraphQL field (every selectable leaf) over HTTP to a gateway process, ranges ending 7m13s before the newest data; 1 warm-up + ${a.runs} timed requests per cell.${a.skipped.length ? ` Skipped (unknown required arguments): ${a.skipped.join(', ')}.` : ''}`,
     '',
     `**24 h range, p95 ms** (budget < 100 ms at the largest size, and median at ${fmt(largest)} ≤ 2× median at ${fmt(smallest)}):`,
@@ -193,11 +193,11 @@ function liveSection(l: LiveResult): string[] {
   return [
     '### Live latency',
     '',
-    `${l.subscribers} graphql-ws subscribers on \`logStream\` (the dashboard's selection: every Log field) in 2 worker threads, while an open-loop generator posted ${fmt(l.targetRecordsPerSecond)} records/s (gzip json_lines, a request of ${fmt(l.batch)} records every ${fmt((1000 * l.batch) / l.targetRecordsPerSecond)} ms) for ${fmt(l.seconds, 1)} s. Latency = arrival at the subscriber − the record's own timestamp, which the generator sets just before building the request (building + gzip took p50 ${fmt(l.buildMs.p50, 1)} ms, included).`,
+    `${l.subscribers} graphql-ws subscribers on \`logStream\` (the dashboard's selection: every Log field) in 2 worker threads, while an open-loop generator posted ${fmt(l.targetRecordsPerSecond)} records/s (gzip json_lines, a request of ${fmt(l.batch)} records every ${fmt((1000 * l.batch) / l.targetRecordsPerSecond)} ms) for ${fmt(l.sendSeconds, 1)} s. Latency = arrival at the subscriber − the record's own timestamp, which the generator sets just before building the request (building + gzip took p50 ${fmt(l.buildMs.p50, 1)} ms, included).`,
     '',
-    '| records sent / accepted | achieved records/s | deliveries expected / received | dropped (reported by the gateway) | missing | delivery p50 / p95 / p99 / max ms | ingest ack p50 / p99 ms | gateway CPU (cores) | gateway RSS mean / peak MB | machine busy |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${fmt(l.sentRecords)} / ${fmt(l.acceptedRecords)} | ${fmt(l.acceptedRecords / l.seconds)} | ${fmt(l.expectedDeliveries)} / ${fmt(l.deliveries)} | ${fmt(l.reportedDropped)} | ${fmt(l.missing)} | ${fmt(l.latencyMs.p50)} / ${fmt(l.latencyMs.p95)} / ${fmt(l.latencyMs.p99)} / ${fmt(l.latencyMs.max)} | ${fmt(l.ackMs.p50)} / ${fmt(l.ackMs.p99)} | ${fmt(res.gatewayCpuCores, 2)} | ${fmt(res.gatewayRssMbMean)} / ${fmt(res.gatewayRssMbPeak)} | ${fmt(res.machineBusyPercent)} % |`,
+    '| records sent / accepted | offered records/s | last ack after | deliveries expected / received | dropped (reported by the gateway) | missing | delivery p50 / p95 / p99 / max ms | ingest ack p50 / p99 ms | gateway CPU (cores) | bench client CPU (cores) | gateway RSS mean / peak MB | machine busy |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${fmt(l.sentRecords)} / ${fmt(l.acceptedRecords)} | ${fmt(l.sentRecords / l.sendSeconds)} | ${fmt(l.seconds, 1)} s | ${fmt(l.expectedDeliveries)} / ${fmt(l.deliveries)} | ${fmt(l.reportedDropped)} | ${fmt(l.missing)} | ${fmt(l.latencyMs.p50)} / ${fmt(l.latencyMs.p95)} / ${fmt(l.latencyMs.p99)} / ${fmt(l.latencyMs.max)} | ${fmt(l.ackMs.p50)} / ${fmt(l.ackMs.p99)} | ${fmt(res.gatewayCpuCores, 2)} | ${fmt(l.clientCpuCores, 2)} | ${fmt(res.gatewayRssMbMean)} / ${fmt(res.gatewayRssMbPeak)} | ${fmt(res.machineBusyPercent)} % |`,
     '',
     ...(l.firstError ? [`First error: ${l.firstError}`, ''] : []),
   ];

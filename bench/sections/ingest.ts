@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { templateRoute } from '../../gateway/src/ingest/route-template.ts';
 import { startGateway, type GatewayProcess } from '../lib/gateway-process.ts';
 import { buildBodies, runIngestLoad, type IngestBody } from '../lib/ingest-load.ts';
-import { ResourceSampler, type ResourceReport } from '../lib/proc.ts';
+import { processRssMb, ResourceSampler, type ResourceReport } from '../lib/proc.ts';
 import { createScratchDatabase, dropScratchDatabase, scratchName } from '../lib/scratch-db.ts';
 import { summarize, type Summary } from '../lib/stats.ts';
 import { generateRecords, type AccessRecord } from '../lib/workload.ts';
@@ -41,6 +41,11 @@ export interface IngestRun {
   maxSecond: number;
   ackMs: Summary;
   resources: ResourceReport;
+  /** Gateway RSS after start, before any load. */
+  idleRssMb: number | null;
+  /** CPU time per stored record, in µs (cores × seconds / records). */
+  gatewayCpuUsPerRecord: number | null;
+  postgresCpuUsPerRecord: number | null;
   exhausted: boolean;
   firstError?: string;
 }
@@ -146,6 +151,7 @@ async function measure(
   durationMs: number,
   database?: string,
 ): Promise<IngestRun> {
+  const idleRssMb = await processRssMb(gateway.pid);
   const warm = await runIngestLoad({ url: gateway.url, bodies, concurrency, durationMs: warmupMs });
   if (warm.failures > 0 && warm.accepted === 0) throw new Error(`ingest warm-up failed: ${warm.firstError}\n${gateway.output()}`);
   const sampler = new ResourceSampler(gateway.pid, database);
@@ -153,6 +159,8 @@ async function measure(
   const run = await runIngestLoad({ url: gateway.url, bodies, concurrency, durationMs, startAt: warm.nextBody });
   const resources = await sampler.stop();
   const full = run.perSecond.slice(0, Math.floor(run.seconds));
+  const perRecord = (cores: number | null) =>
+    cores === null || run.accepted === 0 ? null : (cores * resources.seconds * 1e6) / run.accepted;
   return {
     records: run.accepted,
     requests: run.requests,
@@ -163,6 +171,9 @@ async function measure(
     maxSecond: full.length ? Math.max(...full) : 0,
     ackMs: summarize(run.ackMs),
     resources,
+    idleRssMb,
+    gatewayCpuUsPerRecord: perRecord(resources.gatewayCpuCores),
+    postgresCpuUsPerRecord: perRecord(resources.postgresCpuCores),
     exhausted: run.exhausted,
     ...(run.firstError ? { firstError: run.firstError } : {}),
   };

@@ -41,6 +41,8 @@ export interface LiveResult {
   targetRecordsPerSecond: number;
   /** Records per request. */
   batch: number;
+  /** How long the generator sent for; `seconds` also includes waiting for the last acknowledgements. */
+  sendSeconds: number;
   seconds: number;
   sentRecords: number;
   acceptedRecords: number;
@@ -58,6 +60,8 @@ export interface LiveResult {
   /** Time to build and gzip one request body (included in latencyMs). */
   buildMs: Summary;
   resources: ResourceReport;
+  /** CPU of this benchmark process (generator + subscriber threads), in cores: they share the machine with the gateway. */
+  clientCpuCores: number;
   firstError?: string;
 }
 
@@ -106,6 +110,7 @@ export async function benchLive(options: LiveOptions): Promise<LiveResult> {
   const sampler = new ResourceSampler(options.pid, options.database);
   await sampler.start();
   const intervalMs = (1000 * options.batch) / options.recordsPerSecond;
+  const clientCpu = process.cpuUsage();
   const started = performance.now();
   const acks: number[] = [];
   const builds: number[] = [];
@@ -149,11 +154,14 @@ export async function benchLive(options: LiveOptions): Promise<LiveResult> {
       });
     inflight.push(request);
   }
+  const sendSeconds = (performance.now() - started) / 1000;
   await Promise.all(inflight);
   const seconds = (performance.now() - started) / 1000;
   // Let the last batches reach every subscriber (delivery is coalesced every ~100 ms).
   await new Promise((r) => setTimeout(r, 2_000));
   const resources = await sampler.stop();
+  const clientUsage = process.cpuUsage(clientCpu);
+  const clientCpuCores = (clientUsage.user + clientUsage.system) / 1e6 / resources.seconds;
   await pool.close();
 
   const results = await Promise.all(
@@ -173,6 +181,7 @@ export async function benchLive(options: LiveOptions): Promise<LiveResult> {
     subscribers: options.subscribers,
     targetRecordsPerSecond: options.recordsPerSecond,
     batch: options.batch,
+    sendSeconds,
     seconds,
     sentRecords: sent,
     acceptedRecords: accepted,
@@ -185,6 +194,7 @@ export async function benchLive(options: LiveOptions): Promise<LiveResult> {
     ackMs: summarize(acks),
     buildMs: summarize(builds),
     resources,
+    clientCpuCores,
     ...(firstError ? { firstError } : {}),
   };
 }
