@@ -14,6 +14,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as prettier from 'prettier';
 import { REPO_ROOT, startGateway } from './lib/gateway-process.ts';
 import { machineInfo } from './lib/machine.ts';
 import { renderMarkdown, type BenchResults } from './lib/report.ts';
@@ -196,7 +197,9 @@ async function main(): Promise<number> {
   if (!options.dry) {
     const file = join(REPO_ROOT, 'BENCHMARKS.md');
     const existing = await readFile(file, 'utf8').catch(() => '');
-    await appendFile(file, `${existing.endsWith('\n\n') || existing === '' ? '' : '\n'}${markdown}\n`);
+    // Formatted like the rest of the repository (prettier), so the appended section needs no clean-up.
+    const section = await prettier.format(markdown, { ...(await prettier.resolveConfig(file)), parser: 'markdown' });
+    await appendFile(file, `${existing.endsWith('\n\n') || existing === '' ? '' : '\n'}${section}`);
   }
   process.stdout.write(`${markdown}\n`);
   log(`results: ${jsonPath}${options.dry ? '' : ' and BENCHMARKS.md'}`);
