@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { GATEWAY_NODE_FLAGS } from '../gateway/src/node-flags.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
@@ -116,7 +117,7 @@ const token = devIngestToken();
 buildDashboardIfMissing();
 const firstStart = !existsSync(accessLog) || statSync(accessLog).size === 0;
 
-run('gateway', ['gateway/src/main.ts'], { PORT: port, DATA_DIR: dataDir, INGEST_TOKEN: token, WEB_DIST: join(root, 'web', 'dist') });
+run('gateway', [...GATEWAY_NODE_FLAGS, 'gateway/src/main.ts'], { PORT: port, DATA_DIR: dataDir, INGEST_TOKEN: token, WEB_DIST: join(root, 'web', 'dist') });
 if (!(await waitForReady(`http://127.0.0.1:${port}/readyz`, 120_000))) {
   say('start', 'gateway did not become ready; stopping');
   await stopAll(1);

@@ -1,8 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
@@ -39,6 +37,16 @@ export interface OpenDatabaseOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
+/**
+ * Session settings for PostgreSQL connections, sent as the startup `options` parameter. The
+ * analyses are short aggregate queries over rollups: JIT compilation cost 90–145 ms per heavy
+ * query at 10M rows and saved nothing, and the default 4 MB work_mem spilled their sorts and
+ * hash aggregates to disk (BENCHMARKS.md). The standard libpq `PGOPTIONS` replaces them (set it
+ * empty behind a pooler that rejects startup options); an `options` query parameter in
+ * DATABASE_URL wins over both.
+ */
+export const DEFAULT_SESSION_OPTIONS = '-c jit=off -c work_mem=32MB';
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
@@ -47,6 +55,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       connectionTimeoutMillis: 5_000,
       statement_timeout: options.statementTimeoutMs,
       application_name: 'logpulse-gateway',
+      options: process.env.PGOPTIONS ?? DEFAULT_SESSION_OPTIONS,
     });
     // An idle client losing its server must not crash the process: the next query reports it.
     pool.on('error', () => {});
@@ -64,6 +73,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
   const dir = join(options.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
+  // Loaded only in embedded mode: the WASM build costs ~40 MB of RSS a PostgreSQL gateway never uses.
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
   const pglite = await PGlite.create(dir);
   const socketDir = await mkdtemp(join(tmpdir(), 'logpulse-pg-'));
   const server = new PGLiteSocketServer({ db: pglite, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: 1 });

@@ -12,7 +12,15 @@ try {
   process.exit(1);
 }
 const app = buildApp(config, { logger });
-const { url } = await app.start();
+let url: string;
+try {
+  ({ url } = await app.start());
+} catch (error) {
+  // e.g. EADDRINUSE: one clear line and a non-zero exit, not a stack trace.
+  logger.fatal({ err: error }, `gateway could not start: ${(error as Error).message}`);
+  await app.stop().catch(() => {});
+  process.exit(1);
+}
 logger.info({ url, database: app.database?.mode }, `gateway listening: dashboard ${url}/  GraphiQL ${url}/graphql`);
 if (config.ingestTokenGenerated) {
   // Printed once on purpose: in development there is no other way to learn the generated token.
