@@ -54,6 +54,7 @@ export async function sweepRetention(pool: pg.Pool, policy: RetentionPolicy, now
 export function scheduleRetention(pool: () => pg.Pool | null, policy: RetentionPolicy, logger: Logger, intervalMs = 10 * 60_000): () => void {
 
   let running = false;
+  let stopped = false;
   const tick = async () => {
     const p = pool();
     if (!p || running) return;
@@ -62,7 +63,8 @@ export function scheduleRetention(pool: () => pg.Pool | null, policy: RetentionP
       const result = await sweepRetention(p, policy);
       if (Object.values(result).some((n) => n > 0)) logger.info({ removed: result }, 'retention sweep');
     } catch (error) {
-      logger.warn({ err: (error as Error).message }, 'retention sweep failed; will retry');
+      // A sweep cut short by shutdown (pool ended) is not worth a warning.
+      if (!stopped) logger.warn({ err: (error as Error).message }, 'retention sweep failed; will retry');
     } finally {
       running = false;
     }
@@ -70,5 +72,8 @@ export function scheduleRetention(pool: () => pg.Pool | null, policy: RetentionP
   const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
   void tick();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
