@@ -4,6 +4,7 @@
  * catalogue drives the Node record generator (ingest, live, GoAccess) and the SQL seeding of
  * the analyses databases, so both describe one system.
  */
+import { seededRandom } from '../../gateway/test/support/seeded-random.ts';
 
 export interface Endpoint {
   service: string;
@@ -119,17 +120,8 @@ export function endpointSlots(endpoints: readonly Endpoint[] = ENDPOINTS, slots 
   return out;
 }
 
-/** mulberry32: small, fast and seedable, so every run generates the same traffic. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Seedable, so every run generates the same traffic. */
+export const createRandom = seededRandom;
 
 export interface AccessRecord {
   /** Epoch milliseconds. */

@@ -15,6 +15,7 @@ import {
   wilsonLowerBound,
 } from '../../src/analytics/anomalies-robust-stats.ts';
 import { HistogramBuilder } from '../../src/analytics/histogram.ts';
+import { seededRandom as rng } from '../support/seeded-random.ts';
 
 /**
  * The pure detector on synthetic series with known incidents (and known non-incidents). Series
@@ -26,17 +27,6 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 2, 0, 0); // a Monday
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function poisson(r: () => number, mean: number): number {
   if (mean > 50) {
