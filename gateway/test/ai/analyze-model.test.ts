@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { analysisSystemPrompt } from '../../src/ai/prompts.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { completion, insightJson, startOpenAiStub, type OpenAiStub } from './openai-stub.ts';
+import { completion, insightJson, modelEnv, startOpenAiStub, type OpenAiStub } from './openai-stub.ts';
 import { ANALYZE, dataOf, INJECTION, ingestGeneratedTraffic, injectionRecord, SERVICE, type InsightResult } from './scenario.ts';
 
 /**
@@ -29,13 +29,7 @@ describe.each(STORAGE_MODES)('analyzeRecentLogs with a model on %s', (mode) => {
   beforeAll(async () => {
     stub = await startOpenAiStub();
     gw = await startTestGateway(mode, {
-      env: {
-        OPENAI_API_KEY: KEY,
-        OPENAI_BASE_URL: stub.baseUrl,
-        OPENAI_MODEL: 'stub-model',
-        AI_TIMEOUT_MS: '1500',
-        AI_RATE_LIMIT_PER_MINUTE: '1000',
-      },
+      env: modelEnv(stub, KEY, { AI_TIMEOUT_MS: '1500' }),
     });
     const now = Date.now();
     // A route carrying an injection attempt (short segments survive route templating verbatim).
@@ -235,13 +229,7 @@ describe('AI cost controls', () => {
   beforeAll(async () => {
     stub = await startOpenAiStub();
     gw = await startTestGateway('postgres', {
-      env: {
-        OPENAI_API_KEY: KEY,
-        OPENAI_BASE_URL: stub.baseUrl,
-        AI_MAX_TOKENS_PER_HOUR: '1000',
-        AI_RATE_LIMIT_PER_MINUTE: '3',
-        AI_MAX_MESSAGE_CHARS: '50',
-      },
+      env: modelEnv(stub, KEY, { AI_MAX_TOKENS_PER_HOUR: '1000', AI_RATE_LIMIT_PER_MINUTE: '3', AI_MAX_MESSAGE_CHARS: '50' }),
     });
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { streamedAnswer, streamedToolCalls, startOpenAiStub, type OpenAiStub } from './openai-stub.ts';
+import { modelEnv, streamedAnswer, streamedToolCalls, startOpenAiStub, type OpenAiStub } from './openai-stub.ts';
 import { CHAT, dataOf, INJECTION, ingestGeneratedTraffic, injectionRecord, type ChatResult } from './scenario.ts';
 import { subscribeSse, waitFor } from './sse.ts';
 
@@ -68,14 +68,7 @@ describe.each(STORAGE_MODES)('chat with a model on %s', (mode) => {
   beforeAll(async () => {
     stub = await startOpenAiStub();
     gw = await startTestGateway(mode, {
-      env: {
-        OPENAI_API_KEY: KEY,
-        OPENAI_BASE_URL: stub.baseUrl,
-        OPENAI_MODEL: 'stub-model',
-        AI_TIMEOUT_MS: '2000',
-        AI_RATE_LIMIT_PER_MINUTE: '1000',
-        AI_MAX_TOOL_CALLS: '3',
-      },
+      env: modelEnv(stub, KEY, { AI_TIMEOUT_MS: '2000', AI_MAX_TOOL_CALLS: '3' }),
     });
     await ingestGeneratedTraffic(gw, { minutes: 20, rate: 2, endAgoMs: 10_000, extra: [injectionRecord(new Date(Date.now() - 30_000))] });
   });

@@ -30,6 +30,11 @@ export interface OpenAiStub {
   close(): Promise<void>;
 }
 
+/** Gateway settings that point the AI features at `stub` with API key `key`; `overrides` adds or replaces. */
+export function modelEnv(stub: OpenAiStub, key: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return { OPENAI_API_KEY: key, OPENAI_BASE_URL: stub.baseUrl, OPENAI_MODEL: 'stub-model', AI_RATE_LIMIT_PER_MINUTE: '1000', ...overrides };
+}
+
 export async function startOpenAiStub(): Promise<OpenAiStub> {
   const queue: (StubResponse | ((req: RecordedRequest) => StubResponse))[] = [];
   const requests: RecordedRequest[] = [];

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp, type App } from '../../src/server.ts';
 import { createTestStorage, type TestStorage } from '../support/databases.ts';
-import { startOpenAiStub, type OpenAiStub } from './openai-stub.ts';
+import { modelEnv, startOpenAiStub, type OpenAiStub } from './openai-stub.ts';
 import { ANALYZE, CHAT } from './scenario.ts';
 
 /**
@@ -30,9 +30,7 @@ describe('the OpenAI API key', () => {
       INGEST_TOKEN: 'test-ingest-token-0123456789',
       DATA_DIR: storage.dataDir,
       DATABASE_URL: storage.databaseUrl!,
-      OPENAI_API_KEY: KEY,
-      OPENAI_BASE_URL: stub.baseUrl,
-      AI_TIMEOUT_MS: '2000',
+      ...modelEnv(stub, KEY, { AI_TIMEOUT_MS: '2000' }),
     });
     const sink = new Writable({
       write(chunk, _encoding, done) {
