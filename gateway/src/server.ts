@@ -7,6 +7,7 @@ import { openDatabase, type Database } from './db.ts';
 import { createIngestHandler } from './ingest/handler.ts';
 import { IngestAdmission } from './ingest-admission.ts';
 import { createLivePubSub, type LivePubSub } from './live/pubsub.ts';
+import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
 import { attachGraphQLWebSocket } from './live/websocket.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { applyMigrations } from './migrate.ts';
@@ -74,6 +75,8 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     plugins: [
       ...graphqlProtection({ ...config.graphqlLimits, blockFieldSuggestions: !config.graphqlIntrospection }),
       ...(config.graphqlIntrospection ? [] : [disableIntrospection()]),
+      // One execution per batch and operation for all logStream subscribers, not one each.
+      useSharedSubscriptionExecution(new Set(['logStream'])),
     ],
     logging: { debug: () => {}, info: () => {}, warn: (...a) => logger.warn(a.join(' ')), error: (...a) => logger.error(a.join(' ')) },
     cors: corsPolicy(config.corsOrigins),

@@ -1,6 +1,7 @@
 import { Repeater } from 'graphql-yoga';
 import { matchesLogFilter, type LogFilter } from '../analytics/log-filter.ts';
 import type { StoredLog } from '../ingest/write-batch.ts';
+import { markShared } from './shared-execution.ts';
 
 /** What a logStream subscriber receives: records in commit order, plus what it missed. */
 export interface LogStreamBatch {
@@ -14,139 +15,231 @@ export interface LogStreamOptions {
   coalesceMs: number;
   /** Most records in one batch. */
   maxBatch: number;
-  /** Most records held for one subscriber; beyond it the oldest are dropped and counted. */
+  /**
+   * Most records one subscriber may have waiting; past it its oldest waiting batches are dropped
+   * and counted. Above the largest ingest batch (Fluent Bit sends chunks of ~13k records), so a
+   * subscriber that keeps up never loses records to a single big batch.
+   */
   capacity: number;
 }
 
-export const LOG_STREAM_DEFAULTS: LogStreamOptions = { coalesceMs: 100, maxBatch: 250, capacity: 1000 };
-
-/** Gateway-wide figures over every logStream subscriber, for stats and tests. */
-export class LogStreamStats {
-  readonly queues = new Set<LogStreamQueue>();
-  /** The most records any one subscriber has held at once since start. */
-  peakQueued = 0;
-  droppedTotal = 0;
-
-  get subscribers(): number {
-    return this.queues.size;
-  }
-
-  get queued(): number {
-    let total = 0;
-    for (const q of this.queues) total += q.size;
-    return total;
-  }
-}
-
-/**
- * One subscriber's bounded FIFO of matching records. When it is full the OLDEST records go: a
- * live tail that fell behind is better shown what is happening now, and the gap is reported.
- */
-export class LogStreamQueue {
-  private items: StoredLog[] = [];
-  private droppedSinceTake = 0;
-
-  constructor(
-    private readonly capacity: number,
-    private readonly stats?: LogStreamStats,
-  ) {}
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  /** True when there is something to send: records, or news of dropped ones. */
-  get pending(): boolean {
-    return this.items.length > 0 || this.droppedSinceTake > 0;
-  }
-
-  /** Adds the records that match; returns how many matched. */
-  offer(records: readonly StoredLog[], filter: LogFilter): number {
-    let matched = 0;
-    for (const record of records) {
-      if (!matchesLogFilter(record, filter)) continue;
-      matched++;
-      this.items.push(record);
-    }
-    const overflow = this.items.length - this.capacity;
-    if (overflow > 0) {
-      this.items.splice(0, overflow);
-      this.droppedSinceTake += overflow;
-      if (this.stats) this.stats.droppedTotal += overflow;
-    }
-    if (this.stats && this.items.length > this.stats.peakQueued) this.stats.peakQueued = this.items.length;
-    return matched;
-  }
-
-  take(max: number): LogStreamBatch {
-    const batch = { logs: this.items.splice(0, max), dropped: this.droppedSinceTake };
-    this.droppedSinceTake = 0;
-    return batch;
-  }
-}
+export const LOG_STREAM_DEFAULTS: Readonly<LogStreamOptions> = { coalesceMs: 100, maxBatch: 250, capacity: 20_000 };
 
 /** Where a stream gets committed records from: returns its own unsubscribe. */
 export type StoredLogSource = (listener: (records: readonly StoredLog[]) => void) => () => void;
 
+/** One subscriber's place in its group's log of batches. */
+interface Member {
+  /** Sequence number of the next batch to deliver. */
+  next: number;
+  /** Records it lost since its last delivery (sent as a batch of its own before the next one). */
+  dropped: number;
+  /** Set while it waits for a batch; called when one is appended or the group closes. */
+  wake: (() => void) | undefined;
+}
+
 /**
- * The records of every committed batch that match `filter`, in batches at most every
- * `coalesceMs` and of at most `maxBatch` records. The first batch is empty and says the
- * subscription is live (records committed after it are delivered). Records wait in a bounded queue while the consumer is busy (a slow socket pulls
- * slowly), so a consumer that cannot keep up costs at most `capacity` records and is told how
- * many it missed; the listener is removed as soon as the consumer stops.
+ * Every subscriber with the same filter. The group filters each committed batch once, coalesces
+ * the matches and appends them as batches to a log that every member reads at its own pace. The
+ * batch objects are the same for every member (marked shared), so each is executed and
+ * serialised once per distinct operation (see shared-execution.ts), not once per subscriber.
+ * The log keeps at most `capacity` records: a member whose unread batches fall off the head is
+ * told how many records it missed.
  */
-export function streamLogBatches(
-  source: StoredLogSource,
-  filter: LogFilter,
-  options: LogStreamOptions = LOG_STREAM_DEFAULTS,
-  stats?: LogStreamStats,
-): Repeater<LogStreamBatch> {
-  return new Repeater<LogStreamBatch>(async (push, stop) => {
-    const queue = new LogStreamQueue(options.capacity, stats);
-    let stopped = false;
-    // Set only while idle: records arriving during the coalescing pause must not cut it short.
-    let onRecords: (() => void) | undefined;
-    let onStop: (() => void) | undefined;
-    void stop.then(() => {
-      stopped = true;
-      onRecords?.();
-      onStop?.();
-    });
-    const unsubscribe = source((records) => {
-      if (queue.offer(records, filter) === 0) return;
-      const resume = onRecords;
-      onRecords = undefined;
-      resume?.();
-    });
-    stats?.queues.add(queue);
-    let lastSent = Number.NEGATIVE_INFINITY;
-    try {
-      await push({ logs: [], dropped: 0 });
-      while (!stopped) {
-        if (!queue.pending) await new Promise<void>((resolve) => (onRecords = resolve));
-        if (stopped) break;
-        // Throttle, not debounce: a record after a quiet spell goes out at once, while a busy
-        // service's records gather for up to coalesceMs and travel as a few batches.
-        const wait = lastSent + options.coalesceMs - Date.now();
-        if (wait > 0) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              clearTimeout(timer);
-              onStop = undefined;
-              resolve();
-            };
-            const timer = setTimeout(done, wait);
-            onStop = done;
-          });
-        }
-        // Each push resolves when the consumer takes the batch, so a slow one holds records
-        // in the bounded queue instead of in ever-growing buffers further down.
-        while (!stopped && queue.pending) await push(queue.take(options.maxBatch));
-        lastSent = Date.now();
-      }
-    } finally {
-      unsubscribe();
-      stats?.queues.delete(queue);
+class LogStreamGroup {
+  readonly members = new Set<Member>();
+  private readonly log: LogStreamBatch[] = [];
+  /** Sequence number of log[0]. */
+  private head = 0;
+  private retained = 0;
+  private pending: StoredLog[] = [];
+  private lastEmit = Number.NEGATIVE_INFINITY;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    source: StoredLogSource,
+    private readonly filter: LogFilter,
+    private readonly options: LogStreamOptions,
+    private readonly hub: LogStreamHub,
+  ) {
+    this.unsubscribe = source((records) => this.receive(records));
+  }
+
+  /** Sequence number the next appended batch gets. */
+  get end(): number {
+    return this.head + this.log.length;
+  }
+
+  /** Records waiting for the member furthest behind. */
+  get backlog(): number {
+    let oldest = this.end;
+    for (const m of this.members) oldest = Math.min(oldest, m.next);
+    let records = 0;
+    for (let seq = Math.max(oldest, this.head); seq < this.end; seq++) records += this.log[seq - this.head]!.logs.length;
+    return records;
+  }
+
+  batchAt(seq: number): LogStreamBatch | undefined {
+    return seq >= this.head ? this.log[seq - this.head] : undefined;
+  }
+
+  /** After a member moved on: batches every member has read are released. */
+  release(): void {
+    let oldest = this.end;
+    for (const m of this.members) oldest = Math.min(oldest, m.next);
+    while (this.head < oldest) this.shift();
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.unsubscribe();
+    this.log.length = 0;
+    this.pending = [];
+  }
+
+  private receive(records: readonly StoredLog[]): void {
+    const start = this.pending.length;
+    for (const record of records) if (matchesLogFilter(record, this.filter)) this.pending.push(record);
+    if (this.pending.length === start || this.timer) return;
+    // Throttle, not debounce: a record after a quiet spell goes out at once, while a busy
+    // service's records gather for up to coalesceMs and travel as a few batches.
+    const wait = this.lastEmit + this.options.coalesceMs - Date.now();
+    if (wait <= 0) this.emit();
+    else this.timer = setTimeout(() => this.emit(), wait);
+  }
+
+  private emit(): void {
+    this.timer = undefined;
+    this.lastEmit = Date.now();
+    const records = this.pending;
+    this.pending = [];
+    for (let i = 0; i < records.length; i += this.options.maxBatch) {
+      const logs = records.slice(i, i + this.options.maxBatch);
+      this.log.push(markShared({ logs, dropped: 0 }));
+      this.retained += logs.length;
     }
-  });
+    // Past capacity the oldest batches go, whoever has not read them yet.
+    while (this.retained > this.options.capacity && this.log.length > 1) {
+      const lost = this.log[0]!.logs.length;
+      for (const m of this.members) {
+        if (m.next > this.head) continue;
+        m.next = this.head + 1;
+        m.dropped += lost;
+        this.hub.droppedTotal += lost;
+      }
+      this.shift();
+    }
+    this.hub.peakQueued = Math.max(this.hub.peakQueued, this.backlog);
+    for (const m of this.members) {
+      const wake = m.wake;
+      m.wake = undefined;
+      wake?.();
+    }
+  }
+
+  private shift(): void {
+    this.retained -= this.log.shift()!.logs.length;
+    this.head++;
+  }
+}
+
+/** A stable key for a filter: subscribers whose filters select the same records share a group. */
+function filterKey(filter: LogFilter): string {
+  const entries = Object.entries(filter)
+    .filter(([, value]) => value != null && value !== '')
+    .map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value] as const)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify(entries);
+}
+
+/**
+ * The gateway's logStream subscriptions, grouped by filter (see LogStreamGroup), with the
+ * figures stats and tests read. `options` is read on every batch, so a test can lower the
+ * capacity of a running gateway to reach it with little data.
+ */
+export class LogStreamHub {
+  readonly options: LogStreamOptions;
+  private readonly groups = new Map<string, LogStreamGroup>();
+  /** The most records any one subscriber has had waiting at once since start. */
+  peakQueued = 0;
+  droppedTotal = 0;
+
+  constructor(
+    private readonly source: StoredLogSource,
+    options: Partial<LogStreamOptions> = {},
+  ) {
+    this.options = { ...LOG_STREAM_DEFAULTS, ...options };
+  }
+
+  get subscribers(): number {
+    let total = 0;
+    for (const group of this.groups.values()) total += group.members.size;
+    return total;
+  }
+
+  /** Records waiting for the slowest member of each group (each record counted once per group). */
+  get queued(): number {
+    let total = 0;
+    for (const group of this.groups.values()) total += group.backlog;
+    return total;
+  }
+
+  /** Distinct filters with at least one subscriber. */
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  /**
+   * The records of every committed batch that match `filter`, in batches at most every
+   * `coalesceMs` and of at most `maxBatch` records. The first batch is empty and says the
+   * subscription is live (records committed after it are delivered). A consumer that pulls
+   * slowly is sent its backlog in order; one that falls `capacity` records behind loses the
+   * oldest and is sent `{ logs: [], dropped: n }` before the rest. The subscriber leaves its
+   * group as soon as the consumer stops.
+   */
+  subscribe(filter: LogFilter): Repeater<LogStreamBatch> {
+    return new Repeater<LogStreamBatch>(async (push, stop) => {
+      const key = filterKey(filter);
+      let group = this.groups.get(key);
+      if (!group) {
+        group = new LogStreamGroup(this.source, filter, this.options, this);
+        this.groups.set(key, group);
+      }
+      const member: Member = { next: group.end, dropped: 0, wake: undefined };
+      group.members.add(member);
+      let stopped = false;
+      void stop.then(() => {
+        stopped = true;
+        member.wake?.();
+      });
+      try {
+        await push({ logs: [], dropped: 0 });
+        while (!stopped) {
+          if (member.dropped > 0) {
+            const dropped = member.dropped;
+            member.dropped = 0;
+            await push({ logs: [], dropped });
+            continue;
+          }
+          const batch = group.batchAt(member.next);
+          if (!batch) {
+            await new Promise<void>((resolve) => (member.wake = resolve));
+            continue;
+          }
+          member.next++;
+          group.release();
+          // Resolves when the consumer takes the batch: a slow socket holds this subscriber here
+          // while its unread batches stay in the group's bounded log.
+          await push(batch);
+        }
+      } finally {
+        group.members.delete(member);
+        if (group.members.size === 0) {
+          group.close();
+          this.groups.delete(key);
+        } else group.release();
+      }
+    });
+  }
 }

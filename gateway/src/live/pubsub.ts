@@ -2,7 +2,7 @@ import { createPubSub, type PubSub, type PubSubEventTarget } from 'graphql-yoga'
 import type { StoredLog } from '../ingest/write-batch.ts';
 import type { Logger } from '../logger.ts';
 import { LiveEventTarget, type RedisFanOutOptions } from './event-target.ts';
-import { LogStreamStats, type StoredLogSource } from './log-stream.ts';
+import { LogStreamHub, type LogStreamOptions, type StoredLogSource } from './log-stream.ts';
 import { LIVE_METRICS_MAX_INTERVAL } from './metrics-stream.ts';
 import { LiveMetricsWindow } from './metrics-window.ts';
 
@@ -16,12 +16,14 @@ export type LiveEvents = {
 
 /** Figures about live subscribers (exposed for operations and tests). */
 export interface LiveStats {
-  /** Listeners on the event target: the metrics window's own plus one per live subscription. */
+  /** Listeners on the event target: the metrics window's own plus one per logStream group (filter). */
   listeners: number;
   logStreamSubscribers: number;
-  /** Records waiting in all logStream queues right now. */
+  /** Distinct logStream filters being served (subscribers with the same filter share one). */
+  logStreamGroups: number;
+  /** Records waiting for the slowest subscriber of each logStream group right now. */
   queuedRecords: number;
-  /** The most records one subscriber has held at once since start (bounded by the queue capacity). */
+  /** The most records one subscriber has had waiting at once since start (bounded by the stream capacity). */
   peakQueuedRecords: number;
   /** Records dropped for slow subscribers since start. */
   droppedRecords: number;
@@ -35,7 +37,7 @@ export interface LiveStats {
 export interface LivePubSub extends PubSub<LiveEvents> {
   onLogsStored: StoredLogSource;
   readonly metrics: LiveMetricsWindow;
-  readonly logStreams: LogStreamStats;
+  readonly logStreams: LogStreamHub;
   stats(): LiveStats;
   /** Resolves when cross-replica fan-out is connected (at once without Redis). */
   ready(): Promise<void>;
@@ -46,6 +48,8 @@ export interface LivePubSubOptions {
   logger: Logger;
   /** Fan out through Redis so every replica's subscribers see every replica's records. */
   redis?: RedisFanOutOptions;
+  /** logStream batching and per-subscriber bound (defaults: LOG_STREAM_DEFAULTS). */
+  logStream?: Partial<LogStreamOptions>;
 }
 
 const STORED = 'logs:stored';
@@ -56,7 +60,6 @@ export function createLivePubSub(options: LivePubSubOptions): LivePubSub {
   // LiveEventTarget is an EventTarget carrying CustomEvents; Yoga types its target per event map.
   const pubsub = createPubSub<LiveEvents>({ eventTarget: target as PubSubEventTarget<LiveEvents> });
   const metrics = new LiveMetricsWindow(LIVE_METRICS_MAX_INTERVAL + 2);
-  const logStreams = new LogStreamStats();
 
   const onLogsStored: StoredLogSource = (listener) => {
     const handler = (event: Event) => {
@@ -74,6 +77,7 @@ export function createLivePubSub(options: LivePubSubOptions): LivePubSub {
   };
   // Always on, so the first liveMetrics window already has data.
   const stopMetrics = onLogsStored((records) => metrics.add(records));
+  const logStreams = new LogStreamHub(onLogsStored, options.logStream);
 
   return {
     ...pubsub,
@@ -83,6 +87,7 @@ export function createLivePubSub(options: LivePubSubOptions): LivePubSub {
     stats: () => ({
       listeners: target.listenerCount(),
       logStreamSubscribers: logStreams.subscribers,
+      logStreamGroups: logStreams.groupCount,
       queuedRecords: logStreams.queued,
       peakQueuedRecords: logStreams.peakQueued,
       droppedRecords: logStreams.droppedTotal,

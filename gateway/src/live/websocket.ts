@@ -1,13 +1,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.ts';
 import { bearerToken, tokenMatches } from '../ingest/auth.ts';
 import type { Logger } from '../logger.ts';
 import { presentedDashboardToken } from '../security.ts';
+import { serveGraphQLWs } from './ws-transport.ts';
 
 export type GatewayYoga = YogaServerInstance<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>;
 
@@ -47,7 +47,8 @@ type Enveloped = ReturnType<GatewayYoga['getEnveloped']>;
  * graphql-ws on the same http server and path as Yoga. Every operation goes through
  * `yoga.getEnveloped`, so sockets get the HTTP side's schema, context, validation rules and
  * error masking. On top: the dashboard token in connection_init, caps on connections and on
- * subscriptions per connection, and ping/pong that terminates dead sockets.
+ * subscriptions per connection, ping/pong that terminates dead sockets, and results shared by
+ * many subscribers sent as the same pre-serialised bytes (ws-transport.ts).
  */
 export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, options: GraphQLWebSocketOptions, logger: Logger): GraphQLWebSocket {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_MESSAGE_BYTES });
@@ -67,7 +68,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
     return enveloped;
   };
 
-  const disposable = useServer(
+  const disposable = serveGraphQLWs(
     {
       isProd: options.production,
       onConnect: (ctx) => {
@@ -120,6 +121,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
     },
     wss,
     options.keepAliveMs,
+    logger,
   );
 
   return {

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import type { Log, Prisma } from '../generated/prisma/client.ts';
 import type { StoredLog } from '../ingest/write-batch.ts';
-import { streamLogBatches, type LogStreamBatch } from '../live/log-stream.ts';
+import type { LogStreamBatch } from '../live/log-stream.ts';
 import { LIVE_METRICS_MAX_INTERVAL, LIVE_METRICS_MIN_INTERVAL, streamLiveMetrics } from '../live/metrics-stream.ts';
 import type { LiveMetrics } from '../live/metrics-window.ts';
 import { LogFilterInput, LogRef } from './log.ts';
@@ -78,7 +78,7 @@ builder.subscriptionField('logStream', (t) =>
       if (filter.statusClass != null && !(filter.statusClass >= 2 && filter.statusClass <= 5)) {
         throw new GraphQLError('filter.statusClass: must be 2, 3, 4 or 5', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' } });
       }
-      return streamLogBatches(ctx.pubsub.onLogsStored, filter, undefined, ctx.pubsub.logStreams);
+      return ctx.pubsub.logStreams.subscribe(filter);
     },
     resolve: (batch) => batch,
   }),

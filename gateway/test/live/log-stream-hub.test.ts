@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredLog } from '../../src/ingest/write-batch.ts';
+import { LogStreamHub, type LogStreamBatch, type StoredLogSource } from '../../src/live/log-stream.ts';
+
+let nextId = 1;
+const stored = (over: Partial<StoredLog> = {}): StoredLog => ({
+  id: String(nextId++),
+  timestamp: new Date('2026-11-25T10:00:00Z'),
+  ingestedAt: new Date('2026-11-25T10:00:01Z'),
+  service: 'shop',
+  method: 'GET',
+  path: '/api/x',
+  route: '/api/x',
+  status: 200,
+  latencyMs: 3,
+  userAgent: null,
+  ipAddress: null,
+  requestId: null,
+  bytes: null,
+  extra: null,
+  ...over,
+});
+
+/** A real in-memory source: what the live hub's onLogsStored is, minus the event target. */
+function source() {
+  const listeners = new Set<(records: readonly StoredLog[]) => void>();
+  const subscribe: StoredLogSource = (listener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  return { subscribe, listeners, publish: (records: StoredLog[]) => listeners.forEach((l) => l(records)) };
+}
+
+const options = { coalesceMs: 30, maxBatch: 4, capacity: 10 };
+
+describe('LogStreamHub', () => {
+  it('starts with an empty batch, then coalesces a burst into batches of at most maxBatch', async () => {
+    const src = source();
+    const stream = new LogStreamHub(src.subscribe, options).subscribe({});
+    expect(await stream.next()).toEqual({ value: { logs: [], dropped: 0 }, done: false });
+    const burst = Array.from({ length: 6 }, (_, i) => stored({ path: `/b/${i}` }));
+    for (const r of burst) src.publish([r]);
+    const a = await stream.next();
+    const b = await stream.next();
+    const c = await stream.next();
+    // The first record went out at once (quiet spell); the other five waited out the throttle.
+    expect([a.value, b.value, c.value]).toEqual([
+      { logs: burst.slice(0, 1), dropped: 0 },
+      { logs: burst.slice(1, 5), dropped: 0 },
+      { logs: burst.slice(5), dropped: 0 },
+    ]);
+    await stream.return(undefined);
+    expect(src.listeners.size).toBe(0);
+  });
+
+  it('gives subscribers with the same filter the same batch objects, and filters each group apart', async () => {
+    const src = source();
+    const hub = new LogStreamHub(src.subscribe, options);
+    const shopA = hub.subscribe({ service: 'shop' });
+    const shopB = hub.subscribe({ service: 'shop', route: null });
+    const other = hub.subscribe({ service: 'other' });
+    for (const s of [shopA, shopB, other]) await s.next();
+    expect(hub.subscribers).toBe(3);
+    expect(hub.groupCount).toBe(2);
+    // One source listener per group, not per subscriber.
+    expect(src.listeners.size).toBe(2);
+
+    const shop = stored();
+    const elsewhere = stored({ service: 'other' });
+    src.publish([shop, elsewhere]);
+    const [a, b, o] = await Promise.all([shopA.next(), shopB.next(), other.next()]);
+    expect(a.value).toEqual({ logs: [shop], dropped: 0 });
+    expect(b.value).toBe(a.value);
+    expect(o.value).toEqual({ logs: [elsewhere], dropped: 0 });
+
+    await Promise.all([shopA.return(undefined), shopB.return(undefined), other.return(undefined)]);
+    expect(src.listeners.size).toBe(0);
+    expect(hub.groupCount).toBe(0);
+  });
+
+  it('delivers a burst far larger than one batch complete to a subscriber that keeps pulling', async () => {
+    const src = source();
+    const hub = new LogStreamHub(src.subscribe, { ...options, capacity: 1000 });
+    const stream = hub.subscribe({});
+    await stream.next();
+    const burst = Array.from({ length: 900 }, (_, i) => stored({ path: `/big/${i}` }));
+    src.publish(burst);
+    const received: StoredLog[] = [];
+    let dropped = 0;
+    while (received.length + dropped < burst.length) {
+      const { value } = await stream.next();
+      received.push(...value!.logs);
+      dropped += value!.dropped;
+    }
+    expect(dropped).toBe(0);
+    expect(received).toEqual(burst);
+    await stream.return(undefined);
+  });
+
+  it('a subscriber that does not pull holds at most capacity records and learns how many it missed; others are unaffected', async () => {
+    const src = source();
+    const hub = new LogStreamHub(src.subscribe, options);
+    const stalled = hub.subscribe({ service: 'shop' });
+    const keeping = hub.subscribe({ service: 'shop' });
+    await stalled.next();
+    await keeping.next();
+    const published: StoredLog[] = [];
+    const kept: StoredLog[] = [];
+    let keptDropped = 0;
+    for (let i = 0; i < 200; i++) {
+      const batch = [stored({ path: `/n/${i}` }), stored({ service: 'other' })];
+      published.push(batch[0]!);
+      src.publish(batch);
+      // Let the stream's timers run as they would between real batches; `keeping` drains as it goes.
+      if (i % 5 === 4) {
+        await new Promise((resolve) => setTimeout(resolve, options.coalesceMs + 5));
+        while (kept.length + keptDropped < published.length) {
+          const { value } = await keeping.next();
+          kept.push(...value!.logs);
+          keptDropped += value!.dropped;
+        }
+      }
+    }
+    expect(keptDropped).toBe(0);
+    expect(kept).toEqual(published);
+    expect(hub.peakQueued).toBeLessThanOrEqual(options.capacity);
+    expect(hub.queued).toBeLessThanOrEqual(options.capacity);
+    expect(hub.droppedTotal).toBeGreaterThan(0);
+
+    const batches: LogStreamBatch[] = [];
+    let received = 0;
+    let dropped = 0;
+    while (received + dropped < published.length) {
+      const { value } = await stalled.next();
+      batches.push(value!);
+      received += value!.logs.length;
+      dropped += value!.dropped;
+    }
+    expect(dropped).toBe(hub.droppedTotal);
+    expect(received).toBeLessThanOrEqual(options.capacity);
+    // The gap is reported before what follows it, and what arrived is the newest, in order.
+    expect(batches[0]).toEqual({ logs: [], dropped });
+    expect(batches.slice(1).flatMap((b) => b.logs)).toEqual(published.slice(dropped));
+    await Promise.all([stalled.return(undefined), keeping.return(undefined)]);
+    expect(src.listeners.size).toBe(0);
+    expect(hub.subscribers).toBe(0);
+  });
+
+  it('sends a record after a quiet spell at once, and unsubscribes when the consumer stops while idle or throttled', async () => {
+    const src = source();
+    const hub = new LogStreamHub(src.subscribe, options);
+    const idle = hub.subscribe({});
+    await idle.next();
+    const pending = idle.next();
+    await idle.return(undefined);
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(src.listeners.size).toBe(0);
+
+    const slowHub = new LogStreamHub(src.subscribe, { ...options, coalesceMs: 60_000 });
+    const busy = slowHub.subscribe({});
+    await busy.next();
+    // After a quiet spell a record goes out at once; the next one waits out the minute-long throttle.
+    const first = stored();
+    src.publish([first]);
+    expect((await busy.next()).value).toEqual({ logs: [first], dropped: 0 });
+    src.publish([stored()]);
+    await new Promise((resolve) => setImmediate(resolve));
+    await busy.return(undefined);
+    expect(src.listeners.size).toBe(0);
+  });
+});
