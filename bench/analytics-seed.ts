@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { BUILD_ORDER, endpointRollupSql } from '../gateway/src/analytics/rollup-levels.ts';
 import { rollupBatch, rollupParams, rollupUpsertSql } from '../gateway/src/ingest/rollup.ts';
 
 /**
@@ -131,5 +132,8 @@ FROM g JOIN ep USING (n)`;
     done += rows.length;
     log(`rollups: ${done.toLocaleString('en')} / ${options.rows.toLocaleString('en')}`);
   }
+  // The endpoint levels as the gateway's migration backfills them (ingest marks, compaction builds them live).
+  await pool.query('TRUNCATE rollup_endpoint_5m, rollup_endpoint_15m, rollup_endpoint_hour, rollup_dirty');
+  for (const level of BUILD_ORDER) await pool.query(endpointRollupSql(level));
   await pool.query('ANALYZE logs; ANALYZE rollup_minute; ANALYZE rollup_hour');
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { bucketKey, GAMMA, MAX_KEY, MIN_MS } from '../../gateway/src/analytics/histogram.ts';
+import { BUILD_ORDER, endpointRollupSql } from '../../gateway/src/analytics/rollup-levels.ts';
 import { rollupBatch, type RollupRows } from '../../gateway/src/ingest/rollup.ts';
 import { applyMigrations } from '../../gateway/src/migrate.ts';
 import { createScratchDatabase, databaseExists, databaseUrl } from './scratch-db.ts';
@@ -225,7 +226,7 @@ async function seedLogs(pool: pg.Pool, o: { rows: number; from: Date; to: Date; 
 }
 
 /**
- * The rollups of everything in `logs`, in one INSERT … SELECT per level, with the histogram key
+ * The ingest-written rollups of everything in `logs`, in one INSERT … SELECT per level, with the histogram key
  * computed as histogram.ts computes it (ceil(ln(latency / MIN_MS) / ln γ), capped). Rows are the
  * ones the ingest's rollupBatch + upsert would leave; verifyRollups checks that on a sample.
  */
@@ -252,6 +253,13 @@ async function buildRollups(pool: pg.Pool, log: (line: string) => void): Promise
       await client.query(`TRUNCATE ${table}`);
       await client.query(rollupFromLogsSql(table));
     }
+    // The endpoint levels with the statement the gateway's migration and compaction use.
+    for (const level of BUILD_ORDER) {
+      log(level.table);
+      await client.query(`TRUNCATE ${level.table}`);
+      await client.query(endpointRollupSql(level));
+    }
+    await client.query('TRUNCATE rollup_dirty');
   } finally {
     client.release();
   }
@@ -271,17 +279,29 @@ interface RollupRow {
 }
 
 /**
- * Recomputes the rollups of a sample (ten minutes and one whole hour in the middle of the data)
- * with the ingest's own rollupBatch and compares them with what the SQL built: keys, counts,
- * max and histograms exactly, latency sums to 1e-9 (float addition order differs).
+ * Recomputes the rollups of a sample (a 15-minute bucket and one whole hour in the middle of the
+ * data) with the ingest's own rollupBatch and compares them with what the SQL built, the
+ * endpoint levels included (the ingest's rows merged per endpoint): keys, counts, 4xx/5xx, max
+ * and histograms exactly, latency sums to 1e-9 (float addition order differs).
  */
 export async function verifyRollups(pool: pg.Pool, from: Date, to: Date): Promise<{ compared: number; mismatches: number }> {
   const mid = Math.floor((from.getTime() + to.getTime()) / 2 / 3_600_000) * 3_600_000;
   let compared = 0;
   let mismatches = 0;
-  for (const [table, start, width] of [
-    ['rollup_minute', mid + 17 * 60_000, 10 * 60_000],
-    ['rollup_hour', mid, 3_600_000],
+  const check = (expected: RollupRow[], actual: RollupRow[]) => {
+    const byKey = new Map(actual.map((r) => [rowKey(r), r]));
+    for (const want of expected) {
+      compared++;
+      const got = byKey.get(rowKey(want));
+      byKey.delete(rowKey(want));
+      if (!got || !sameRow(want, got)) mismatches++;
+    }
+    mismatches += byKey.size;
+  };
+  // A whole 15-minute bucket of minute rollups, and one whole hour.
+  for (const [table, start, width, levels] of [
+    ['rollup_minute', mid + 15 * 60_000, 15 * 60_000, ['rollup_endpoint_5m', 'rollup_endpoint_15m']],
+    ['rollup_hour', mid, 3_600_000, ['rollup_endpoint_hour']],
   ] as const) {
     const lo = new Date(start);
     const hi = new Date(start + width);
@@ -307,16 +327,50 @@ export async function verifyRollups(pool: pg.Pool, from: Date, to: Date): Promis
        WHERE bucket >= $1 AND bucket < $2`,
       [lo, hi],
     );
-    const byKey = new Map(actual.map((r) => [rowKey(r), r]));
-    for (const want of expected) {
-      compared++;
-      const got = byKey.get(rowKey(want));
-      byKey.delete(rowKey(want));
-      if (!got || !sameRow(want, got)) mismatches++;
+    check(expected, actual);
+    // The endpoint levels: the ingest's rows merged per endpoint and bucket (status 0 stands for "all").
+    for (const level of levels) {
+      const seconds = BUILD_ORDER.find((l) => l.table === level)!.seconds;
+      const { rows } = await pool.query<RollupRow & { errors_4xx: number; errors_5xx: number }>(
+        `SELECT bucket, service, method, route, 0 AS status, count, errors_4xx, errors_5xx, latency_sum, latency_max, hist_keys, hist_counts
+         FROM ${level} WHERE bucket >= $1 AND bucket < $2`,
+        [lo, hi],
+      );
+      const errors = new Map(rows.map((r) => [rowKey(r), `${r.errors_4xx}/${r.errors_5xx}`]));
+      const merged = mergePerEndpoint(expected, seconds * 1000);
+      check(merged.rows, rows);
+      for (const [key, want] of merged.errors) if (errors.get(key) !== want) mismatches++;
     }
-    mismatches += byKey.size;
   }
   return { compared, mismatches };
+}
+
+/** Status-keyed rows summed per (bucket of `step` ms, endpoint), with their 4xx/5xx counts. */
+function mergePerEndpoint(rows: RollupRow[], step: number): { rows: RollupRow[]; errors: Map<string, string> } {
+  const groups = new Map<string, { row: RollupRow; e4: number; e5: number; hist: Map<number, number> }>();
+  for (const r of rows) {
+    const bucket = new Date(Math.floor(r.bucket.getTime() / step) * step);
+    const key = rowKey({ ...r, bucket, status: 0 });
+    let g = groups.get(key);
+    if (!g) {
+      g = { row: { ...r, bucket, status: 0, count: 0, latency_sum: 0, latency_max: 0 }, e4: 0, e5: 0, hist: new Map() };
+      groups.set(key, g);
+    }
+    g.row.count += r.count;
+    g.row.latency_sum += r.latency_sum;
+    g.row.latency_max = Math.max(g.row.latency_max, r.latency_max);
+    if (r.status >= 400 && r.status < 500) g.e4 += r.count;
+    if (r.status >= 500) g.e5 += r.count;
+    r.hist_keys.forEach((k, i) => g.hist.set(k, (g.hist.get(k) ?? 0) + r.hist_counts[i]!));
+  }
+  const out: RollupRow[] = [];
+  const errors = new Map<string, string>();
+  for (const [key, g] of groups) {
+    const keys = [...g.hist.keys()].sort((a, b) => a - b);
+    out.push({ ...g.row, hist_keys: keys, hist_counts: keys.map((k) => g.hist.get(k)!) });
+    errors.set(key, `${g.e4}/${g.e5}`);
+  }
+  return { rows: out, errors };
 }
 
 function toRows(r: RollupRows): RollupRow[] {

@@ -1,10 +1,12 @@
 import type pg from 'pg';
+import { ROLLUP_TABLES } from './analytics/rollup-levels.ts';
+import { compactRollups } from './ingest/rollup-compaction.ts';
 import type { Logger } from './logger.ts';
 
 export interface RetentionPolicy {
   /** Raw logs, dead letters and batch digests older than this many days are removed. */
   retentionDays: number;
-  /** Minute and hour rollups outlive raw data: analyses of old ranges keep working. */
+  /** Rollups (every level) outlive raw data: analyses of old ranges keep working. */
   rollupRetentionDays: number;
   /** Rows deleted per statement, so ingest never waits long on a retention lock. */
   batchSize?: number;
@@ -41,20 +43,52 @@ export async function sweepRetention(pool: pg.Pool, policy: RetentionPolicy, now
   const rollupCutoff = new Date(now - policy.rollupRetentionDays * DAY_MS);
   const run = (sql: string, cutoff: Date) => deleteInBatches(pool, sql, [cutoff, limit]);
   const logs = await run('DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE timestamp < $1 ORDER BY timestamp LIMIT $2)', rawCutoff);
-  const deadLetters = await run('DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE received_at < $1 LIMIT $2)', rawCutoff);
-  const batches = await run('DELETE FROM ingest_batches WHERE digest IN (SELECT digest FROM ingest_batches WHERE received_at < $1 LIMIT $2)', rawCutoff);
+  const deadLetters = await run(
+    'DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE received_at < $1 LIMIT $2)',
+    rawCutoff,
+  );
+  const batches = await run(
+    'DELETE FROM ingest_batches WHERE digest IN (SELECT digest FROM ingest_batches WHERE received_at < $1 LIMIT $2)',
+    rawCutoff,
+  );
   let rollups = 0;
-  for (const table of ['rollup_minute', 'rollup_hour'] as const) {
-    rollups += await run(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE bucket < $1 LIMIT $2)`, rollupCutoff);
+  // Marks first, so a bucket being removed is never read from a half-deleted endpoint level.
+  for (const table of ['rollup_dirty', ...ROLLUP_TABLES]) {
+    const removed = await run(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE bucket < $1 LIMIT $2)`, rollupCutoff);
+    if (table !== 'rollup_dirty') rollups += removed;
   }
   return { logs, deadLetters, batches, rollups };
 }
 
-/** Runs a sweep now and then every `intervalMs`; returns a stop function. */
-export function scheduleRetention(pool: () => pg.Pool | null, policy: RetentionPolicy, logger: Logger, intervalMs = 10 * 60_000): () => void {
+/**
+ * Runs a sweep now and then every `intervalMs`, and rollup compaction (ingest/rollup-compaction.ts)
+ * every `compactionIntervalMs`; returns a stop function.
+ */
+export function scheduleRetention(
+  pool: () => pg.Pool | null,
+  policy: RetentionPolicy,
+  logger: Logger,
+  intervalMs = 10 * 60_000,
+  compactionIntervalMs = 30_000,
+): () => void {
+  let stopped = false;
+  let compacting = false;
+  const compact = async () => {
+    const p = pool();
+    if (!p || compacting) return;
+    compacting = true;
+    try {
+      await compactRollups(p);
+    } catch (error) {
+      if (!stopped) logger.warn({ err: (error as Error).message }, 'rollup compaction failed; will retry');
+    } finally {
+      compacting = false;
+    }
+  };
+  const compactTimer = setInterval(() => void compact(), compactionIntervalMs);
+  compactTimer.unref();
 
   let running = false;
-  let stopped = false;
   const tick = async () => {
     const p = pool();
     if (!p || running) return;
@@ -75,5 +109,6 @@ export function scheduleRetention(pool: () => pg.Pool | null, policy: RetentionP
   return () => {
     stopped = true;
     clearInterval(timer);
+    clearInterval(compactTimer);
   };
 }

@@ -73,15 +73,21 @@ export function zoneOffsetMinutes(tz: string, at: Date): number {
 const DAY_MS = 86_400_000;
 
 /**
- * Whether `tz` is a whole number of hours from UTC throughout [from, to] (sampled daily and at
- * both ends). Only then can hour rollups be assigned to local hours and days without error;
- * zones such as Asia/Kolkata (+5:30) fall back to minute rollups.
+ * Whether `tz` is a whole multiple of `minutes` from UTC throughout [from, to] (sampled daily
+ * and at both ends). Only then can rollup buckets of that width be assigned to local hours and
+ * days without error: zones such as Asia/Kolkata (+5:30) cannot use hour rollups, but can use
+ * 5- and 15-minute ones.
  */
-export function hasWholeHourOffsets(tz: string, from: Date, to: Date): boolean {
+export function hasOffsetsMultipleOf(minutes: number, tz: string, from: Date, to: Date): boolean {
   if (tz === 'UTC') return true;
   for (let t = from.getTime(); ; t += DAY_MS) {
     const at = Math.min(t, to.getTime());
-    if (zoneOffsetMinutes(tz, new Date(at)) % 60 !== 0) return false;
+    if (zoneOffsetMinutes(tz, new Date(at)) % minutes !== 0) return false;
     if (at >= to.getTime()) return true;
   }
+}
+
+/** Whether `tz` is a whole number of hours from UTC throughout [from, to] (see hasOffsetsMultipleOf). */
+export function hasWholeHourOffsets(tz: string, from: Date, to: Date): boolean {
+  return hasOffsetsMultipleOf(60, tz, from, to);
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { cleanText, type LogRecord } from './record.ts';
+import { DIRTY_BUCKET_SECONDS } from '../analytics/rollup-levels.ts';
 import { rollupMinuteAndHour, rollupParams, rollupUpsertSql } from './rollup.ts';
 
 export interface RoutedRecord extends LogRecord {
@@ -61,6 +62,17 @@ const WRITE_BATCH = `WITH claim AS (
   ${rollupUpsertSql('rollup_minute', { firstParam: MINUTE_PARAMS + 1, onlyIf: `${CLAIMED} AND (SELECT n FROM stored) >= 0` })}
 ), hour AS (
   ${rollupUpsertSql('rollup_hour', { firstParam: HOUR_PARAMS + 1, onlyIf: `${CLAIMED} AND (SELECT n FROM stored) >= 0` })}
+), dirty AS (
+  -- The 5-minute buckets whose minute rollups this batch changed: their endpoint rollups are
+  -- stale until compaction rebuilds them. DO UPDATE (not DO NOTHING) so the batch holds the
+  -- mark's row lock until it commits: compaction removes a mark only after every batch that
+  -- set it has committed (see ingest/rollup-compaction.ts).
+  INSERT INTO rollup_dirty AS d (bucket)
+  SELECT DISTINCT date_bin('${DIRTY_BUCKET_SECONDS} seconds'::interval, b, timestamptz '2000-01-03 00:00:00+00')
+  FROM unnest($${MINUTE_PARAMS + 1}::timestamptz[]) AS t(b)
+  WHERE ${CLAIMED} AND (SELECT n FROM stored) >= 0
+  ORDER BY 1
+  ON CONFLICT (bucket) DO UPDATE SET marked_at = EXCLUDED.marked_at
 ), dead AS (
   INSERT INTO dead_letters (service, reason, raw, batch_id)
   SELECT $2, reason, raw, $1 FROM unnest($${DEAD_LETTER_PARAMS + 1}::text[], $${DEAD_LETTER_PARAMS + 2}::text[]) AS t(reason, raw)
@@ -70,10 +82,11 @@ SELECT (SELECT received_at FROM claim) AS claimed_at, (SELECT ids FROM stored) A
 
 /**
  * Stores one ingest batch atomically (one statement, see WRITE_BATCH): the batch digest
- * (idempotency), the raw rows, the minute and hour rollups and the dead letters. A body already
- * stored (a retry after a lost response) is recognised by its digest: nothing is written and the
- * original counts come back with `duplicate: true`. Two identical bodies in flight at once
- * serialise on the digest's primary key, so exactly one of them stores.
+ * (idempotency), the raw rows, the minute and hour rollups, the dirty marks of the endpoint
+ * rollups and the dead letters. A body already stored (a retry after a lost response) is
+ * recognised by its digest: nothing is written and the original counts come back with
+ * `duplicate: true`. Two identical bodies in flight at once serialise on the digest's primary
+ * key, so exactly one of them stores.
  */
 export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<BatchResult> {
   const records = batch.records;
@@ -140,8 +153,11 @@ export async function storeUnparseableBody(
   pool: pg.Pool,
   input: { service: string; reason: string; body: Buffer; digest: string },
 ): Promise<void> {
-  await pool.query(
-    `INSERT INTO dead_letters (service, reason, raw, body, batch_id) VALUES ($1, $2, $3, $4, $5)`,
-    [input.service, cleanText(input.reason), cleanText(input.body.subarray(0, 4096).toString('utf8')), input.body, input.digest],
-  );
+  await pool.query(`INSERT INTO dead_letters (service, reason, raw, body, batch_id) VALUES ($1, $2, $3, $4, $5)`, [
+    input.service,
+    cleanText(input.reason),
+    cleanText(input.body.subarray(0, 4096).toString('utf8')),
+    input.body,
+    input.digest,
+  ]);
 }

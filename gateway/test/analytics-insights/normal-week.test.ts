@@ -1,6 +1,7 @@
 import { iterateRecords } from '@logpulse/target-server';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_ORDER, endpointRollupSql } from '../../src/analytics/rollup-levels.ts';
 import { rollupBatch, rollupParams, rollupUpsertSql } from '../../src/ingest/rollup.ts';
 import { templateRoute } from '../../src/ingest/route-template.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
@@ -9,7 +10,8 @@ import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 /**
  * Eight days of the generator's normal traffic (daily rhythm, quieter weekends) written straight
  * into the rollup tables by the gateway's own rollup writer — a week through HTTP would take
- * minutes — with one planted incident (an hour of errors on /api/users). Anomaly detection over
+ * minutes — with one planted incident (an hour of errors on /api/users), then the endpoint
+ * rollups built from them as the migration's backfill builds them (compaction's job live). Anomaly detection over
  * the week must report that hour and nothing else; over the last day (5-minute buckets,
  * seasonal baselines) and the last 6 hours (minute buckets) it must report nothing at all.
  */
@@ -98,6 +100,7 @@ describe.each(STORAGE_MODES)('a normal week on %s', (mode) => {
     gw = await startTestGateway(mode);
     const count = await writeWeek(gw.app.database!.pool);
     expect(count).toBeGreaterThan(300_000);
+    for (const level of BUILD_ORDER) await gw.app.database!.pool.query(endpointRollupSql(level));
   });
 
   afterAll(async () => {
