@@ -21,9 +21,15 @@ export interface LogStreamOptions {
    * subscriber that keeps up never loses records to a single big batch.
    */
   capacity: number;
+  /**
+   * Most records all groups together may hold (counted per group, so a record two groups hold
+   * counts twice): many distinct filters, each with a stalled subscriber, must not add up past
+   * the gateway's memory. Past it the group holding the most loses its oldest batch.
+   */
+  totalCapacity: number;
 }
 
-export const LOG_STREAM_DEFAULTS: Readonly<LogStreamOptions> = { coalesceMs: 100, maxBatch: 250, capacity: 20_000 };
+export const LOG_STREAM_DEFAULTS: Readonly<LogStreamOptions> = { coalesceMs: 100, maxBatch: 250, capacity: 20_000, totalCapacity: 100_000 };
 
 /** Where a stream gets committed records from: returns its own unsubscribe. */
 export type StoredLogSource = (listener: (records: readonly StoredLog[]) => void) => () => void;
@@ -43,16 +49,17 @@ interface Member {
  * the matches and appends them as batches to a log that every member reads at its own pace. The
  * batch objects are the same for every member (marked shared), so each is executed and
  * serialised once per distinct operation (see shared-execution.ts), not once per subscriber.
- * The log keeps at most `capacity` records: a member whose unread batches fall off the head is
- * told how many records it missed.
+ * The log keeps at most `capacity` records (and all logs together at most `totalCapacity`): a
+ * member whose unread batches fall off the head is told how many records it missed.
  */
 class LogStreamGroup {
   readonly members = new Set<Member>();
   private readonly log: LogStreamBatch[] = [];
   /** Sequence number of log[0]. */
   private head = 0;
-  private retained = 0;
   private pending: StoredLog[] = [];
+  /** Records in the log (the hub sums them for its total bound). */
+  retained = 0;
   private lastEmit = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
@@ -94,6 +101,8 @@ class LogStreamGroup {
   close(): void {
     clearTimeout(this.timer);
     this.unsubscribe();
+    this.hub.retainedTotal -= this.retained;
+    this.retained = 0;
     this.log.length = 0;
     this.pending = [];
   }
@@ -118,18 +127,11 @@ class LogStreamGroup {
       const logs = records.slice(i, i + this.options.maxBatch);
       this.log.push(markShared({ logs, dropped: 0 }));
       this.retained += logs.length;
+      this.hub.retainedTotal += logs.length;
     }
     // Past capacity the oldest batches go, whoever has not read them yet.
-    while (this.retained > this.options.capacity && this.log.length > 1) {
-      const lost = this.log[0]!.logs.length;
-      for (const m of this.members) {
-        if (m.next > this.head) continue;
-        m.next = this.head + 1;
-        m.dropped += lost;
-        this.hub.droppedTotal += lost;
-      }
-      this.shift();
-    }
+    while (this.retained > this.options.capacity && this.log.length > 1) this.dropOldest();
+    this.hub.enforceTotalCapacity();
     this.hub.peakQueued = Math.max(this.hub.peakQueued, this.backlog);
     for (const m of this.members) {
       const wake = m.wake;
@@ -138,8 +140,27 @@ class LogStreamGroup {
     }
   }
 
+  /** Drops the oldest batch; members that had not read it are told they missed its records. */
+  dropOldest(): void {
+    const lost = this.log[0]!.logs.length;
+    for (const m of this.members) {
+      if (m.next > this.head) continue;
+      m.next = this.head + 1;
+      m.dropped += lost;
+      this.hub.droppedTotal += lost;
+    }
+    this.shift();
+  }
+
+  /** Whether dropOldest would leave at least the newest batch. */
+  get canDrop(): boolean {
+    return this.log.length > 1;
+  }
+
   private shift(): void {
-    this.retained -= this.log.shift()!.logs.length;
+    const removed = this.log.shift()!.logs.length;
+    this.retained -= removed;
+    this.hub.retainedTotal -= removed;
     this.head++;
   }
 }
@@ -164,6 +185,8 @@ export class LogStreamHub {
   /** The most records any one subscriber has had waiting at once since start. */
   peakQueued = 0;
   droppedTotal = 0;
+  /** Records held by all groups' logs (see LogStreamOptions.totalCapacity). */
+  retainedTotal = 0;
 
   constructor(
     private readonly source: StoredLogSource,
@@ -183,6 +206,16 @@ export class LogStreamHub {
     let total = 0;
     for (const group of this.groups.values()) total += group.backlog;
     return total;
+  }
+
+  /** Past the total bound, the groups holding the most give up their oldest batches. */
+  enforceTotalCapacity(): void {
+    while (this.retainedTotal > this.options.totalCapacity) {
+      let largest: LogStreamGroup | undefined;
+      for (const group of this.groups.values()) if (group.canDrop && (!largest || group.retained > largest.retained)) largest = group;
+      if (!largest) return;
+      largest.dropOldest();
+    }
   }
 
   /** Distinct filters with at least one subscriber. */

@@ -146,6 +146,36 @@ describe('LogStreamHub', () => {
     expect(hub.subscribers).toBe(0);
   });
 
+  it('keeps all groups together within totalCapacity, taking from the group holding the most', async () => {
+    const src = source();
+    const hub = new LogStreamHub(src.subscribe, { ...options, maxBatch: 2, capacity: 10, totalCapacity: 12 });
+    const streams = ['a', 'b', 'c'].map((service) => hub.subscribe({ service }));
+    for (const s of streams) await s.next();
+    // Nobody pulls: a gets 8 records, then b and c 6 each; only the total bound applies.
+    src.publish(Array.from({ length: 8 }, () => stored({ service: 'a' })));
+    src.publish(Array.from({ length: 6 }, () => stored({ service: 'b' })));
+    src.publish(Array.from({ length: 6 }, () => stored({ service: 'c' })));
+    expect(hub.retainedTotal).toBeLessThanOrEqual(12);
+    expect(hub.droppedTotal).toBe(20 - hub.retainedTotal);
+    // The largest holder paid first: a is down to what b and c hold.
+    const received = await Promise.all(
+      streams.map(async (s) => {
+        let logs = 0;
+        let dropped = 0;
+        while (logs + dropped < (s === streams[0] ? 8 : 6)) {
+          const { value } = await s.next();
+          logs += value!.logs.length;
+          dropped += value!.dropped;
+        }
+        return { logs, dropped };
+      }),
+    );
+    expect(received.map((r) => r.logs)).toEqual([4, 4, 4]);
+    expect(received.map((r) => r.dropped)).toEqual([4, 2, 2]);
+    await Promise.all(streams.map((s) => s.return(undefined)));
+    expect(hub.retainedTotal).toBe(0);
+  });
+
   it('sends a record after a quiet spell at once, and unsubscribes when the consumer stops while idle or throttled', async () => {
     const src = source();
     const hub = new LogStreamHub(src.subscribe, options);
