@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_RAW_SAMPLE_ROWS } from './analytics/raw-sample-plan.ts';
 import { parseServiceTokens, type ServiceToken } from './ingest/credentials.ts';
 
 /** Everything the gateway reads from its environment, validated once at start. */
@@ -47,6 +48,8 @@ export interface GatewayConfig {
   /** Where the built dashboard lives (served at /). */
   webDist: string;
   statementTimeoutMs: number;
+  /** Most raw log records a top list (user agents, client IPs) is counted over; a spread sample past it. */
+  rawSampleRows: number;
 }
 
 export interface AiLimits {
@@ -129,6 +132,7 @@ const envSchema = z.object({
   AI_MAX_ANALYZE_WINDOW_MINUTES: z.coerce.number().int().positive().default(60),
   WEB_DIST: z.string().default('web/dist'),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  ANALYTICS_RAW_SAMPLE_ROWS: z.coerce.number().int().min(100).max(100_000_000).default(DEFAULT_RAW_SAMPLE_ROWS),
 });
 
 const DEV_TOKEN_NOTE = 'dev-';
@@ -231,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     webDist: e.WEB_DIST,
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
+    rawSampleRows: e.ANALYTICS_RAW_SAMPLE_ROWS,
     ...overrides,
   };
 }

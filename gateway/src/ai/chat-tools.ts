@@ -329,6 +329,10 @@ export const endpointDetailTool = defineTool({
     statuses: d.statuses.map((s) => ({ status: s.status, count: s.count })),
     perMinute: d.series.map((p) => ({ at: p.bucket, requests: p.count, errors5xx: p.errors5xx, p95Ms: r1(p.latency.p95) })),
     topClientIps: d.topClients.map((c) => ({ ip: c.value, requests: c.count })),
+    // Counts from a sample are not request totals: say so, as the API does.
+    ...(d.topClientsSample.sampled
+      ? { topClientIpsCountedOver: { sampledRequests: d.topClientsSample.rows, of: d.topClientsSample.of } }
+      : {}),
     recentErrors: d.recentErrors.map((l) => ({
       at: l.timestamp,
       status: l.status,

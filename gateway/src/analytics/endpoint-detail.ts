@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Log } from '../generated/prisma/client.ts';
 import { distributionOf, type StatusShare } from './error-distribution.ts';
 import { logFilterSql } from './log-filter.ts';
-import { topRawValues } from './raw-top.ts';
+import { DEFAULT_RAW_SAMPLE_ROWS } from './raw-sample-plan.ts';
+import { rawSample, topRawValues, type RawSample } from './raw-top.ts';
 import { selectLogs } from './recent-logs.ts';
 import { ratio, requestStats, type RequestStats } from './request-stats.ts';
 import { effectiveRange, EMPTY_MEASURES, readRollups } from './rollup-query.ts';
@@ -17,19 +18,29 @@ export interface EndpointDetail extends Omit<RequestStats, 'share'> {
   bucketSeconds: number;
   series: TrafficPoint[];
   statuses: StatusShare[];
-  /** Client IPs by requests; share of this endpoint's requests. */
+  /** Client IPs by requests, counted over `topClientsSample` (share = of those records). */
   topClients: ValueShare[];
+  topClientsSample: RawSample;
   recentErrors: Log[];
 }
 
 /**
  * Everything about one endpoint (route + method, optionally one service) over a range: totals,
- * its traffic and latency series, status breakdown (rollups), top client IPs and most recent
- * 4xx/5xx records (raw logs through the route index).
+ * its traffic and latency series, status breakdown (rollups), top client IPs (raw logs: every
+ * record up to `maxRows`, a spread sample past it) and most recent 4xx/5xx records (raw logs
+ * through the route index).
  */
 export async function getEndpointDetail(
   pool: pg.Pool,
-  input: { range: ResolvedRange; route: string; method: string; service?: string | null; bucketSeconds?: number; limit: number },
+  input: {
+    range: ResolvedRange;
+    route: string;
+    method: string;
+    service?: string | null;
+    bucketSeconds?: number;
+    limit: number;
+    maxRows?: number;
+  },
 ): Promise<EndpointDetail> {
   const filter = { service: input.service, route: input.route, method: input.method };
   const raw = { ...filter, ...effectiveRange(input.range) };
@@ -38,7 +49,13 @@ export async function getEndpointDetail(
     readRollups(pool, { range: input.range, filter, groupBy: [] }),
     getTraffic(pool, { range: input.range, filter, bucketSeconds: input.bucketSeconds }),
     readRollups(pool, { range: input.range, filter, groupBy: ['status'], histograms: false }),
-    topRawValues(pool, 'ip_address', raw, input.limit),
+    topRawValues(pool, {
+      range: input.range,
+      filter,
+      columns: ['ip_address'],
+      limit: input.limit,
+      maxRows: input.maxRows ?? DEFAULT_RAW_SAMPLE_ROWS,
+    }),
     selectLogs(pool, `${errorsWhere.where} AND status >= 400`, errorsWhere.params, input.limit),
   ]);
   const { share: _share, ...stats } = requestStats(totals[0] ?? EMPTY_MEASURES, 0);
@@ -50,7 +67,8 @@ export async function getEndpointDetail(
     bucketSeconds: traffic.bucketSeconds,
     series: traffic.points,
     statuses: distributionOf(statuses).byStatus,
-    topClients: topClients.map((c) => ({ ...c, share: ratio(c.count, stats.count) })),
+    topClients: topClients.tops.ip_address.map((c) => ({ ...c, share: ratio(c.count, topClients.rows) })),
+    topClientsSample: rawSample(topClients, stats.count),
     recentErrors,
   };
 }

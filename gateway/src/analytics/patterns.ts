@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { topRawValues, type RawTopValue } from './raw-top.ts';
-import { effectiveRange, readRollups, totalCount, type AnalyticsFilter } from './rollup-query.ts';
+import { DEFAULT_RAW_SAMPLE_ROWS } from './raw-sample-plan.ts';
+import { rawSample, topRawValues, type RawSample, type RawTopValue } from './raw-top.ts';
+import { readRollups, totalCount, type AnalyticsFilter } from './rollup-query.ts';
 import { compareText, ratio } from './request-stats.ts';
 import type { ResolvedRange } from './time-range.ts';
 
@@ -38,8 +39,10 @@ export interface Patterns {
   /** Busiest hours of day, busiest first (at most 3, only hours with traffic). */
   peakHours: number[];
   methods: ValueShare[];
+  /** Counted over `topSample` (share = of those records). */
   topUserAgents: ValueShare[];
   topClientIps: ValueShare[];
+  topSample: RawSample;
 }
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -54,15 +57,14 @@ const period = (requests: number, errors: number, total: number): PeriodTraffic 
 
 /**
  * When the traffic comes: by hour of day and by weekday in an IANA zone, the peak hours and the
- * method mix (all from rollups), plus the top user agents and client IPs (from raw logs, limited).
+ * method mix (all from rollups, exact), plus the top user agents and client IPs (from raw logs:
+ * every record of the range up to `maxRows`, a spread sample of that many past it).
  */
 export async function getPatterns(
   pool: pg.Pool,
-  input: { range: ResolvedRange; filter?: AnalyticsFilter; tz: string; limit: number },
+  input: { range: ResolvedRange; filter?: AnalyticsFilter; tz: string; limit: number; maxRows?: number },
 ): Promise<Patterns> {
-  const raw = { ...input.filter, ...effectiveRange(input.range) };
-  // Two raw-log scans side by side beat one GROUPING SETS scan (measured at 1M rows: ~0.45 s vs ~1 s).
-  const [rows, agents, ips] = await Promise.all([
+  const [rows, raw] = await Promise.all([
     readRollups(pool, {
       range: input.range,
       filter: input.filter,
@@ -70,8 +72,13 @@ export async function getPatterns(
       groupBy: ['hourOfDay', 'weekday', 'method'],
       histograms: false,
     }),
-    topRawValues(pool, 'user_agent', raw, input.limit),
-    topRawValues(pool, 'ip_address', raw, input.limit),
+    topRawValues(pool, {
+      range: input.range,
+      filter: input.filter ?? {},
+      columns: ['user_agent', 'ip_address'],
+      limit: input.limit,
+      maxRows: input.maxRows ?? DEFAULT_RAW_SAMPLE_ROWS,
+    }),
   ]);
   const total = totalCount(rows);
   const hours = Array.from({ length: 24 }, () => ({ requests: 0, errors: 0 }));
@@ -91,7 +98,7 @@ export async function getPatterns(
     methods.set(r.method, m);
   }
   const byHour = hours.map((h, hour) => ({ hour, ...period(h.requests, h.errors, total) }));
-  const share = (v: RawTopValue): ValueShare => ({ ...v, share: ratio(v.count, total) });
+  const share = (v: RawTopValue): ValueShare => ({ ...v, share: ratio(v.count, raw.rows) });
   return {
     timeZone: input.tz,
     total,
@@ -105,7 +112,8 @@ export async function getPatterns(
     methods: [...methods]
       .map(([value, m]) => ({ value, count: m.count, errors: m.errors, share: ratio(m.count, total) }))
       .sort((a, b) => b.count - a.count || compareText(a.value, b.value)),
-    topUserAgents: agents.map(share),
-    topClientIps: ips.map(share),
+    topUserAgents: raw.tops.user_agent.map(share),
+    topClientIps: raw.tops.ip_address.map(share),
+    topSample: rawSample(raw, total),
   };
 }

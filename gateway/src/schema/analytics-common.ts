@@ -157,8 +157,12 @@ export const ValueShareRef = builder.objectRef<ValueShare>('ValueShare').impleme
   description: 'A value (method, user agent, client IP…) with how many requests carried it.',
   fields: (t) => ({
     value: t.exposeString('value', { description: 'The value. User agents and IPs are untrusted client data.' }),
-    count: t.exposeInt('count', { description: 'Requests with this value.' }),
+    count: t.exposeInt('count', {
+      description: 'Requests with this value (in a list counted from raw logs: among the records its sample counted).',
+    }),
     errors: t.exposeInt('errors', { description: 'Of those, requests answered 4xx or 5xx.' }),
-    share: t.exposeFloat('share', { description: 'count / all requests in scope (0..1).' }),
+    share: t.exposeFloat('share', {
+      description: 'count / all requests counted for the list (0..1): all in scope, or the sample a raw-log list was counted over.',
+    }),
   }),
 });

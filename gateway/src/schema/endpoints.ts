@@ -18,6 +18,7 @@ import {
 } from './analytics-common.ts';
 import { StatusShareRef } from './errors.ts';
 import { LogRef } from './log.ts';
+import { RawLogSampleRef } from './raw-sample.ts';
 import { ResolvedTimeRange, TimeRange } from './time-range.ts';
 import { TrafficPointRef } from './traffic.ts';
 
@@ -87,8 +88,13 @@ const EndpointDetailRef = builder.objectRef<EndpointDetailResult>('EndpointDetai
     statuses: t.field({ type: [StatusShareRef], description: 'Requests per status code, ascending.', resolve: (r) => r.statuses }),
     topClients: t.field({
       type: [ValueShareRef],
-      description: 'Client IPs with most requests (from raw logs; share = of this endpoint).',
+      description: 'Client IPs with most requests, counted from raw logs over `topClientsSample` (share = of those records).',
       resolve: (r) => r.topClients,
+    }),
+    topClientsSample: t.field({
+      type: RawLogSampleRef,
+      description: 'The raw records topClients was counted over: all of this endpoint in the range, or a bounded sample of them.',
+      resolve: (r) => r.topClientsSample,
     }),
     recentErrors: t.field({
       type: [LogRef],
@@ -191,6 +197,7 @@ builder.queryField('endpointDetail', (t) =>
           service: args.service,
           bucketSeconds: bucketArg(args.bucket, range),
           limit,
+          maxRows: ctx.config.rawSampleRows,
         });
         return { range: effectiveRange(range), ...detail };
       }),

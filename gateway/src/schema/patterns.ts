@@ -3,6 +3,7 @@ import { getPatterns, type HourTraffic, type Patterns, type WeekdayTraffic } fro
 import { effectiveRange } from '../analytics/rollup-query.ts';
 import type { ResolvedRange } from '../analytics/time-range.ts';
 import { analysis, analyticsArgs, analyticsInput, intArg, MAX_LIMIT, tzArg, ValueShareRef } from './analytics-common.ts';
+import { RawLogSampleRef } from './raw-sample.ts';
 import { ResolvedTimeRange } from './time-range.ts';
 
 const HourTrafficRef = builder.objectRef<HourTraffic>('HourOfDayTraffic').implement({
@@ -42,13 +43,18 @@ const PatternsRef = builder.objectRef<PatternsResult>('TrafficPatterns').impleme
     methods: t.field({ type: [ValueShareRef], description: 'HTTP methods by requests, most first.', resolve: (p) => p.methods }),
     topUserAgents: t.field({
       type: [ValueShareRef],
-      description: 'User agents with most requests (from raw logs within retention).',
+      description: 'User agents with most requests, counted from raw logs over `topSample` (share = of those records).',
       resolve: (p) => p.topUserAgents,
     }),
     topClientIps: t.field({
       type: [ValueShareRef],
-      description: 'Client IPs with most requests (from raw logs within retention).',
+      description: 'Client IPs with most requests, counted from raw logs over `topSample` (share = of those records).',
       resolve: (p) => p.topClientIps,
+    }),
+    topSample: t.field({
+      type: RawLogSampleRef,
+      description: 'The raw records topUserAgents and topClientIps were counted over: all of the range, or a bounded sample of it.',
+      resolve: (p) => p.topSample,
     }),
   }),
 });
@@ -67,7 +73,8 @@ builder.queryField('patterns', (t) =>
         const { range, filter } = analyticsInput(args, ctx);
         const tz = tzArg(args.tz, ctx);
         const limit = intArg(args.limit, 'limit', 10, 1, MAX_LIMIT);
-        return { range: effectiveRange(range), ...(await getPatterns(ctx.db.pool, { range, filter, tz, limit })) };
+        const patterns = await getPatterns(ctx.db.pool, { range, filter, tz, limit, maxRows: ctx.config.rawSampleRows });
+        return { range: effectiveRange(range), ...patterns };
       }),
   }),
 );

@@ -206,7 +206,7 @@ describe.each(STORAGE_MODES)('analytics on %s', (mode) => {
            range { from to } service method route bucketSeconds ${STATS}
            series { bucket requests ${STATS.replace('count ', '')} }
            statuses { status statusClass count share errorShare }
-           topClients { value count errors share }
+           topClients { value count errors share } topClientsSample { rows of sampled exact }
            recentErrors { id timestamp path status latencyMs route method service } } }`,
       );
       const detail = d.endpointDetail;
@@ -235,6 +235,7 @@ describe.each(STORAGE_MODES)('analytics on %s', (mode) => {
         })),
       );
       expect(detail.topClients).toEqual(topValues(logs, (l) => l.ipAddress, 5).map((v) => ({ ...v, share: v.count / logs.length })));
+      expect(detail.topClientsSample).toEqual({ rows: logs.length, of: logs.length, sampled: false, exact: true });
       const recent = logs
         .filter((l) => l.status >= 400)
         .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime() || b.seq - a.seq)
@@ -374,7 +375,7 @@ describe.each(STORAGE_MODES)('analytics on %s', (mode) => {
       const d = await q<{ patterns: Row & { byHour: Row[]; byWeekday: Row[]; methods: Row[]; topUserAgents: Row[]; topClientIps: Row[] } }>(
         `query($range: TimeRange!, $tz: String) { patterns(range: $range, tz: $tz, limit: 4) { range { from to } timeZone total peakHours
            byHour { hour requests errors errorRate share } byWeekday { weekday name requests errors errorRate share }
-           methods { value count errors share } topUserAgents { value count errors share } topClientIps { value count errors share } } }`,
+           methods { value count errors share } topUserAgents { value count errors share } topClientIps { value count errors share } topSample { rows of sampled exact } } }`,
         { tz },
       );
       const p = d.patterns;
@@ -397,6 +398,8 @@ describe.each(STORAGE_MODES)('analytics on %s', (mode) => {
       expect(p.methods).toEqual(topValues(all, (l) => l.method, 100).map(withShare));
       expect(p.topUserAgents).toEqual(topValues(all, (l) => l.userAgent, 4).map(withShare));
       expect(p.topClientIps).toEqual(topValues(all, (l) => l.ipAddress, 4).map(withShare));
+      // Within the sample bound: every record counted, and the answer says so.
+      expect(p.topSample).toEqual({ rows: all.length, of: all.length, sampled: false, exact: true });
     });
 
     it('patterns honour the filter (raw-log tops included)', async () => {

@@ -12,8 +12,8 @@ const ALL_ANALYSES = `query($range: TimeRange!) {
   slowEndpoints(range: $range) { route p95 }
   statusEndpointTop(range: $range) { status }
   errorHeatmap(range: $range, tz: "Europe/Paris") { id }
-  patterns(range: $range) { timeZone total peakHours byHour { hour requests share } byWeekday { weekday requests } methods { value } topUserAgents { value } topClientIps { value } }
-  endpointDetail(range: $range, route: "/api/none", method: "GET") { count errorRate avg p95 max series { requests p50 } statuses { status } topClients { value } recentErrors { id } }
+  patterns(range: $range) { timeZone total peakHours byHour { hour requests share } byWeekday { weekday requests } methods { value } topUserAgents { value } topClientIps { value } topSample { rows of sampled exact } }
+  endpointDetail(range: $range, route: "/api/none", method: "GET") { count errorRate avg p95 max series { requests p50 } statuses { status } topClients { value } topClientsSample { rows of sampled exact } recentErrors { id } }
   endpoints(range: $range) { route }
   services(range: $range) { service }
 }`;
@@ -21,7 +21,7 @@ const ALL_ANALYSES = `query($range: TimeRange!) {
 /** The parts of ALL_ANALYSES' answer that are read field by field; the rest is compared whole. */
 interface AllAnalyses {
   traffic: { bucketSeconds: number; points: Record<string, unknown>[] };
-  patterns: { byHour: { requests: number; share: number }[]; byWeekday: unknown[] };
+  patterns: { byHour: { requests: number; share: number }[]; byWeekday: unknown[]; topSample: unknown };
   endpointDetail: { series: { requests: number; p50: number | null }[] };
   [analysis: string]: unknown;
 }
@@ -49,6 +49,7 @@ describe.each(STORAGE_MODES)('analytics edge cases on %s', (mode) => {
     expect(d.statusEndpointTop).toEqual([]);
     expect(d.errorHeatmap).toEqual([]);
     expect(d.patterns).toMatchObject({ timeZone: 'UTC', total: 0, peakHours: [], methods: [], topUserAgents: [], topClientIps: [] });
+    expect(d.patterns.topSample).toEqual({ rows: 0, of: 0, sampled: false, exact: true });
     expect(d.patterns.byHour).toHaveLength(24);
     expect(d.patterns.byHour.every((h) => h.requests === 0 && h.share === 0)).toBe(true);
     expect(d.patterns.byWeekday).toHaveLength(7);
@@ -60,6 +61,7 @@ describe.each(STORAGE_MODES)('analytics edge cases on %s', (mode) => {
       max: null,
       statuses: [],
       topClients: [],
+      topClientsSample: { rows: 0, of: 0, sampled: false, exact: true },
       recentErrors: [],
     });
     expect(d.endpointDetail.series.every((p) => p.requests === 0 && p.p50 === null)).toBe(true);

@@ -69,6 +69,7 @@ export const en = {
   'metric.rate5xx': '5xx rate',
   'metric.vsPrevious': 'vs previous period',
   'metric.noPrevious': 'no previous data',
+  'metric.sampleNote': 'Counted over a sample of {rows} of {of} requests, spread over the range',
 
   'overview.title': 'Overview',
   'overview.traffic': 'Traffic',

@@ -71,6 +71,7 @@ export const ko: Record<MessageKey, string> = {
   'metric.rate5xx': '5xx 비율',
   'metric.vsPrevious': '이전 기간 대비',
   'metric.noPrevious': '이전 데이터 없음',
+  'metric.sampleNote': '전체 {of}건 중 기간 전체에 고르게 뽑은 표본 {rows}건으로 집계',
 
   'overview.title': '개요',
   'overview.traffic': '트래픽',

@@ -10,6 +10,7 @@ import { statusColor } from '../../lib/theme.ts';
 import { useControls, usePageParams } from '../../lib/use-controls.ts';
 import { TrafficChart } from '../overview/TrafficChart.tsx';
 import { logsHref } from '../shared/Endpoint.tsx';
+import { SampleNote } from '../shared/SampleNote.tsx';
 import { LogRow } from '../shared/LogRow.tsx';
 
 const EndpointDetailPage_Query = graphql(/* GraphQL */ `
@@ -41,6 +42,11 @@ const EndpointDetailPage_Query = graphql(/* GraphQL */ `
         count
         errors
         share
+      }
+      topClientsSample {
+        rows
+        of
+        sampled
       }
       recentErrors {
         id
@@ -147,6 +153,7 @@ export default function EndpointDetailPage() {
                     </tbody>
                   </table>
                 )}
+                <SampleNote sample={d.topClientsSample} />
               </Panel>
               <Panel title={t('endpoints.recentErrors')} className="span-7">
                 {d.recentErrors.length === 0 ? (

@@ -3,6 +3,7 @@ import { useChartTheme } from '../../components/charts/use-chart-theme.ts';
 import { EmptyState } from '../../components/states/states.tsx';
 import { graphql, getFragmentData, type FragmentType } from '../../gql/index.ts';
 import { useI18n } from '../../i18n/index.tsx';
+import { SampleNote, type RawLogSample } from '../shared/SampleNote.tsx';
 
 export const Patterns_TrafficPatternsFragment = graphql(/* GraphQL */ `
   fragment Patterns_TrafficPatternsFragment on TrafficPatterns {
@@ -33,10 +34,23 @@ export const Patterns_TrafficPatternsFragment = graphql(/* GraphQL */ `
       count
       share
     }
+    topSample {
+      rows
+      of
+      sampled
+    }
   }
 `);
 
-function ShareList({ title, rows }: { title: string; rows: readonly { value: string; count: number; share: number }[] }) {
+function ShareList({
+  title,
+  rows,
+  sample,
+}: {
+  title: string;
+  rows: readonly { value: string; count: number; share: number }[];
+  sample?: RawLogSample;
+}) {
   const { fmt } = useI18n();
   return (
     <div>
@@ -52,6 +66,7 @@ function ShareList({ title, rows }: { title: string; rows: readonly { value: str
           ))}
         </tbody>
       </table>
+      {sample && <SampleNote sample={sample} />}
     </div>
   );
 }
@@ -86,10 +101,10 @@ export function Patterns({ patterns }: { patterns: FragmentType<typeof Patterns_
           <ShareList title={t('logs.method')} rows={p.methods} />
         </div>
         <div className="span-4">
-          <ShareList title={t('logs.userAgent')} rows={p.topUserAgents} />
+          <ShareList title={t('logs.userAgent')} rows={p.topUserAgents} sample={p.topSample} />
         </div>
         <div className="span-4">
-          <ShareList title={t('logs.client')} rows={p.topClientIps} />
+          <ShareList title={t('logs.client')} rows={p.topClientIps} sample={p.topSample} />
         </div>
       </div>
     </div>
