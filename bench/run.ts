@@ -30,6 +30,7 @@ type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--sizes 100000,1000000,10000000]
                       [--runs N] [--fresh] [--drop-datasets] [--profile] [--dry] [--results DIR]
+                      [--analyses patterns,endpointDetail] [--ranges 24h]   (a subset of the analyses section)
        npm run bench -- --render bench/results/FILE.json   (print the Markdown of a stored result)`;
 
 function parseOptions() {
@@ -45,6 +46,8 @@ function parseOptions() {
       dry: { type: 'boolean', default: false },
       results: { type: 'string' },
       render: { type: 'string' },
+      analyses: { type: 'string' },
+      ranges: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: false,
@@ -65,8 +68,13 @@ function parseOptions() {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1_000)) throw new Error(`--sizes must be whole numbers ≥ 1000, got ${values.sizes}`);
   const runs = values.runs ? Number(values.runs) : quick ? 3 : 20;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+  const ranges = values.ranges ? values.ranges.split(',').map((s) => s.trim()) : DEFAULT_RANGES.map((r) => r.label);
+  const badRange = ranges.find((r) => !DEFAULT_RANGES.some((d) => d.label === r));
+  if (badRange) throw new Error(`unknown range ${badRange}; choose from ${DEFAULT_RANGES.map((r) => r.label).join(', ')}`);
   return {
     quick,
+    analyses: values.analyses ? values.analyses.split(',').map((s) => s.trim()) : undefined,
+    ranges: DEFAULT_RANGES.filter((r) => ranges.includes(r.label)),
     sections: new Set(only as Section[]),
     sizes,
     runs,
@@ -148,7 +156,8 @@ async function main(): Promise<number> {
       sizes: options.sizes,
       days: 7,
       runs: options.runs,
-      ranges: DEFAULT_RANGES,
+      ranges: options.ranges,
+      only: options.analyses,
       fresh: options.fresh,
       scope: datasetScope,
       log,

@@ -13,6 +13,8 @@ export interface AnalysesOptions {
   runs: number;
   ranges: { label: string; ms: number }[];
   fresh: boolean;
+  /** Only these analyses (Query field names); all when omitted. */
+  only?: string[];
   /** Suffix for private dataset databases (quick runs); shared, reusable ones without. */
   scope?: string;
   log: (line: string) => void;
@@ -55,7 +57,12 @@ const DETAIL = { route: '/api/products/:id', method: 'GET' };
  * over a window 61 minutes earlier than the previous one.
  */
 export async function benchAnalyses(options: AnalysesOptions): Promise<AnalysesResult> {
-  const { operations, skipped } = await analysisOperations(join(REPO_ROOT, 'schema.graphql'), { required: DETAIL });
+  const all = await analysisOperations(join(REPO_ROOT, 'schema.graphql'), { required: DETAIL });
+  const unknown = options.only?.filter((name) => !all.operations.some((op) => op.name === name)) ?? [];
+  if (unknown.length)
+    throw new Error(`unknown analyses ${unknown.join(', ')}; choose from ${all.operations.map((op) => op.name).join(', ')}`);
+  const operations = options.only ? all.operations.filter((op) => options.only!.includes(op.name)) : all.operations;
+  const { skipped } = all;
   const result: AnalysesResult = { datasets: [], timings: [], skipped, runs: options.runs };
   for (const rows of options.sizes) {
     options.log(`analyses: dataset of ${rows.toLocaleString('en')} rows`);
