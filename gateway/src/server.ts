@@ -168,6 +168,11 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
       res.end(JSON.stringify({ error: 'not found' }));
     }
   });
+  // Idle keep-alive connections outlive the clients' and load balancers' own idle timeouts
+  // (Node's 5 s default is shorter than an ALB's 60 s): otherwise the server closes a socket
+  // just as a client reuses it and that request fails with ECONNRESET.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // graphql-ws on the same path, through the same Yoga envelope (schema, context, plugins).
   const liveSocket = attachGraphQLWebSocket(
     server,
