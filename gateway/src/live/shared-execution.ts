@@ -20,8 +20,16 @@ import type { Plugin } from 'graphql-yoga';
  */
 
 const sharedEvents = new WeakSet<object>();
-/** Per shared event: its result for each operation key, computed on first demand. */
+/**
+ * Results of shared events per operation key, kept for the RECENT_EVENTS newest only.
+ * Subscribers that keep up read the same event within moments of each other, so a short window
+ * shares nearly every execution; a subscriber far behind re-executes its own events rather than
+ * keeping every result (and its JSON) alive for the whole backlog it may still read.
+ */
 const executions = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
+/** The events in `executions`, oldest first; weak, so an event nobody holds still goes at once. */
+const recentEvents: WeakRef<object>[] = [];
+const RECENT_EVENTS = 32;
 const sharedResults = new WeakSet<ExecutionResult>();
 const serialized = new WeakMap<ExecutionResult, Buffer>();
 const printed = new WeakMap<DocumentNode, string>();
@@ -62,6 +70,11 @@ function executeShared(event: object, args: ExecutionArgs, key: string): Promise
   if (!byOperation) {
     byOperation = new Map();
     executions.set(event, byOperation);
+    recentEvents.push(new WeakRef(event));
+    if (recentEvents.length > RECENT_EVENTS) {
+      const oldest = recentEvents.shift()!.deref();
+      if (oldest) executions.delete(oldest);
+    }
   }
   const known = byOperation.get(key);
   if (known) return known;
