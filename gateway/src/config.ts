@@ -38,6 +38,8 @@ export interface GatewayConfig {
   redisChannelPrefix: string;
   /** Live WebSocket limits and keep-alive (graphql-ws on /graphql). */
   ws: { maxConnections: number; maxSubscriptionsPerConnection: number; keepAliveMs: number };
+  /** logStream bounds: records one subscriber may fall behind, and records held for all subscribers. */
+  liveStream: { capacity: number; totalCapacity: number };
   retentionDays: number;
   rollupRetentionDays: number;
   timeZone: string;
@@ -115,6 +117,8 @@ const envSchema = z.object({
   WS_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1_000),
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(20),
   WS_KEEPALIVE_MS: z.coerce.number().int().positive().default(12_000),
+  LIVE_STREAM_CAPACITY: z.coerce.number().int().positive().default(20_000),
+  LIVE_STREAM_TOTAL_CAPACITY: z.coerce.number().int().positive().default(100_000),
   RETENTION_DAYS: z.coerce.number().positive().default(30),
   ROLLUP_RETENTION_DAYS: z.coerce.number().positive().default(400),
   TZ: z.string().default('UTC'),
@@ -218,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       keepAliveMs: e.WS_KEEPALIVE_MS,
     },
+    liveStream: { capacity: e.LIVE_STREAM_CAPACITY, totalCapacity: e.LIVE_STREAM_TOTAL_CAPACITY },
     retentionDays: e.RETENTION_DAYS,
     rollupRetentionDays: e.ROLLUP_RETENTION_DAYS,
     timeZone: e.TZ,

@@ -49,6 +49,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
   const pubsub = createLivePubSub({
     logger,
     redis: config.redisUrl ? { url: config.redisUrl, channelPrefix: config.redisChannelPrefix } : undefined,
+    logStream: config.liveStream,
   });
   let database: Database | null = null;
   let ready = false;

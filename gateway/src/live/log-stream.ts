@@ -176,11 +176,10 @@ function filterKey(filter: LogFilter): string {
 
 /**
  * The gateway's logStream subscriptions, grouped by filter (see LogStreamGroup), with the
- * figures stats and tests read. `options` is read on every batch, so a test can lower the
- * capacity of a running gateway to reach it with little data.
+ * figures stats and tests read.
  */
 export class LogStreamHub {
-  readonly options: LogStreamOptions;
+  readonly options: Readonly<LogStreamOptions>;
   private readonly groups = new Map<string, LogStreamGroup>();
   /** The most records any one subscriber has had waiting at once since start. */
   peakQueued = 0;

@@ -30,8 +30,7 @@ function expectIncreasing(ids: string[]) {
 describe('slow consumers', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway('postgres');
-    gw.app.pubsub.logStreams.options.capacity = CAPACITY;
+    gw = await startTestGateway('postgres', { env: { LIVE_STREAM_CAPACITY: String(CAPACITY) } });
   });
   afterAll(async () => {
     await gw?.close();
