@@ -8,7 +8,7 @@ import {
   type DetectionSettings,
   type SeasonSpec,
 } from './anomalies-detection.ts';
-import { combineMeasures, readRollups, type AnalyticsFilter, type RollupMeasures } from './rollup-query.ts';
+import { readRollups, type AnalyticsFilter, type EndpointKey, type RollupDimension, type RollupMeasures } from './rollup-query.ts';
 import type { ResolvedRange } from './time-range.ts';
 
 /** How unusual a bucket must be: the robust z-score each level needs. */
@@ -126,49 +126,78 @@ export function seasonalWindows(seasons: readonly SeasonSpec[], startMs: number,
   return mergeWindows(windows);
 }
 
-type BucketRow = RollupMeasures & { bucket: Date; service: string; method: string; route: string };
-
 interface SeriesPoints {
   overall: Map<number, AnomalyPoint>;
   endpoints: Map<string, Map<number, AnomalyPoint>>;
 }
 
-/** Per-endpoint and overall points (bucket start → point) from per-bucket, per-endpoint rollup rows. */
-function toSeriesPoints(rows: readonly BucketRow[]): SeriesPoints {
-  const perBucket = new Map<number, RollupMeasures[]>();
-  const endpoints = new Map<string, Map<number, AnomalyPoint>>();
-  for (const row of rows) {
-    const t = row.bucket.getTime();
-    let list = perBucket.get(t);
-    if (!list) perBucket.set(t, (list = []));
-    list.push(row);
-    const key = endpointKey(row);
-    let points = endpoints.get(key);
-    if (!points) endpoints.set(key, (points = new Map()));
-    points.set(t, latencyPoint(row.histogram, row.count, row.errors5xx, row.latencyMax));
-  }
-  const overall = new Map<number, AnomalyPoint>();
-  for (const [t, list] of perBucket) {
-    const m = combineMeasures(list);
-    overall.set(t, latencyPoint(m.histogram, m.count, m.errors5xx, m.latencyMax));
-  }
-  return { overall, endpoints };
-}
+const pointOf = (m: RollupMeasures): AnomalyPoint => latencyPoint(m.histogram, m.count, m.errors5xx, m.latencyMax);
 
-async function readBucketRows(
+/**
+ * The overall series and the series of `endpoints` over `windows`, at `bucketMs`. The overall
+ * one is merged in SQL (one row per bucket) rather than from every endpoint's rows here: the
+ * endpoints not watched are never sent.
+ */
+async function readSeries(
   pool: pg.Pool,
-  fromMs: number,
-  toMs: number,
+  windows: readonly Window[],
   bucketMs: number,
   filter: AnalyticsFilter,
-): Promise<BucketRow[]> {
-  if (!(toMs > fromMs)) return [];
-  return readRollups(pool, {
-    range: { from: new Date(fromMs), to: new Date(toMs) },
+  endpoints: readonly EndpointKey[],
+  withOverall: boolean,
+): Promise<SeriesPoints> {
+  const read = <D extends RollupDimension>(groupBy: D[], [from, to]: Window, only?: readonly EndpointKey[]) =>
+    to > from
+      ? readRollups(pool, {
+          range: { from: new Date(from), to: new Date(to) },
+          filter,
+          endpoints: only,
+          groupBy,
+          bucketSeconds: bucketMs / 1000,
+        })
+      : Promise.resolve([]);
+  const [overallRows, endpointRows] = await Promise.all([
+    withOverall ? Promise.all(windows.map((w) => read(['bucket'], w))) : Promise.resolve([]),
+    Promise.all(windows.map((w) => read(['bucket', 'service', 'method', 'route'], w, endpoints))),
+  ]);
+  const overall = new Map<number, AnomalyPoint>();
+  for (const row of overallRows.flat()) overall.set(row.bucket.getTime(), pointOf(row));
+  const perEndpoint = new Map<string, Map<number, AnomalyPoint>>();
+  for (const row of endpointRows.flat()) {
+    const key = endpointKey(row);
+    let points = perEndpoint.get(key);
+    if (!points) perEndpoint.set(key, (points = new Map()));
+    points.set(row.bucket.getTime(), pointOf(row));
+  }
+  return { overall, endpoints: perEndpoint };
+}
+
+/**
+ * The endpoints worth a series of their own: on average at least half the requests a rate needs
+ * per bucket over [from, to) (the trailing window and the range together, so an endpoint that
+ * just went silent is still watched), busiest first, at most MAX_ENDPOINT_SERIES. Counts only:
+ * no histogram is read for the endpoints left out.
+ */
+async function readBusyEndpoints(
+  pool: pg.Pool,
+  [from, to]: Window,
+  bucketMs: number,
+  filter: AnalyticsFilter,
+  pinsEndpoint: boolean,
+): Promise<EndpointKey[]> {
+  const rows = await readRollups(pool, {
+    range: { from: new Date(from), to: new Date(to) },
     filter,
-    groupBy: ['bucket', 'service', 'method', 'route'],
-    bucketSeconds: bucketMs / 1000,
+    groupBy: ['service', 'method', 'route'],
+    histograms: false,
   });
+  const buckets = (to - from) / bucketMs;
+  return rows
+    .filter((r) => r.count / buckets >= MIN_REQUESTS / 2 || (pinsEndpoint && r.count > 0))
+    .map((r) => ({ service: r.service, method: r.method, route: r.route, key: endpointKey(r), total: r.count }))
+    .sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1))
+    .slice(0, MAX_ENDPOINT_SERIES)
+    .map(({ service, method, route }) => ({ service, method, route }));
 }
 
 async function readHistoryStart(pool: pg.Pool): Promise<number | null> {
@@ -232,7 +261,12 @@ async function analyse(
   }: { filter: AnalyticsFilter; threshold: number; plan: BucketPlan; startMs: number; endMs: number },
 ): Promise<AnomalyReport> {
   const { bucketMs } = plan;
-  const historyStart = await readHistoryStart(pool);
+  const trailingStart = startMs - plan.trailing * bucketMs;
+  const pinsEndpoint = Boolean(filter.method && filter.route);
+  const [historyStart, busy] = await Promise.all([
+    readHistoryStart(pool),
+    endMs > startMs ? readBusyEndpoints(pool, [trailingStart, endMs], bucketMs, filter, pinsEndpoint) : [],
+  ]);
   const empty: AnomalyReport = {
     analysed: null,
     bucketSeconds: bucketMs / 1000,
@@ -245,27 +279,20 @@ async function analyse(
   if (!(endMs > startMs)) return empty;
 
   const seasons = planSeasons(historyStart, endMs);
-  const trailingStart = startMs - plan.trailing * bucketMs;
   const windows = seasonalWindows(seasons, startMs, endMs);
   let fine: SeriesPoints;
   let coarse: SeriesPoints;
   if (bucketMs === HOUR) {
     // Hourly analysis: the trailing day and the seasonal hours come from one set of hourly reads.
-    const rows = await Promise.all(
-      mergeWindows([...windows, [trailingStart, endMs]]).map(([from, to]) => readBucketRows(pool, from, to, HOUR, filter)),
-    );
-    fine = coarse = toSeriesPoints(rows.flat());
+    fine = coarse = await readSeries(pool, mergeWindows([...windows, [trailingStart, endMs]]), HOUR, filter, busy, !pinsEndpoint);
   } else {
-    const [rows, ...seasonal] = await Promise.all([
-      readBucketRows(pool, trailingStart, endMs, bucketMs, filter),
-      ...windows.map(([from, to]) => readBucketRows(pool, from, to, HOUR, filter)),
+    [fine, coarse] = await Promise.all([
+      readSeries(pool, [[trailingStart, endMs]], bucketMs, filter, busy, !pinsEndpoint),
+      readSeries(pool, windows, HOUR, filter, busy, !pinsEndpoint),
     ]);
-    fine = toSeriesPoints(rows);
-    coarse = toSeriesPoints(seasonal.flat());
   }
 
   const series: AnomalySeries[] = [];
-  const pinsEndpoint = Boolean(filter.method && filter.route);
   if (!pinsEndpoint) {
     series.push({
       service: filter.service ?? null,
@@ -276,21 +303,9 @@ async function analyse(
       seasonalPoints: coarse.overall,
     });
   }
-  // Busy = on average at least half the requests a rate needs per bucket, over the trailing
-  // window and the range together (so an endpoint that just went silent is still watched).
-  const readBuckets = (endMs - trailingStart) / bucketMs;
-  const busy = [...fine.endpoints.entries()]
-    .map(([key, points]) => {
-      let total = 0;
-      for (const [t, p] of points) if (t >= trailingStart) total += p.count;
-      return { key, points, total };
-    })
-    .filter((e) => e.total / readBuckets >= MIN_REQUESTS / 2 || (pinsEndpoint && e.total > 0))
-    .sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1))
-    .slice(0, MAX_ENDPOINT_SERIES);
   for (const e of busy) {
-    const [service, method, route] = e.key.split('\u0001') as [string, string, string];
-    series.push({ service, method, route, points: e.points, seasonalPoints: coarse.endpoints.get(e.key) ?? new Map() });
+    const key = endpointKey(e);
+    series.push({ ...e, points: fine.endpoints.get(key) ?? new Map(), seasonalPoints: coarse.endpoints.get(key) ?? new Map() });
   }
 
   const settings: DetectionSettings = {

@@ -42,9 +42,18 @@ export interface RollupMeasures {
 /** One group of a rollup read: the requested dimensions plus the measures. */
 export type RollupRow<D extends RollupDimension> = Pick<DimensionValues, D> & RollupMeasures;
 
+/** One endpoint: what the endpoint rollups are keyed by besides the bucket. */
+export interface EndpointKey {
+  service: string;
+  method: string;
+  route: string;
+}
+
 export interface RollupQuery<D extends RollupDimension> {
   range: ResolvedRange;
   filter?: AnalyticsFilter;
+  /** Only these endpoints (on top of `filter`); an empty list reads nothing. */
+  endpoints?: readonly EndpointKey[];
   groupBy: readonly D[];
   /** Size of `bucket` groups; required when grouping by bucket. */
   bucketSeconds?: number;
@@ -231,6 +240,12 @@ function sourceSql(query: RollupQuery<RollupDimension>, slices: readonly RollupS
   if (f.service) conditions.push(`service = ${param(f.service)}`);
   if (f.route) conditions.push(`route = ${param(f.route)}`);
   if (f.method) conditions.push(`method = ${param(f.method.toUpperCase())}`);
+  if (query.endpoints) {
+    const list = (k: keyof EndpointKey) => param(query.endpoints!.map((e) => e[k]));
+    conditions.push(
+      `(service, method, route) IN (SELECT * FROM unnest(${list('service')}::text[], ${list('method')}::text[], ${list('route')}::text[]))`,
+    );
+  }
   const where = conditions.map((c) => ` AND ${c}`).join('');
   const dims = query.groupBy.map((d) => `${dimensionSql(d, query, param)} AS ${col(d)}`);
   const hist = query.histograms === false ? [] : ['hist_keys', 'hist_counts'];
@@ -400,6 +415,7 @@ export async function readRollups<D extends RollupDimension>(pool: pg.Pool, quer
   if (groupBy.includes('bucket' as D) && !(query.bucketSeconds && query.bucketSeconds >= 60 && query.bucketSeconds % 60 === 0)) {
     throw new RangeError('readRollups: grouping by bucket needs bucketSeconds, a positive multiple of 60');
   }
+  if (query.endpoints?.length === 0) return [];
   const levels = levelsFor(q);
   const dirty = levels.some((l) => l.derived) ? await readDirty(pool, query.range) : undefined;
   const slices = planRollupRead(query.range, levels, dirty);
