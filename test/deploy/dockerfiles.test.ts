@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './compose-file.ts';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/src/node-flags.ts';
 
 interface Instruction {
   op: string;
@@ -104,7 +105,7 @@ describe('gateway/Dockerfile', () => {
     expect(env).toContain('PORT=8000');
     expect(env).toContain('WEB_DIST=/app/web/dist');
     const cmd = JSON.parse(final.instructions.find((i) => i.op === 'CMD')!.args) as string[];
-    expect(cmd).toEqual(['node', '--import', 'tsx', 'gateway/src/main.ts']);
+    expect(cmd).toEqual(['node', ...GATEWAY_NODE_FLAGS, '--import', 'tsx', 'gateway/src/main.ts']);
     expect(final.instructions.some((i) => i.op === 'COPY' && i.args.includes('/app/web/dist'))).toBe(true);
   });
 });
