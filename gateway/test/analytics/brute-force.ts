@@ -22,7 +22,7 @@ export const inRange = (logs: readonly GeneratedLog[], range: { from: Date; to: 
       (!f.method || l.method === f.method),
   );
 
-const isError = (l: GeneratedLog) => l.status >= 400;
+const isError = (l: Pick<GeneratedLog, 'status'>) => l.status >= 400;
 
 /** Exact percentile with the same rank convention as the gateway (percentile_disc). */
 export function percentile(sorted: readonly number[], q: number): number | null {
@@ -101,7 +101,7 @@ export function localParts(at: Date, tz: string): { hour: number; weekday: numbe
 }
 
 /** Most frequent values, ties in code-point order (as the gateway breaks them). */
-export function topValues(logs: readonly GeneratedLog[], value: (l: GeneratedLog) => string | null, limit: number) {
+export function topValues<L extends Pick<GeneratedLog, 'status'>>(logs: readonly L[], value: (l: L) => string | null, limit: number) {
   const counts = new Map<string, { count: number; errors: number }>();
   for (const l of logs) {
     const v = value(l);

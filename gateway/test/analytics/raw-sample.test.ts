@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRawSample, type HourCount } from '../../src/analytics/raw-sample-plan.ts';
+import { topValues } from './brute-force.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { seededRandom } from '../support/seeded-random.ts';
@@ -103,20 +104,9 @@ function expectedSample(filter: Filter): { rows: Rec[]; sampled: boolean } {
   return { rows: picked.filter((l) => matches(l, filter)), sampled: true };
 }
 
+/** The top values of `logs`, with their share of all of them (as the sampled lists report it). */
 function tops(logs: Rec[], value: (l: Rec) => string | null, limit: number) {
-  const counts = new Map<string, { count: number; errors: number }>();
-  for (const l of logs) {
-    const v = value(l);
-    if (v === null) continue;
-    const c = counts.get(v) ?? { count: 0, errors: 0 };
-    c.count++;
-    if (l.status >= 400) c.errors++;
-    counts.set(v, c);
-  }
-  return [...counts]
-    .map(([v, c]) => ({ value: v, ...c, share: c.count / logs.length }))
-    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-    .slice(0, limit);
+  return topValues(logs, value, limit).map((t) => ({ ...t, share: t.count / logs.length }));
 }
 
 interface Sample {
