@@ -18,7 +18,24 @@ export interface LogFilter {
   to?: Date | null;
 }
 
-export function matchesLogFilter(log: Pick<StoredLog, 'service' | 'route' | 'method' | 'status' | 'path' | 'latencyMs' | 'timestamp'>, f: LogFilter): boolean {
+/**
+ * Why a filter can only be a mistake (a status no HTTP response has, a class outside 2..5), or
+ * null when it is fine. recentLogs and logStream refuse such a filter with BAD_USER_INPUT rather
+ * than answer an empty list, or let PostgreSQL fail on a status outside smallint.
+ */
+export function logFilterProblem(f: LogFilter): string | null {
+  if (f.status != null && !(Number.isInteger(f.status) && f.status >= 100 && f.status <= 599))
+    return 'filter.status: must be an HTTP status, 100 to 599';
+  if (f.statusClass != null && !(Number.isInteger(f.statusClass) && f.statusClass >= 2 && f.statusClass <= 5)) {
+    return 'filter.statusClass: must be 2, 3, 4 or 5';
+  }
+  return null;
+}
+
+export function matchesLogFilter(
+  log: Pick<StoredLog, 'service' | 'route' | 'method' | 'status' | 'path' | 'latencyMs' | 'timestamp'>,
+  f: LogFilter,
+): boolean {
   if (f.service && log.service !== f.service) return false;
   if (f.route && log.route !== f.route) return false;
   if (f.method && log.method !== f.method.toUpperCase()) return false;

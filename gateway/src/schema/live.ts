@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
+import { logFilterProblem } from '../analytics/log-filter.ts';
 import type { Log, Prisma } from '../generated/prisma/client.ts';
 import type { StoredLog } from '../ingest/write-batch.ts';
 import type { LogStreamBatch } from '../live/log-stream.ts';
@@ -74,10 +75,9 @@ builder.subscriptionField('logStream', (t) =>
     args: { filter: t.arg({ type: LogFilterInput, required: false, description: 'Which records to send; all when omitted.' }) },
     subscribe: (_root, args, ctx) => {
       const filter = args.filter ?? {};
-      // The same rule as recentLogs: a class outside 2..5 is a mistake, not an empty stream.
-      if (filter.statusClass != null && !(filter.statusClass >= 2 && filter.statusClass <= 5)) {
-        throw new GraphQLError('filter.statusClass: must be 2, 3, 4 or 5', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' } });
-      }
+      // The same rule as recentLogs: an impossible status or class is a mistake, not an empty stream.
+      const problem = logFilterProblem(filter);
+      if (problem) throw new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' } });
       return ctx.pubsub.logStreams.subscribe(filter);
     },
     resolve: (batch) => batch,

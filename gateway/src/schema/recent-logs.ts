@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import type { Log } from '../generated/prisma/client.ts';
 import { CursorError, decodeLogCursor, encodeLogCursor, getRecentLogs } from '../analytics/recent-logs.ts';
+import { logFilterProblem } from '../analytics/log-filter.ts';
 import { badInput, intArg, MAX_FIRST } from './analytics-common.ts';
 import { LogFilterInput, LogRef } from './log.ts';
 
@@ -71,9 +72,8 @@ builder.queryField('recentLogs', (t) =>
     resolve: async (_root, args, ctx) => {
       const first = intArg(args.first, 'first', 50, 1, MAX_FIRST);
       const filter = args.filter ?? {};
-      if (filter.statusClass != null && !(Number.isInteger(filter.statusClass) && filter.statusClass >= 2 && filter.statusClass <= 5)) {
-        throw badInput('filter.statusClass: must be 2, 3, 4 or 5', 'filter');
-      }
+      const problem = logFilterProblem(filter);
+      if (problem) throw badInput(problem, 'filter');
       let after = null;
       if (args.after) {
         try {

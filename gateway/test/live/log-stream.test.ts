@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { LOG_STREAM, logsOf, droppedOf, record, sseClient, subscribe, waitFor, waitLive, wsClient, type LiveLog, type LogStreamData } from './support.ts';
+import {
+  LOG_STREAM,
+  logsOf,
+  droppedOf,
+  record,
+  sseClient,
+  subscribe,
+  waitFor,
+  waitLive,
+  wsClient,
+  type LiveLog,
+  type LogStreamData,
+} from './support.ts';
 
 /**
  * Four batches mixing services, statuses, methods and paths. The filter under test selects
@@ -20,10 +32,17 @@ function batches(tag: string) {
     record({ service: 'shop', path: `/api/users/6?${tag}`, status: 500 }),
     record({ service: 'shop', path: `/api/orders/7?${tag}`, status: 404 }),
   ];
-  const b3 = Array.from({ length: 30 }, (_, i) => record({ service: 'shop', path: `/api/orders/${100 + i}?${tag}`, status: i % 3 === 0 ? 500 : 200 }));
-  const b4 = [record({ service: 'billing', path: `/api/orders/8?${tag}`, status: 500 }), record({ service: 'shop', path: `/api/orders/999?${tag}&sentinel`, status: 599 })];
+  const b3 = Array.from({ length: 30 }, (_, i) =>
+    record({ service: 'shop', path: `/api/orders/${100 + i}?${tag}`, status: i % 3 === 0 ? 500 : 200 }),
+  );
+  const b4 = [
+    record({ service: 'billing', path: `/api/orders/8?${tag}`, status: 500 }),
+    record({ service: 'shop', path: `/api/orders/999?${tag}&sentinel`, status: 599 }),
+  ];
   const all = [b1, b2, b3, b4];
-  const matches = all.flat().filter((r) => r.service === 'shop' && r.status >= 500 && r.method === 'GET' && r.path.toLowerCase().includes('order'));
+  const matches = all
+    .flat()
+    .filter((r) => r.service === 'shop' && r.status >= 500 && r.method === 'GET' && r.path.toLowerCase().includes('order'));
   return { all, expectedPaths: matches.map((r) => r.path) };
 }
 
@@ -110,6 +129,22 @@ describe('logStream over SSE (Yoga, graphql-sse client)', () => {
     await client.dispose();
   });
 
+  it('refuses a status no HTTP response has, on recentLogs and logStream alike', async () => {
+    // Found by the GraphQL fuzzer: 1820977904 reached PostgreSQL and failed as smallint overflow.
+    const query = await gw.graphql('query($f: LogFilter) { recentLogs(first: 1, filter: $f) { edges { cursor } } }', {
+      f: { status: 1820977904 },
+    });
+    expect(query.errors?.[0]).toMatchObject({
+      message: 'filter.status: must be an HTTP status, 100 to 599',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const client = wsClient(gw.url);
+    const bad = subscribe<LogStreamData>(client, LOG_STREAM, { filter: { status: 99 } });
+    await bad.until('the refusal', () => bad.errors.length > 0);
+    expect(JSON.stringify(bad.errors)).toContain('filter.status: must be an HTTP status, 100 to 599');
+    await client.dispose();
+  });
+
   it('works with a plain fetch and accept: text/event-stream', async () => {
     const controller = new AbortController();
     const res = await fetch(`${gw.url}/graphql`, {
@@ -132,7 +167,11 @@ describe('logStream over SSE (Yoga, graphql-sse client)', () => {
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('');
           if (data) events.push((JSON.parse(data) as { data: LogStreamData }).data);
         }
       }
