@@ -98,7 +98,11 @@ describe('two replicas behind a round-robin proxy, sharing PostgreSQL and Redis'
     await shipper.stop();
     const ws2 = await shipperWorkspace();
     cleanups.push(() => ws2.cleanup());
-    const shipper2 = ws2.start({ url: `${proxy.url}/log/ingest?service=${run2}`, batchMaxRecords: 100 });
+    // The live stream is at-most-once across a crash (RELIABILITY.md): if A died between
+    // committing a batch and publishing it to Redis, the retry is answered `duplicate` and that
+    // one batch (the shipper has one request in flight) never reaches live subscribers.
+    const missedAtMost = 100;
+    const shipper2 = ws2.start({ url: `${proxy.url}/log/ingest?service=${run2}`, batchMaxRecords: missedAtMost });
     const writing = writeLogStream(ws2.file, run2, total, { perAppend: 50, pauseMs: 10, service: run2 });
     await waitFor(
       'a quarter of the second stream stored',
@@ -109,7 +113,9 @@ describe('two replicas behind a round-robin proxy, sharing PostgreSQL and Redis'
     await writing;
     const size2 = (await stat(ws2.file)).size;
     await waitFor('the second stream delivered', () => !shipper2.stats().inflight && shipper2.stats().position?.offset === size2, 90_000);
-    await waitFor('the survivors to see every record', () => survivors.every((s) => ids(s).length >= total), 30_000);
+    await waitFor('the survivors to see every record', () => survivors.every((s) => ids(s).length >= total), 30_000).catch(() => {
+      // Judged below: everything but at most that one batch, and nothing twice.
+    });
     const counts2 = await storedCounts(storage.databaseUrl!, run2);
     const seen2 = survivors.map((s) => ({ received: ids(s).length, distinct: new Set(ids(s)).size }));
     report('scale-out, one replica killed mid-stream', {
@@ -120,6 +126,9 @@ describe('two replicas behind a round-robin proxy, sharing PostgreSQL and Redis'
       survivors: JSON.stringify(seen2),
     });
     expect(counts2).toEqual({ stored: total, distinct: total });
-    for (const s of seen2) expect(s).toEqual({ received: total, distinct: total });
+    for (const s of seen2) {
+      expect(s.distinct).toBe(s.received);
+      expect(total - s.received).toBeLessThanOrEqual(missedAtMost);
+    }
   }, 180_000);
 });
