@@ -72,43 +72,37 @@ export function scheduleRetention(
   compactionIntervalMs = 30_000,
 ): () => void {
   let stopped = false;
-  let compacting = false;
-  const compact = async () => {
-    const p = pool();
-    if (!p || compacting) return;
-    compacting = true;
-    try {
-      await compactRollups(p);
-    } catch (error) {
-      if (!stopped) logger.warn({ err: (error as Error).message }, 'rollup compaction failed; will retry');
-    } finally {
-      compacting = false;
-    }
+  /** Runs `job` every `ms` (never two at once); a failure is logged, unless shutdown caused it. */
+  const periodic = (what: string, ms: number, job: (p: pg.Pool) => Promise<void>) => {
+    let running = false;
+    const run = async () => {
+      const p = pool();
+      if (!p || running) return;
+      running = true;
+      try {
+        await job(p);
+      } catch (error) {
+        // A run cut short by shutdown (pool ended) is not worth a warning.
+        if (!stopped) logger.warn({ err: (error as Error).message }, `${what} failed; will retry`);
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setInterval(() => void run(), ms);
+    timer.unref();
+    return { run, timer };
   };
-  const compactTimer = setInterval(() => void compact(), compactionIntervalMs);
-  compactTimer.unref();
-
-  let running = false;
-  const tick = async () => {
-    const p = pool();
-    if (!p || running) return;
-    running = true;
-    try {
-      const result = await sweepRetention(p, policy);
-      if (Object.values(result).some((n) => n > 0)) logger.info({ removed: result }, 'retention sweep');
-    } catch (error) {
-      // A sweep cut short by shutdown (pool ended) is not worth a warning.
-      if (!stopped) logger.warn({ err: (error as Error).message }, 'retention sweep failed; will retry');
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), intervalMs);
-  timer.unref();
-  void tick();
+  const compaction = periodic('rollup compaction', compactionIntervalMs, async (p) => {
+    await compactRollups(p);
+  });
+  const sweep = periodic('retention sweep', intervalMs, async (p) => {
+    const result = await sweepRetention(p, policy);
+    if (Object.values(result).some((n) => n > 0)) logger.info({ removed: result }, 'retention sweep');
+  });
+  void sweep.run();
   return () => {
     stopped = true;
-    clearInterval(timer);
-    clearInterval(compactTimer);
+    clearInterval(sweep.timer);
+    clearInterval(compaction.timer);
   };
 }
