@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRawSample, type HourCount } from '../../src/analytics/raw-sample-plan.ts';
 import { topValues } from './brute-force.ts';
+import type { GeneratedLog } from './dataset.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { seededRandom } from '../support/seeded-random.ts';
@@ -16,17 +17,7 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const MAX_ROWS = 1200;
 
-interface Rec {
-  seq: number;
-  timestamp: Date;
-  service: string;
-  method: string;
-  path: string;
-  route: string;
-  status: number;
-  userAgent: string | null;
-  ipAddress: string | null;
-}
+type Rec = Pick<GeneratedLog, 'seq' | 'timestamp' | 'service' | 'method' | 'path' | 'route' | 'status' | 'userAgent' | 'ipAddress'>;
 
 const base = Math.floor(Date.now() / HOUR) * HOUR - 30 * HOUR;
 // Minute-aligned (so the raw range is exactly this), not hour-aligned: both edge hours are partial.
