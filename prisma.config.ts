@@ -1,6 +1,6 @@
 import { defineConfig } from 'prisma/config';
 
-// The gateway applies prisma/migrations itself at start (see gateway/src/db/migrate.ts), so
+// The gateway applies prisma/migrations itself at start (see gateway/src/storage/migrate.ts), so
 // the CLI is only needed for `prisma generate`; the URL matters for `migrate deploy` on
 // machines that have the schema engine.
 export default defineConfig({

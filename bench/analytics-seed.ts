@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { BUILD_ORDER, endpointRollupSql } from '../gateway/src/analytics/rollup-levels.ts';
-import { rollupBatch, rollupParams, rollupUpsertSql } from '../gateway/src/ingest/rollup.ts';
+import { BUILD_ORDER, endpointRollupSql } from '../gateway/src/storage/rollup-levels.ts';
+import { rollupBatch, rollupParams, rollupUpsertSql } from '../gateway/src/storage/rollup-write.ts';
 
 /**
  * Fills a database with synthetic access logs quickly: raw rows straight from SQL

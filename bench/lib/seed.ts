@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { bucketKey, GAMMA, MAX_KEY, MIN_MS } from '../../gateway/src/analytics/histogram.ts';
-import { BUILD_ORDER, endpointRollupSql } from '../../gateway/src/analytics/rollup-levels.ts';
-import { rollupBatch, type RollupRows } from '../../gateway/src/ingest/rollup.ts';
-import { applyMigrations } from '../../gateway/src/migrate.ts';
+import { bucketKey, GAMMA, MAX_KEY, MIN_MS } from '../../gateway/src/storage/histogram.ts';
+import { BUILD_ORDER, endpointRollupSql } from '../../gateway/src/storage/rollup-levels.ts';
+import { rollupBatch, type RollupRows } from '../../gateway/src/storage/rollup-write.ts';
+import { applyMigrations } from '../../gateway/src/storage/migrate.ts';
 import { createScratchDatabase, databaseExists, databaseUrl } from './scratch-db.ts';
 import { endpointSlots, ENDPOINTS, STATUS_4XX, STATUS_5XX, USER_AGENTS } from './workload.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_RAW_SAMPLE_ROWS } from './analytics/raw-sample-plan.ts';
-import { parseServiceTokens, type ServiceToken } from './ingest/credentials.ts';
+import { DEFAULT_RAW_SAMPLE_ROWS } from './storage/raw-sample-plan.ts';
+import { parseServiceTokens, type ServiceToken } from './http/credentials.ts';
 
 /** Everything the gateway reads from its environment, validated once at start. */
 export interface GatewayConfig {

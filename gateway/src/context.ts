@@ -1,5 +1,5 @@
 import type { GatewayConfig } from './config.ts';
-import type { Database } from './db.ts';
+import type { Database } from './storage/db.ts';
 import type { LivePubSub } from './live/pubsub.ts';
 import type { Logger } from './logger.ts';
 

@@ -1,6 +1,6 @@
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { buildApp } from './server.ts';
+import { buildApp } from './app.ts';
 
 /** Entry point: `npm start -w gateway` (the root `npm start` runs the whole platform). */
 const logger = createLogger();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { schema } from '../src/schema/index.ts';
+import { schema } from '../src/graphql/schema.ts';
 
 // Users copy the README's queries into GraphiQL: every example must be valid against the schema.
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

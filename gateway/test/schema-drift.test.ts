@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isIntrospectionType, isSpecifiedScalarType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { schema } from '../src/schema/index.ts';
+import { schema } from '../src/graphql/schema.ts';
 import { printGatewaySchema, SCHEMA_FILE } from '../src/scripts/print-schema.ts';
 
 /** Every named thing in the schema that has no description, as "Type", "Type.field" or "Type.field(arg)". */

@@ -1,15 +1,15 @@
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import type pg from 'pg';
 import { z } from 'zod';
-import { getAnomalies } from '../analytics/anomalies.ts';
+import { getAnomalies } from '../insights/anomalies/read.ts';
 import { getEndpointDetail } from '../analytics/endpoint-detail.ts';
 import { getEndpointUsage, getSlowEndpoints, type EndpointStats } from '../analytics/endpoint-usage.ts';
 import { getErrorDistribution, getStatusEndpointTop } from '../analytics/error-distribution.ts';
-import type { AnalyticsFilter } from '../analytics/rollup-query.ts';
-import { getRecentLogs } from '../analytics/recent-logs.ts';
+import type { AnalyticsFilter } from '../storage/rollup-read.ts';
+import { getRecentLogs } from '../storage/raw-logs.ts';
 import { getTraffic } from '../analytics/traffic.ts';
-import type { ResolvedRange } from '../analytics/time-range.ts';
-import type { Evidence } from '../schema/evidence.ts';
+import type { ResolvedRange } from '../domain/time-range.ts';
+import type { Evidence } from '../domain/evidence.ts';
 import { round, span } from './format.ts';
 import type { Language } from './language.ts';
 import type { Citation } from './store.ts';
@@ -17,6 +17,7 @@ import { cleanUntrusted } from './untrusted.ts';
 import { collectWindowStatistics } from './collect-statistics.ts';
 import { analyzeOffline } from './offline-analyst.ts';
 import type { WindowStatistics } from './window-statistics.ts';
+import { endpointLabel } from '../domain/endpoint.ts';
 
 /**
  * The tools a chat answer is built from. Each calls the same analytics functions as the
@@ -91,8 +92,6 @@ const describeArgs = (args: Record<string, unknown>): string | null => {
   return parts.length ? parts.join(', ') : null;
 };
 
-export const endpointLabel = (e: { method: string; route: string; service?: string | null }, withService = false): string =>
-  `${withService && e.service ? `${e.service} ` : ''}${e.method} ${e.route}`;
 
 const r1 = (v: number | null | undefined) => (v == null ? null : round(v, 1));
 const pctOf = (ratio: number) => round(ratio * 100, 2);
@@ -397,12 +396,12 @@ export const anomaliesTool = defineTool({
   figures: (report) =>
     report.anomalies
       .slice(0, 4)
-      .map((a) => ({ label: `${a.route ? `${a.method} ${a.route}` : 'overall'} ${a.kind} score`, value: round(a.score, 2), unit: 'σ' })),
+      .map((a) => ({ label: `${a.route ? endpointLabel({ method: a.method ?? '', route: a.route }) : 'overall'} ${a.kind} score`, value: round(a.score, 2), unit: 'σ' })),
   toModel: (report) => ({
     bucketSeconds: report.bucketSeconds,
     anomalies: report.anomalies.map((a) => ({
       kind: a.kind,
-      endpoint: a.route ? `${a.method} ${a.route}` : null,
+      endpoint: a.route ? endpointLabel({ method: a.method ?? '', route: a.route }) : null,
       service: a.service,
       from: a.start,
       to: a.end,

@@ -1,16 +1,17 @@
+import { endpointLabel, type EndpointKey } from '../domain/endpoint.ts';
 import type pg from 'pg';
 import { readEndpointStats, type EndpointStats } from '../analytics/endpoint-usage.ts';
 import { getErrorDistribution, getStatusEndpointTop } from '../analytics/error-distribution.ts';
 import { requestStats, type RequestStats } from '../analytics/request-stats.ts';
-import { combineMeasures, EMPTY_MEASURES, readRollups } from '../analytics/rollup-query.ts';
+import { combineMeasures, EMPTY_MEASURES, readRollups } from '../storage/rollup-read.ts';
 import { getTraffic } from '../analytics/traffic.ts';
-import type { ResolvedRange } from '../analytics/time-range.ts';
-import type { Evidence } from '../schema/evidence.ts';
+import type { ResolvedRange } from '../domain/time-range.ts';
+import type { Evidence } from '../domain/evidence.ts';
 import { round } from './format.ts';
-import type { DetectedAnomaly } from '../analytics/anomalies-detection.ts';
-import { getAnomalies } from '../analytics/anomalies.ts';
-import { getBottlenecks } from '../analytics/bottlenecks.ts';
-import { getRecommendations } from '../analytics/recommendations.ts';
+import type { DetectedAnomaly } from '../insights/anomalies/rules.ts';
+import { getAnomalies } from '../insights/anomalies/read.ts';
+import { getBottlenecks } from '../insights/bottlenecks/read.ts';
+import { getRecommendations } from '../insights/recommendations/read.ts';
 import type { AnomalyFigures, EndpointFigures, TotalsFigures, WindowStatistics } from './window-statistics.ts';
 
 /** The baseline every window is compared with: the hour just before it. */
@@ -127,7 +128,7 @@ export async function collectWindowStatistics(
   ]);
 
   const multiService = !service && new Set([...endpoints, ...baselineEndpoints].map((e) => e.service)).size > 1;
-  const label = (e: { service: string; method: string; route: string }) => `${multiService ? `${e.service} ` : ''}${e.method} ${e.route}`;
+  const label = (e: EndpointKey) => endpointLabel(e, multiService);
   const baselineByKey = new Map(baselineEndpoints.map((e) => [key(e), e]));
   const baseline = requestStats(combineMeasures(baselineOverall), 0);
   // A baseline hour that only started filling recently (a fresh install, a new service) is

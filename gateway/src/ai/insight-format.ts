@@ -1,14 +1,13 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import type { Evidence } from '../schema/evidence.ts';
+import type { Evidence } from '../domain/evidence.ts';
 
-export const SEVERITIES = ['ok', 'warning', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { INSIGHT_LEVELS, type InsightLevel } from '../domain/severity.ts';
 
 /** The findings of one analysis, whoever produced them (the model or the offline analyst). */
 export interface InsightFindings {
   summary: string;
-  severity: Severity;
+  severity: InsightLevel;
   /** "METHOD /route" of the endpoint that needs attention first, or null when none does. */
   worstEndpoint: string | null;
   problems: string[];
@@ -23,7 +22,7 @@ export interface InsightFindings {
  */
 const modelInsightSchema = z.object({
   summary: z.string().describe('Two or three sentences: what is going on in the window, with the key numbers.'),
-  severity: z.enum(SEVERITIES).describe('ok: nothing needs attention; warning: degraded; critical: users are failing now.'),
+  severity: z.enum(INSIGHT_LEVELS).describe('ok: nothing needs attention; warning: degraded; critical: users are failing now.'),
   worstEndpoint: z.string().nullable().describe('"METHOD /route" exactly as in the statistics, or null when no endpoint stands out.'),
   problems: z.array(z.string()).describe('Each problem with its endpoint and numbers.'),
   causes: z.array(z.string()).describe('Likely causes, as hypotheses grounded in the numbers.'),

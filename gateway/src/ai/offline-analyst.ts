@@ -1,7 +1,8 @@
-import { wilsonLowerBound } from '../analytics/anomalies-robust-stats.ts';
-import type { Evidence } from '../schema/evidence.ts';
+import { wilsonLowerBound } from '../insights/robust-stats.ts';
+import type { Evidence } from '../domain/evidence.ts';
 import { count, ms, pct, round, span } from './format.ts';
-import type { InsightFindings, Severity } from './insight-format.ts';
+import { insightLevelRank, type InsightLevel } from '../domain/severity.ts';
+import type { InsightFindings } from './insight-format.ts';
 import type { Language } from './language.ts';
 import type { AnomalyFigures, EndpointFigures, NotedFinding, TotalsFigures, WindowStatistics } from './window-statistics.ts';
 
@@ -27,7 +28,7 @@ interface Finding {
   kind: FindingKind;
   endpoint: string | null;
   /** 'ok' for known, chronic issues: listed, but they do not make the window look degraded. */
-  severity: Severity;
+  severity: InsightLevel;
   /** Ranks findings: roughly "how many requests went wrong because of it". */
   score: number;
   problem: string;
@@ -531,7 +532,6 @@ function interleaveEvidence(findings: Finding[], overall: Evidence[], max: numbe
   return out;
 }
 
-const SEVERITY_ORDER: Record<Severity, number> = { ok: 0, warning: 1, critical: 2 };
 
 function shortOf(f: Finding, t: (typeof T)[Language], stats: WindowStatistics): string {
   const e = stats.endpoints.find((x) => x.endpoint === f.endpoint);
@@ -606,7 +606,7 @@ export function analyzeOffline(stats: WindowStatistics, language: Language = 'en
   findings.push(...trafficFindings(stats, t));
   findings.push(...anomalyFindings(stats, findings, t));
   findings.push(...bottleneckFindings(stats, findings, language));
-  findings = findings.sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || b.score - a.score);
+  findings = findings.sort((a, b) => insightLevelRank(b.severity) - insightLevelRank(a.severity) || b.score - a.score);
 
   // The analytics' recommendations (English) add what the rules do not say (cache, paginate,
   // rate-limit), for endpoints the findings have not already given a next step.
@@ -631,7 +631,7 @@ export function analyzeOffline(stats: WindowStatistics, language: Language = 'en
   }
   const top = findings[0]!;
   const worst = findings.find((f) => f.endpoint)?.endpoint ?? null;
-  const severity = findings.reduce<Severity>((s, f) => (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[s] ? f.severity : s), 'ok');
+  const severity = findings.reduce<InsightLevel>((s, f) => (insightLevelRank(f.severity) > insightLevelRank(s) ? f.severity : s), 'ok');
   const improvements = unique([...findings.map((f) => f.improvement), ...recommended]);
   if (findings.some((f) => f.kind === 'errorBurst' || f.kind === 'latency')) improvements.push(t.monitorFix);
   if (top.severity === 'ok') {

@@ -1,17 +1,8 @@
-import { zoneOffsetMinutes } from '../analytics/time-bucket.ts';
-import {
-  endpointDetailTool,
-  endpointLabel,
-  endpointUsageTool,
-  slowEndpointsTool,
-  statusEndpointTopTool,
-  trafficTool,
-  windowSummaryTool,
-  type ToolContext,
-} from './chat-tools.ts';
-import { clock, count, ms, pct, span } from './format.ts';
+import { zoneOffsetMinutes } from '../storage/time-bucket.ts';
+import { endpointDetailTool, endpointUsageTool, slowEndpointsTool, statusEndpointTopTool, trafficTool, windowSummaryTool, type ToolContext } from './chat-tools.ts';import { clock, count, ms, pct, span } from './format.ts';
 import type { Language } from './language.ts';
 import type { Citation } from './store.ts';
+import { endpointLabel } from '../domain/endpoint.ts';
 
 /**
  * The offline chat: answers the common questions (slowest endpoint, error rate now, what

@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { GatewayContext } from '../context.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { createModelProvider, type ModelProvider } from './provider.ts';
-import { TokenBucketLimiter } from '../rate-limit.ts';
+import { TokenBucketLimiter } from '../domain/rate-limit.ts';
 import { tokensUsedSince } from './store.ts';
 
 /** Per-gateway AI state: the provider client and the per-client limiter. */

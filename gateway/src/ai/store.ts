@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { Evidence } from '../schema/evidence.ts';
+import type { Evidence } from '../domain/evidence.ts';
 import type { InsightFindings } from './insight-format.ts';
 import type { Language } from './language.ts';
 import type { TokenUsage } from './provider.ts';

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import type { Log } from '../generated/prisma/client.ts';
 import { distributionOf, type StatusShare } from './error-distribution.ts';
-import { logFilterSql } from './log-filter.ts';
-import { DEFAULT_RAW_SAMPLE_ROWS } from './raw-sample-plan.ts';
-import { rawSample, topRawValues, type RawSample } from './raw-top.ts';
-import { selectLogs } from './recent-logs.ts';
+import { logFilterSql } from '../storage/log-filter.ts';
+import { DEFAULT_RAW_SAMPLE_ROWS } from '../storage/raw-sample-plan.ts';
+import { rawSample, topRawValues, type RawSample } from '../storage/raw-top.ts';
+import { selectLogs } from '../storage/raw-logs.ts';
 import { ratio, requestStats, type RequestStats } from './request-stats.ts';
-import { effectiveRange, EMPTY_MEASURES, readRollups } from './rollup-query.ts';
-import type { ResolvedRange } from './time-range.ts';
+import { effectiveRange, EMPTY_MEASURES, readRollups } from '../storage/rollup-read.ts';
+import type { ResolvedRange } from '../domain/time-range.ts';
 import type { ValueShare } from './patterns.ts';
 import { getTraffic, type TrafficPoint } from './traffic.ts';
 

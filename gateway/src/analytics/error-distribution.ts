@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { readRollups, totalCount, type AnalyticsFilter } from './rollup-query.ts';
-import { compareEndpoints, ratio, type EndpointKey } from './request-stats.ts';
-import type { ResolvedRange } from './time-range.ts';
+import { readRollups, totalCount, type AnalyticsFilter } from '../storage/rollup-read.ts';
+import { ratio } from './request-stats.ts';import type { ResolvedRange } from '../domain/time-range.ts';
+import { compareEndpoints, type EndpointKey } from '../domain/endpoint.ts';
 
 export interface StatusShare {
   status: number;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { readRollups, type AnalyticsFilter } from './rollup-query.ts';
-import { compareEndpoints, endpointId, ratio, type EndpointKey } from './request-stats.ts';
-import type { ResolvedRange } from './time-range.ts';
+import { readRollups, type AnalyticsFilter } from '../storage/rollup-read.ts';
+import { ratio } from './request-stats.ts';import type { ResolvedRange } from '../domain/time-range.ts';
+import { compareEndpoints, endpointLabel, type EndpointKey } from '../domain/endpoint.ts';
 
 export interface HeatmapCell {
   /** Hour of day (0..23) in the requested zone. */
@@ -38,7 +38,7 @@ export async function getErrorHeatmap(
   });
   const endpoints = new Map<string, HeatmapRow>();
   for (const r of rows) {
-    const id = endpointId(r);
+    const id = endpointLabel(r, true);
     let row = endpoints.get(id);
     if (!row) {
       const cells = Array.from({ length: 24 }, (_, hour) => ({ hour, requests: 0, errors: 0, errorRate: null as number | null }));

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { DEFAULT_RAW_SAMPLE_ROWS } from './raw-sample-plan.ts';
-import { rawSample, topRawValues, type RawSample, type RawTopValue } from './raw-top.ts';
-import { readRollups, totalCount, type AnalyticsFilter } from './rollup-query.ts';
-import { compareText, ratio } from './request-stats.ts';
-import type { ResolvedRange } from './time-range.ts';
+import { DEFAULT_RAW_SAMPLE_ROWS } from '../storage/raw-sample-plan.ts';
+import { rawSample, topRawValues, type RawSample, type RawTopValue } from '../storage/raw-top.ts';
+import { readRollups, totalCount, type AnalyticsFilter } from '../storage/rollup-read.ts';
+import { ratio } from './request-stats.ts';import type { ResolvedRange } from '../domain/time-range.ts';
+import { compareText } from '../domain/endpoint.ts';
 
 export interface PeriodTraffic {
   requests: number;

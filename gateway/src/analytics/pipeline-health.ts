@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ResolvedRange } from './time-range.ts';
+import type { ResolvedRange } from '../domain/time-range.ts';
 
 export interface ServicePipeline {
   service: string;

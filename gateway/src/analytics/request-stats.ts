@@ -1,12 +1,6 @@
-import type { LatencySummary } from './histogram.ts';
-import { latencyOf, type RollupMeasures } from './rollup-query.ts';
+import type { LatencySummary } from '../storage/histogram.ts';
+import { latencyOf, type RollupMeasures } from '../storage/rollup-read.ts';
 
-/** An endpoint: templated route, method and the service that serves it. */
-export interface EndpointKey {
-  service: string;
-  method: string;
-  route: string;
-}
 
 /** Counts, rates and latency of a set of requests (an endpoint, a bucket, a service…). */
 export interface RequestStats {
@@ -41,12 +35,3 @@ export function requestStats(m: RollupMeasures, total: number): RequestStats {
   };
 }
 
-/** Stable order for ties: service, method, route. */
-export function compareEndpoints(a: EndpointKey, b: EndpointKey): number {
-  return compareText(a.service, b.service) || compareText(a.method, b.method) || compareText(a.route, b.route);
-}
-
-/** Code-unit order: the same on every machine, unlike localeCompare. */
-export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-export const endpointId = (e: EndpointKey): string => `${e.service} ${e.method} ${e.route}`;

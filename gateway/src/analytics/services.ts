@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { readEndpointStats, sortEndpoints, type EndpointStats } from './endpoint-usage.ts';
-import { readRollups, totalCount, type AnalyticsFilter } from './rollup-query.ts';
-import { compareText, requestStats, type RequestStats } from './request-stats.ts';
-import type { ResolvedRange } from './time-range.ts';
+import { readRollups, totalCount, type AnalyticsFilter } from '../storage/rollup-read.ts';
+import { requestStats, type RequestStats } from './request-stats.ts';import type { ResolvedRange } from '../domain/time-range.ts';
+import { compareText } from '../domain/endpoint.ts';
 
 export interface ServiceStats extends RequestStats {
   service: string;

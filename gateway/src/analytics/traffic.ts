@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { effectiveRange, EMPTY_MEASURES, readRollups, type AnalyticsFilter } from './rollup-query.ts';
+import { effectiveRange, EMPTY_MEASURES, readRollups, type AnalyticsFilter } from '../storage/rollup-read.ts';
+import { BUCKET_ORIGIN_MS } from '../storage/time-bucket.ts';
 import { requestStats, type RequestStats } from './request-stats.ts';
-import type { ResolvedRange } from './time-range.ts';
+import type { ResolvedRange } from '../domain/time-range.ts';
 
 export interface TrafficPoint extends Omit<RequestStats, 'share'> {
   /** Start of the bucket. */
@@ -43,8 +44,8 @@ export function autoBucketSeconds(range: ResolvedRange): number {
 export function bucketStarts(range: ResolvedRange, bucketSeconds: number): number[] {
   const { from, to } = effectiveRange(range);
   const step = bucketSeconds * 1000;
-  // Buckets are aligned to Monday 2000-01-03 UTC (see time-bucket.ts), which matters for 7d ones.
-  const origin = Date.UTC(2000, 0, 3);
+  // Aligned to the storage's Monday origin, which matters for 7d buckets.
+  const origin = BUCKET_ORIGIN_MS;
   const starts: number[] = [];
   for (let t = origin + Math.floor((from.getTime() - origin) / step) * step; t < to.getTime(); t += step) starts.push(t);
   return starts;

@@ -1,19 +1,5 @@
 import { z } from 'zod';
-
-/** A validated, normalised access-log record, ready to store (route is filled in later). */
-export interface LogRecord {
-  timestamp: Date;
-  service: string;
-  method: string;
-  path: string;
-  status: number;
-  latencyMs: number;
-  userAgent: string | null;
-  ipAddress: string | null;
-  requestId: string | null;
-  bytes: number | null;
-  extra: Record<string, unknown> | null;
-}
+import { cleanText, type LogRecord } from '../domain/log-record.ts';
 
 export interface RecordContext {
   /** Service for records that do not name one (the ingest route's `?service=`, else "default"). */
@@ -37,13 +23,6 @@ const MAX_EXTRA_BYTES = 16 * 1024;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const MAX_FUTURE_MS = 24 * 3600 * 1000;
 const ZONE_SUFFIX = /(Z|[+-]\d{2}:?\d{2})$/i;
-
-/** PostgreSQL text cannot hold NUL, and lone surrogates break jsonb: clean both, keep the rest. */
-export function cleanText(value: string, max?: number): string {
-  let s = value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
-  s = s.toWellFormed();
-  return max !== undefined && s.length > max ? s.slice(0, max) : s;
-}
 
 const METHOD = /^[A-Z][A-Z-]{0,15}$/;
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;

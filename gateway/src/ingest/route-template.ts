@@ -35,6 +35,3 @@ export function templateRoute(path: string): string {
   if (route.length > 1 && route.endsWith('/')) route = route.slice(0, -1);
   return route;
 }
-
-/** The single route that absorbs a service's routes beyond its cap. */
-export const OVERFLOW_ROUTE = '/:other';

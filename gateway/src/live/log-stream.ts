@@ -1,6 +1,6 @@
 import { Repeater } from 'graphql-yoga';
-import { matchesLogFilter, type LogFilter } from '../analytics/log-filter.ts';
-import type { StoredLog } from '../ingest/write-batch.ts';
+import { matchesLogFilter, type LogFilter } from '../storage/log-filter.ts';
+import type { StoredLog } from '../domain/log-record.ts';
 import { markShared } from './shared-execution.ts';
 
 /** What a logStream subscriber receives: records in commit order, plus what it missed. */

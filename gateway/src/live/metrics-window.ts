@@ -1,4 +1,4 @@
-import { HistogramBuilder, summarizeLatency, type LatencySummary } from '../analytics/histogram.ts';
+import { HistogramBuilder, summarizeLatency, type LatencySummary } from '../storage/histogram.ts';
 
 /** The fields of a stored record the live metrics read. */
 export interface MeasuredRecord {

@@ -1,5 +1,5 @@
 import { createPubSub, type PubSub, type PubSubEventTarget } from 'graphql-yoga';
-import type { StoredLog } from '../ingest/write-batch.ts';
+import type { StoredLog } from '../domain/log-record.ts';
 import type { Logger } from '../logger.ts';
 import { LiveEventTarget, type RedisFanOutOptions } from './event-target.ts';
 import { LogStreamHub, type LogStreamOptions, type StoredLogSource } from './log-stream.ts';

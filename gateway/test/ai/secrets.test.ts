@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { buildApp, type App } from '../../src/server.ts';
+import { buildApp, type App } from '../../src/app.ts';
 import { createTestStorage, type TestStorage } from '../support/databases.ts';
 import { modelEnv, startOpenAiStub, type OpenAiStub } from './openai-stub.ts';
 import { ANALYZE, CHAT } from './scenario.ts';

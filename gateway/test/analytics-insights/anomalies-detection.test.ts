@@ -5,7 +5,7 @@ import {
   type AnomalyPoint,
   type AnomalySeries,
   type DetectionSettings,
-} from '../../src/analytics/anomalies-detection.ts';
+} from '../../src/insights/anomalies/rules.ts';
 import {
   binomialUpperTail,
   median,
@@ -13,8 +13,8 @@ import {
   robustBaseline,
   robustBaselineOf,
   wilsonLowerBound,
-} from '../../src/analytics/anomalies-robust-stats.ts';
-import { HistogramBuilder } from '../../src/analytics/histogram.ts';
+} from '../../src/insights/robust-stats.ts';
+import { HistogramBuilder } from '../../src/storage/histogram.ts';
 import { seededRandom as rng } from '../support/seeded-random.ts';
 
 /**

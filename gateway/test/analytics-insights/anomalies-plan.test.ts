@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBuckets, planSeasons, seasonalWindows } from '../../src/analytics/anomalies.ts';
+import { planBuckets, planSeasons, seasonalWindows } from '../../src/insights/anomalies/read.ts';
 
 /** How anomalies sizes its buckets and which history it reads, for a few ranges. */
 

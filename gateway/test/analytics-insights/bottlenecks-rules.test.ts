@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findBottlenecks, type EndpointLatency } from '../../src/analytics/bottlenecks-rules.ts';
+import { findBottlenecks, type EndpointLatency } from '../../src/insights/bottlenecks/rules.ts';
 
 /** The bottleneck rules on hand-made endpoint figures, where every number is known. */
 

@@ -1,8 +1,8 @@
 import { iterateRecords } from '@logpulse/target-server';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_ORDER, endpointRollupSql } from '../../src/analytics/rollup-levels.ts';
-import { rollupBatch, rollupParams, rollupUpsertSql } from '../../src/ingest/rollup.ts';
+import { BUILD_ORDER, endpointRollupSql } from '../../src/storage/rollup-levels.ts';
+import { rollupBatch, rollupParams, rollupUpsertSql } from '../../src/storage/rollup-write.ts';
 import { templateRoute } from '../../src/ingest/route-template.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';

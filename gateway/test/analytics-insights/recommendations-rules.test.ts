@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DetectedAnomaly } from '../../src/analytics/anomalies-detection.ts';
-import { findBottlenecks } from '../../src/analytics/bottlenecks-rules.ts';
-import { isListRoute, recommend, type ClientFacts, type EndpointFacts } from '../../src/analytics/recommendations-rules.ts';
+import type { DetectedAnomaly } from '../../src/insights/anomalies/rules.ts';
+import { findBottlenecks } from '../../src/insights/bottlenecks/rules.ts';
+import { isListRoute, recommend, type ClientFacts, type EndpointFacts } from '../../src/insights/recommendations/rules.ts';
 
 /** Each recommendation rule on hand-made facts: when it fires, when it does not, and the ranking. */
 

@@ -3,7 +3,7 @@ import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { endpointKey, expectLatency, expectStats, groupBy, inRange, localParts, stats, topValues, type Filter } from './brute-force.ts';
 import { generateDataset, toWire, type GeneratedLog } from './dataset.ts';
-import { latencyOf, readRollups, type RollupDimension, type RollupRow } from '../../src/analytics/rollup-query.ts';
+import { latencyOf, readRollups, type RollupDimension, type RollupRow } from '../../src/storage/rollup-read.ts';
 
 /**
  * Every analysis, over real HTTP ingest and real storage, compared field by field with a

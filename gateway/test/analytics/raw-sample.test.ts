@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planRawSample, type HourCount } from '../../src/analytics/raw-sample-plan.ts';
+import { planRawSample, type HourCount } from '../../src/storage/raw-sample-plan.ts';
 import { topValues } from './brute-force.ts';
 import type { GeneratedLog } from './dataset.ts';
 import { STORAGE_MODES } from '../support/databases.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveRange, planRollupRead, type PlanLevel, type RollupSlice } from '../../src/analytics/rollup-query.ts';
-import { hasOffsetsMultipleOf, hasWholeHourOffsets, isValidTimeZone, zoneOffsetMinutes } from '../../src/analytics/time-bucket.ts';
+import { effectiveRange, planRollupRead, type PlanLevel, type RollupSlice } from '../../src/storage/rollup-read.ts';
+import { hasOffsetsMultipleOf, hasWholeHourOffsets, isValidTimeZone, zoneOffsetMinutes } from '../../src/storage/time-bucket.ts';
 import { autoBucketSeconds, bucketStarts } from '../../src/analytics/traffic.ts';
 
 const at = (iso: string) => new Date(iso);

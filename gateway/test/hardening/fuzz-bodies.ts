@@ -1,7 +1,7 @@
 // Generators of hostile /log/ingest bodies, and an independent check of what may be stored.
 import { gzipSync, deflateSync } from 'node:zlib';
 import fc from 'fast-check';
-import type { LogRecord } from '../../src/ingest/record.ts';
+import type { LogRecord } from '../../src/domain/log-record.ts';
 
 export const PAYLOADS = [
   "'; DROP TABLE logs; --",

@@ -16,7 +16,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../../src/schema/index.ts';
+import { schema } from '../../src/graphql/schema.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { record } from '../live/support.ts';
 import { hostileNumber, hostileString, PAYLOADS } from './fuzz-bodies.ts';

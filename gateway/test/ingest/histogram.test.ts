@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketKey, bucketValue, GAMMA, HistogramBuilder, mergeHistograms, quantile, summarizeLatency } from '../../src/analytics/histogram.ts';
+import { bucketKey, bucketValue, GAMMA, HistogramBuilder, mergeHistograms, quantile, summarizeLatency } from '../../src/storage/histogram.ts';
 import { seededRandom as rng } from '../support/seeded-random.ts';
 
 function exactQuantile(sorted: number[], q: number): number {

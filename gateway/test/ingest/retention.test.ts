@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compactRollups } from '../../src/ingest/rollup-compaction.ts';
-import { sweepRetention } from '../../src/retention.ts';
+import { compactRollups } from '../../src/storage/rollup-compaction.ts';
+import { sweepRetention } from '../../src/storage/retention.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quantile, HistogramBuilder } from '../../src/analytics/histogram.ts';
+import { quantile, HistogramBuilder } from '../../src/storage/histogram.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { record, sseClient, subscribe, waitFor, wsClient, type Received } from './support.ts';

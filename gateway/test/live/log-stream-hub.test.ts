@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredLog } from '../../src/ingest/write-batch.ts';
+import type { StoredLog } from '../../src/domain/log-record.ts';
 import { LogStreamHub, type LogStreamBatch, type StoredLogSource } from '../../src/live/log-stream.ts';
 
 let nextId = 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HistogramBuilder, quantile } from '../../src/analytics/histogram.ts';
+import { HistogramBuilder, quantile } from '../../src/storage/histogram.ts';
 import { eventSerializer } from '../../src/live/event-serializer.ts';
 import { alignedBoundary, LiveMetricsWindow, type MeasuredRecord } from '../../src/live/metrics-window.ts';
 

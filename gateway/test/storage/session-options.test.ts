@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db.ts';
+import { openDatabase, type Database } from '../../src/storage/db.ts';
 import { createTestStorage, type TestStorage } from '../support/databases.ts';
 
 // The analyses rely on these session settings (BENCHMARKS.md: JIT and 4 MB work_mem cost

@@ -1,6 +1,6 @@
 import { loadConfig, type GatewayConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { buildApp, type App } from '../../src/server.ts';
+import { buildApp, type App } from '../../src/app.ts';
 import { createTestStorage, type StorageMode, type TestStorage } from './databases.ts';
 
 export const TEST_TOKEN = 'test-ingest-token-0123456789';

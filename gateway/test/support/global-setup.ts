@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../../src/db.ts';
-import { applyMigrations } from '../../src/migrate.ts';
+import { openDatabase } from '../../src/storage/db.ts';
+import { applyMigrations } from '../../src/storage/migrate.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

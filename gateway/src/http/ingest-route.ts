@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.ts';
+import type { Database } from '../storage/db.ts';
+import { isUnavailableError } from '../storage/db.ts';
+import { bearerToken } from './auth.ts';
+import { matchIngestCredential, SERVICE_NAME, type ServiceToken } from './credentials.ts';
+import { checkContentType, decompress, IngestError, splitRecords } from '../ingest/decode.ts';
+import { parseRecord } from '../ingest/record.ts';
+import { RouteRegistry } from '../storage/route-cap.ts';
+import { templateRoute } from '../ingest/route-template.ts';
+import type { RoutedRecord } from '../domain/log-record.ts';
+import { storeUnparseableBody, writeBatch, type BatchResult, type Rejection } from '../storage/write-batch.ts';
+
+export interface IngestOptions {
+  ingestTokens: readonly string[];
+  /** Tokens bound to one service each (INGEST_TOKENS): they may only ingest for that service. */
+  serviceTokens?: readonly ServiceToken[];
+  maxBodyBytes: number;
+  maxDecodedBytes: number;
+  maxRoutesPerService: number;
+  zoneless: 'UTC' | 'local';
+  logger: Logger;
+  /** The database once it is reachable and migrated; null while it is not (answer 503). */
+  database: () => Database | null;
+  /** Called after a batch commits with the records it stored (the live stream). */
+  onStored?: (result: BatchResult) => void;
+}
+
+const MAX_RAW_REJECT = 8192;
+
+export interface IngestResponseBody {
+  accepted: number;
+  rejected: number;
+  duplicate: boolean;
+  /** The first rejection reasons, to make a misconfigured shipper obvious. */
+  errors?: { index: number; reason: string }[];
+}
+
+/**
+ * POST /log/ingest: Fluent Bit's `http` output (json, json_lines, json_stream; optionally gzip).
+ * Status codes follow Fluent Bit's retry rules: 200 once stored (or already stored), 503 when
+ * storage failed (Fluent Bit retries the byte-identical body), 4xx only for bodies a retry
+ * cannot fix — and an unparseable body is dead-lettered before its 400 so nothing is lost.
+ */
+export function createIngestHandler(options: IngestOptions) {
+  let registry: RouteRegistry | null = null;
+  let registryDb: Database | null = null;
+
+  return async function handleIngest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const reply = (status: number, body: object, headers: Record<string, string> = {}) => {
+      if (res.headersSent) return;
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      if (req.method !== 'POST') {
+        reply(405, { error: 'use POST' }, { allow: 'POST' });
+        return;
+      }
+      const credential = matchIngestCredential(bearerToken(req.headers.authorization), options.ingestTokens, options.serviceTokens ?? []);
+      if (!credential) {
+        reply(401, { error: 'missing or invalid bearer token' }, { 'www-authenticate': 'Bearer realm="logpulse-ingest"' });
+        return;
+      }
+      const bound = credential.service;
+      const requested = url.searchParams.get('service');
+      if (bound !== undefined && requested !== null && requested !== bound) {
+        reply(403, { error: `this token may only ingest for service "${bound}", not "${requested.slice(0, 64)}"` });
+        return;
+      }
+      const service = bound ?? requested ?? 'default';
+      if (!SERVICE_NAME.test(service)) throw new IngestError(400, 'service must be 1-64 characters of letters, digits and ._:/-');
+      const dateKey = url.searchParams.get('date_key') ?? 'date';
+      checkContentType(req.headers['content-type']);
+      const body = await readBody(req, options.maxBodyBytes);
+      const db = options.database();
+      if (!db) throw new IngestError(503, 'storage is not ready; retry later');
+
+      const digest = createHash('sha256').update(service).update('\n').update(dateKey).update('\n').update(body).digest('hex');
+      let items;
+      try {
+        const decoded = await decompress(body, req.headers['content-encoding'], options.maxDecodedBytes);
+        items = splitRecords(decoded.toString('utf8'));
+      } catch (error) {
+        if (error instanceof IngestError && error.status === 400) {
+          await storeUnparseableBody(db.pool, { service, reason: error.message, body, digest });
+          options.logger.warn({ service, reason: error.message, bytes: body.length }, 'unparseable ingest body dead-lettered');
+        }
+        throw error;
+      }
+
+      const now = Date.now();
+      const records: RoutedRecord[] = [];
+      const rejections: Rejection[] = [];
+      const errors: { index: number; reason: string }[] = [];
+      items.forEach((item, index) => {
+        let result = 'error' in item ? { ok: false as const, reason: item.error } : parseRecord(item.value, { defaultService: service, dateKey, zoneless: options.zoneless, now });
+        if (result.ok && bound !== undefined && result.record.service !== bound) {
+          result = { ok: false as const, reason: `service: "${result.record.service}" is not allowed for this token (it is bound to "${bound}")` };
+        }
+        if (result.ok) {
+          // The record is fresh from parseRecord: completing it in place saves a copy per record.
+          const record = result.record as RoutedRecord;
+          record.route = templateRoute(record.path);
+          records.push(record);
+        } else {
+          const raw = 'error' in item ? item.raw : safeStringify(item.value);
+          rejections.push({ reason: result.reason, raw: raw.slice(0, MAX_RAW_REJECT) });
+          if (errors.length < 10) errors.push({ index, reason: result.reason });
+        }
+      });
+
+      if (registryDb !== db) {
+        registry = new RouteRegistry(db.pool, options.maxRoutesPerService);
+        registryDb = db;
+      }
+      await registry!.apply(records);
+      const result = await writeBatch(db.pool, { digest, service, bytes: body.length, records, rejections });
+      if (!result.duplicate) options.onStored?.(result);
+      const response: IngestResponseBody = { accepted: result.accepted, rejected: result.rejected, duplicate: result.duplicate };
+      if (errors.length > 0 && !result.duplicate) response.errors = errors;
+      reply(200, response);
+    } catch (error) {
+      if (error instanceof IngestError) {
+        reply(error.status, { error: error.message }, error.status === 503 ? { 'retry-after': '1' } : {});
+        if (error.status === 413) req.resume();
+        return;
+      }
+      // Anything else on this path is storage trouble (or a bug): 503 keeps the data in
+      // Fluent Bit's buffer for a retry, where a 500 would not be worse but a 4xx would lose it.
+      const unavailable = isUnavailableError(error);
+      options.logger[unavailable ? 'warn' : 'error']({ err: error }, 'ingest batch not stored');
+      reply(503, { error: unavailable ? 'storage unavailable; retry later' : 'batch could not be stored; retry later' }, { 'retry-after': '1' });
+    }
+  };
+}
+
+/** The text kept in the dead-letter table for a rejected value; never throws. */
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // Nesting too deep for the stack (JSON.parse takes depths that JSON.stringify cannot).
+    return '[value not kept: nested too deeply to serialise]';
+  }
+}
+
+/** Reads the request body, refusing (413) as soon as it passes the limit instead of buffering it. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    return Promise.reject(new IngestError(413, `body of ${declared} bytes exceeds the ${limit}-byte limit`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.resume();
+        reject(new IngestError(413, `body exceeds the ${limit}-byte limit`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', (error) => reject(new IngestError(400, `could not read body: ${error.message}`)));
+  });
+}

@@ -1,0 +1,328 @@
+import type pg from 'pg';
+import {
+  detectAnomalies,
+  latencyPoint,
+  type AnomalyPoint,
+  type AnomalySeries,
+  type DetectedAnomaly,
+  type DetectionSettings,
+  type SeasonSpec,
+} from './rules.ts';
+import { readRollups, type AnalyticsFilter, type RollupDimension, type RollupMeasures } from '../../storage/rollup-read.ts';import type { ResolvedRange } from '../../domain/time-range.ts';
+import { endpointKey, type EndpointKey } from '../../domain/endpoint.ts';
+
+/** How unusual a bucket must be: the robust z-score each level needs. */
+export const SENSITIVITY_THRESHOLDS = { LOW: 7, MEDIUM: 5, HIGH: 3.5 } as const;
+export type Sensitivity = keyof typeof SENSITIVITY_THRESHOLDS;
+
+/** Anomaly detection looks at most this far at once (hourly buckets, a few thousand per series). */
+export const MAX_ANOMALY_RANGE_DAYS = 31;
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+
+/** Endpoints watched besides the overall series, busiest first. */
+const MAX_ENDPOINT_SERIES = 20;
+/** Requests a bucket needs before its error rate or p95 counts. */
+const MIN_REQUESTS = 20;
+/**
+ * A bucket is judged only once this long has passed since it ended, so records still on their
+ * way through the shipper do not make the newest minute look like a traffic drop.
+ */
+const INGEST_GRACE_MS = 30_000;
+
+/**
+ * The same analysis asked again within this long (the Insights page asks for anomalies and for
+ * recommendations, which include them, at once; several open dashboards poll the same range)
+ * is answered from the first one, in flight or done. Keyed per database pool.
+ */
+const REPORT_TTL_MS = 10_000;
+const MAX_CACHED_REPORTS = 100;
+const recentReports = new WeakMap<pg.Pool, Map<string, { expires: number; report: Promise<AnomalyReport> }>>();
+
+interface BucketPlan {
+  bucketMs: number;
+  /** Trailing baseline length, in buckets, and how many of them must exist. */
+  trailing: number;
+  minTrailing: number;
+}
+
+/**
+ * Bucket size by range: minutes see a one-minute spike, hours keep a month cheap. The trailing
+ * window spans an hour of minutes, three hours of 5-minute buckets, or a full day of hours (a
+ * shorter one would call every morning's ramp-up a spike).
+ */
+export function planBuckets(rangeMs: number): BucketPlan {
+  if (rangeMs <= 6 * HOUR) return { bucketMs: MINUTE, trailing: 60, minTrailing: 30 };
+  if (rangeMs <= DAY) return { bucketMs: 5 * MINUTE, trailing: 36, minTrailing: 18 };
+  return { bucketMs: HOUR, trailing: 24, minTrailing: 24 };
+}
+
+/**
+ * Seasonal baselines the stored history allows (Datadog's rule: at least 3 cycles): the same
+ * hour of the week once 3 weeks exist, else the same hour of day once 3 days exist. The detector
+ * still checks per bucket that 3 samples are really there.
+ */
+export function planSeasons(historyStartMs: number | null, endMs: number): SeasonSpec[] {
+  if (historyStartMs === null) return [];
+  const span = endMs - historyStartMs;
+  const seasons: SeasonSpec[] = [];
+  if (span >= 3 * WEEK) seasons.push({ periodMs: WEEK, cycles: 4, bucketMs: HOUR });
+  if (span >= 3 * DAY) seasons.push({ periodMs: DAY, cycles: 7, bucketMs: HOUR });
+  return seasons;
+}
+
+export interface AnomalyQuery {
+  range: ResolvedRange;
+  filter?: AnalyticsFilter;
+  sensitivity?: Sensitivity;
+  /** Current time (tests pin it); default Date.now(). */
+  now?: number;
+}
+
+export interface AnomalyReport {
+  /** The complete buckets analysed: the range aligned to buckets, minus the still-filling ones. */
+  analysed: ResolvedRange | null;
+  bucketSeconds: number;
+  threshold: number;
+  /** Series watched: the overall one plus the busiest endpoints. */
+  seriesAnalysed: number;
+  /** Longest seasonal cycle available: 'WEEKLY', 'DAILY' or 'NONE' (trailing baseline only). */
+  seasonality: 'WEEKLY' | 'DAILY' | 'NONE';
+  /** Oldest stored hour of traffic (the history the baselines can draw on). */
+  historyStart: Date | null;
+  anomalies: DetectedAnomaly[];
+}
+
+
+type Window = [from: number, to: number];
+
+/** Sorted, with overlapping or touching windows joined. */
+function mergeWindows(windows: Window[]): Window[] {
+  const merged: Window[] = [];
+  for (const [from, to] of [...windows].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+/**
+ * The whole hours a seasonal baseline looks at: the analysed span shifted back by each cycle.
+ * Reading only these (a 6-hour range needs 7 × 6 hours, not the whole week) keeps the
+ * seasonal history cheap.
+ */
+export function seasonalWindows(seasons: readonly SeasonSpec[], startMs: number, endMs: number): Window[] {
+  const windows: Window[] = [];
+  for (const s of seasons) {
+    for (let j = 1; j <= s.cycles; j++) {
+      windows.push([Math.floor((startMs - j * s.periodMs) / HOUR) * HOUR, Math.ceil((endMs - j * s.periodMs) / HOUR) * HOUR]);
+    }
+  }
+  return mergeWindows(windows);
+}
+
+interface SeriesPoints {
+  overall: Map<number, AnomalyPoint>;
+  endpoints: Map<string, Map<number, AnomalyPoint>>;
+}
+
+const pointOf = (m: RollupMeasures): AnomalyPoint => latencyPoint(m.histogram, m.count, m.errors5xx, m.latencyMax);
+
+/**
+ * The overall series and the series of `endpoints` over `windows`, at `bucketMs`. The overall
+ * one is merged in SQL (one row per bucket) rather than from every endpoint's rows here: the
+ * endpoints not watched are never sent.
+ */
+async function readSeries(
+  pool: pg.Pool,
+  windows: readonly Window[],
+  bucketMs: number,
+  filter: AnalyticsFilter,
+  endpoints: readonly EndpointKey[],
+  withOverall: boolean,
+): Promise<SeriesPoints> {
+  const read = <D extends RollupDimension>(groupBy: D[], [from, to]: Window, only?: readonly EndpointKey[]) =>
+    to > from
+      ? readRollups(pool, {
+          range: { from: new Date(from), to: new Date(to) },
+          filter,
+          endpoints: only,
+          groupBy,
+          bucketSeconds: bucketMs / 1000,
+        })
+      : Promise.resolve([]);
+  const [overallRows, endpointRows] = await Promise.all([
+    withOverall ? Promise.all(windows.map((w) => read(['bucket'], w))) : Promise.resolve([]),
+    Promise.all(windows.map((w) => read(['bucket', 'service', 'method', 'route'], w, endpoints))),
+  ]);
+  const overall = new Map<number, AnomalyPoint>();
+  for (const row of overallRows.flat()) overall.set(row.bucket.getTime(), pointOf(row));
+  const perEndpoint = new Map<string, Map<number, AnomalyPoint>>();
+  for (const row of endpointRows.flat()) {
+    const key = endpointKey(row);
+    let points = perEndpoint.get(key);
+    if (!points) perEndpoint.set(key, (points = new Map()));
+    points.set(row.bucket.getTime(), pointOf(row));
+  }
+  return { overall, endpoints: perEndpoint };
+}
+
+/**
+ * The endpoints worth a series of their own: on average at least half the requests a rate needs
+ * per bucket over [from, to) (the trailing window and the range together, so an endpoint that
+ * just went silent is still watched), busiest first, at most MAX_ENDPOINT_SERIES. Counts only:
+ * no histogram is read for the endpoints left out.
+ */
+async function readBusyEndpoints(
+  pool: pg.Pool,
+  [from, to]: Window,
+  bucketMs: number,
+  filter: AnalyticsFilter,
+  pinsEndpoint: boolean,
+): Promise<EndpointKey[]> {
+  const rows = await readRollups(pool, {
+    range: { from: new Date(from), to: new Date(to) },
+    filter,
+    groupBy: ['service', 'method', 'route'],
+    histograms: false,
+  });
+  const buckets = (to - from) / bucketMs;
+  return rows
+    .filter((r) => r.count / buckets >= MIN_REQUESTS / 2 || (pinsEndpoint && r.count > 0))
+    .map((r) => ({ service: r.service, method: r.method, route: r.route, key: endpointKey(r), total: r.count }))
+    .sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1))
+    .slice(0, MAX_ENDPOINT_SERIES)
+    .map(({ service, method, route }) => ({ service, method, route }));
+}
+
+async function readHistoryStart(pool: pg.Pool): Promise<number | null> {
+  // The leading primary-key column makes this an index lookup, not a scan.
+  const { rows } = await pool.query<{ first: Date | null }>('SELECT min(bucket) AS first FROM rollup_hour');
+  return rows[0]?.first ? rows[0].first.getTime() : null;
+}
+
+function overallLabel(filter: AnalyticsFilter): string {
+  const scope = [filter.method?.toUpperCase(), filter.route].filter(Boolean).join(' ');
+  const base = filter.service ? `service ${filter.service}` : 'all traffic';
+  return scope ? `${base} (${scope})` : base;
+}
+
+/**
+ * Unusual traffic volume, 5xx rate and p95 latency over a range, overall and per busy endpoint:
+ * reads the range's buckets plus the history the baselines need (the trailing window before
+ * the range and, with enough stored history, the same hours in earlier days or weeks) from the
+ * rollups, then lets the pure detector judge each complete bucket.
+ */
+export function getAnomalies(pool: pg.Pool, query: AnomalyQuery): Promise<AnomalyReport> {
+  const filter = query.filter ?? {};
+  const now = query.now ?? Date.now();
+  const sensitivity = query.sensitivity ?? 'MEDIUM';
+  const threshold = SENSITIVITY_THRESHOLDS[sensitivity];
+  const plan = planBuckets(query.range.to.getTime() - query.range.from.getTime());
+  const { bucketMs } = plan;
+  const startMs = Math.floor(query.range.from.getTime() / bucketMs) * bucketMs;
+  const endMs = Math.min(
+    Math.floor(query.range.to.getTime() / bucketMs) * bucketMs,
+    Math.floor((now - INGEST_GRACE_MS) / bucketMs) * bucketMs,
+  );
+  const key = JSON.stringify([
+    bucketMs,
+    startMs,
+    endMs,
+    filter.service ?? null,
+    filter.route ?? null,
+    filter.method?.toUpperCase() ?? null,
+    sensitivity,
+  ]);
+  let cache = recentReports.get(pool);
+  if (!cache) recentReports.set(pool, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit && hit.expires > Date.now()) return hit.report;
+  const report = analyse(pool, { filter, threshold, plan, startMs, endMs });
+  cache.set(key, { expires: Date.now() + REPORT_TTL_MS, report });
+  report.catch(() => cache.delete(key));
+  if (cache.size > MAX_CACHED_REPORTS) cache.delete(cache.keys().next().value!);
+  return report;
+}
+
+async function analyse(
+  pool: pg.Pool,
+  {
+    filter,
+    threshold,
+    plan,
+    startMs,
+    endMs,
+  }: { filter: AnalyticsFilter; threshold: number; plan: BucketPlan; startMs: number; endMs: number },
+): Promise<AnomalyReport> {
+  const { bucketMs } = plan;
+  const trailingStart = startMs - plan.trailing * bucketMs;
+  const pinsEndpoint = Boolean(filter.method && filter.route);
+  const [historyStart, busy] = await Promise.all([
+    readHistoryStart(pool),
+    endMs > startMs ? readBusyEndpoints(pool, [trailingStart, endMs], bucketMs, filter, pinsEndpoint) : [],
+  ]);
+  const empty: AnomalyReport = {
+    analysed: null,
+    bucketSeconds: bucketMs / 1000,
+    threshold,
+    seriesAnalysed: 0,
+    seasonality: 'NONE',
+    historyStart: historyStart === null ? null : new Date(historyStart),
+    anomalies: [],
+  };
+  if (!(endMs > startMs)) return empty;
+
+  const seasons = planSeasons(historyStart, endMs);
+  const windows = seasonalWindows(seasons, startMs, endMs);
+  let fine: SeriesPoints;
+  let coarse: SeriesPoints;
+  if (bucketMs === HOUR) {
+    // Hourly analysis: the trailing day and the seasonal hours come from one set of hourly reads.
+    fine = coarse = await readSeries(pool, mergeWindows([...windows, [trailingStart, endMs]]), HOUR, filter, busy, !pinsEndpoint);
+  } else {
+    [fine, coarse] = await Promise.all([
+      readSeries(pool, [[trailingStart, endMs]], bucketMs, filter, busy, !pinsEndpoint),
+      readSeries(pool, windows, HOUR, filter, busy, !pinsEndpoint),
+    ]);
+  }
+
+  const series: AnomalySeries[] = [];
+  if (!pinsEndpoint) {
+    series.push({
+      service: filter.service ?? null,
+      method: null,
+      route: null,
+      label: overallLabel(filter),
+      points: fine.overall,
+      seasonalPoints: coarse.overall,
+    });
+  }
+  for (const e of busy) {
+    const key = endpointKey(e);
+    series.push({ ...e, points: fine.endpoints.get(key) ?? new Map(), seasonalPoints: coarse.endpoints.get(key) ?? new Map() });
+  }
+
+  const settings: DetectionSettings = {
+    bucketMs,
+    fromMs: startMs,
+    toMs: endMs,
+    trailingBuckets: plan.trailing,
+    minTrailingSamples: plan.minTrailing,
+    seasons,
+    threshold,
+    minRequests: MIN_REQUESTS,
+    minBuckets: bucketMs < 5 * MINUTE ? { LATENCY: 2 } : {},
+  };
+  return {
+    ...empty,
+    analysed: { from: new Date(startMs), to: new Date(endMs) },
+    seriesAnalysed: series.length,
+    seasonality: seasons[0]?.periodMs === WEEK ? 'WEEKLY' : seasons.length > 0 ? 'DAILY' : 'NONE',
+    anomalies: detectAnomalies(series, settings),
+  };
+}

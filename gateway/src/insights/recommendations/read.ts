@@ -1,0 +1,124 @@
+import type pg from 'pg';
+import { getAnomalies, MAX_ANOMALY_RANGE_DAYS } from '../anomalies/read.ts';
+import { previousPeriod, DEFAULT_BOTTLENECK_MIN_REQUESTS, DEFAULT_P95_THRESHOLD_MS } from '../bottlenecks/read.ts';
+import { findBottlenecks } from '../bottlenecks/rules.ts';import { readEndpointStats } from '../../analytics/endpoint-usage.ts';
+import { logFilterSql } from '../../storage/log-filter.ts';
+import { recommend, type ClientFacts, type EndpointFacts, type Recommendation, type ResponseSizes } from './rules.ts';
+import { readRollups, type AnalyticsFilter } from '../../storage/rollup-read.ts';
+import type { ResolvedRange } from '../../domain/time-range.ts';
+import { endpointKey } from '../../domain/endpoint.ts';
+
+/**
+ * Response sizes and client addresses come from raw logs, which have no rollup. Reading only the
+ * newest this-many records of the range (a backward walk of the timestamp index) keeps the cost
+ * flat however much the range holds; the evidence says how many were sampled.
+ */
+export const RAW_SAMPLE_SIZE = 50_000;
+
+export interface RecommendationQuery {
+  range: ResolvedRange;
+  filter?: AnalyticsFilter;
+  p95ThresholdMs?: number;
+}
+
+interface StatusFacts {
+  notFound: number;
+  topServerStatus: number | null;
+  topServerCount: number;
+}
+
+async function readStatusFacts(pool: pg.Pool, range: ResolvedRange, filter: AnalyticsFilter): Promise<Map<string, StatusFacts>> {
+  const rows = await readRollups(pool, { range, filter, groupBy: ['service', 'method', 'route', 'status'], histograms: false });
+  const facts = new Map<string, StatusFacts>();
+  for (const r of rows) {
+    const k = endpointKey(r);
+    const f = facts.get(k) ?? { notFound: 0, topServerStatus: null, topServerCount: 0 };
+    if (r.status === 404) f.notFound += r.count;
+    if (r.status >= 500 && (r.count > f.topServerCount || (r.count === f.topServerCount && r.status < (f.topServerStatus ?? Infinity)))) {
+      f.topServerStatus = r.status;
+      f.topServerCount = r.count;
+    }
+    facts.set(k, f);
+  }
+  return facts;
+}
+
+async function readResponseSizes(pool: pg.Pool, range: ResolvedRange, filter: AnalyticsFilter): Promise<Map<string, ResponseSizes>> {
+  const { where, params } = logFilterSql({ ...filter, from: range.from, to: range.to });
+  const { rows } = await pool.query<ResponseSizes & { service: string; method: string; route: string }>(
+    `SELECT service, method, route, count(*)::int AS "sampled", avg(bytes)::float8 AS "avgBytes",
+            percentile_disc(0.95) WITHIN GROUP (ORDER BY bytes)::float8 AS "p95Bytes", max(bytes)::float8 AS "maxBytes"
+     FROM (SELECT service, method, route, bytes FROM logs WHERE ${where} ORDER BY timestamp DESC LIMIT $${params.length + 1}) AS sample
+     WHERE bytes IS NOT NULL
+     GROUP BY service, method, route`,
+    [...params, RAW_SAMPLE_SIZE],
+  );
+  return new Map(
+    rows.map((r) => [endpointKey(r), { sampled: r.sampled, avgBytes: r.avgBytes, p95Bytes: r.p95Bytes, maxBytes: r.maxBytes }]),
+  );
+}
+
+async function readClientFacts(pool: pg.Pool, range: ResolvedRange, filter: AnalyticsFilter): Promise<ClientFacts | null> {
+  const { where, params } = logFilterSql({ ...filter, from: range.from, to: range.to });
+  const { rows } = await pool.query<{ ip: string; count: number; sample_size: number; distinct_clients: number; first: Date; last: Date }>(
+    `SELECT ip_address AS ip, count(*)::int AS count, (sum(count(*)) OVER ())::int AS sample_size, (count(*) OVER ())::int AS distinct_clients,
+            min(min(timestamp)) OVER () AS first, max(max(timestamp)) OVER () AS last
+     FROM (SELECT ip_address, timestamp FROM logs WHERE ${where} ORDER BY timestamp DESC LIMIT $${params.length + 1}) AS sample
+     WHERE ip_address IS NOT NULL
+     GROUP BY ip_address
+     ORDER BY count(*) DESC, ip_address COLLATE "C"
+     LIMIT 5`,
+    [...params, RAW_SAMPLE_SIZE],
+  );
+  const first = rows[0];
+  if (!first) return null;
+  return {
+    sampleSize: first.sample_size,
+    distinctClients: first.distinct_clients,
+    sampleMinutes: (first.last.getTime() - first.first.getTime()) / 60_000,
+    top: rows.map((r) => ({ ip: r.ip, count: r.count })),
+  };
+}
+
+/**
+ * Ranked, concrete suggestions for a range: gathers per-endpoint latency, status and error
+ * figures (rollups), bottlenecks (this period against the previous one), anomalies, and response
+ * sizes and client addresses (a bounded sample of raw logs), then applies the rules.
+ */
+export async function getRecommendations(pool: pg.Pool, query: RecommendationQuery): Promise<Recommendation[]> {
+  const filter = query.filter ?? {};
+  const scope: AnalyticsFilter = { service: filter.service };
+  const withinAnomalyLimit = query.range.to.getTime() - query.range.from.getTime() <= MAX_ANOMALY_RANGE_DAYS * 86_400_000;
+  const [current, previous, statuses, sizes, clients, anomalies] = await Promise.all([
+    readEndpointStats(pool, query.range, scope),
+    readEndpointStats(pool, previousPeriod(query.range), scope),
+    readStatusFacts(pool, query.range, scope),
+    readResponseSizes(pool, query.range, filter),
+    readClientFacts(pool, query.range, filter),
+    withinAnomalyLimit ? getAnomalies(pool, { range: query.range, filter }).then((r) => r.anomalies) : Promise.resolve([]),
+  ]);
+  const method = filter.method?.toUpperCase();
+  const inFilter = (e: { route: string; method: string }): boolean =>
+    (!filter.route || e.route === filter.route) && (!method || e.method === method);
+
+  const endpoints: EndpointFacts[] = current.filter(inFilter).map((e) => {
+    const s = statuses.get(endpointKey(e));
+    return {
+      service: e.service,
+      method: e.method,
+      route: e.route,
+      count: e.count,
+      share: e.share,
+      errors5xx: e.errors5xx,
+      notFound: s?.notFound ?? 0,
+      topServerStatus: s?.topServerStatus ?? null,
+      latency: e.latency,
+      sizes: sizes.get(endpointKey(e)) ?? null,
+    };
+  });
+  const bottlenecks = findBottlenecks(current, previous, {
+    p95ThresholdMs: query.p95ThresholdMs ?? DEFAULT_P95_THRESHOLD_MS,
+    minRequests: DEFAULT_BOTTLENECK_MIN_REQUESTS,
+  }).filter(inFilter);
+  return recommend({ endpoints, bottlenecks, anomalies, clients });
+}

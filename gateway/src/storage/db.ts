@@ -1,0 +1,124 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from '../generated/prisma/client.ts';
+
+export type DatabaseMode = 'postgres' | 'pglite';
+
+/**
+ * One database, whichever mode: a `pg` pool (the ingest hot path and the analytics SQL use it
+ * directly) and a Prisma client built on the SAME pool through @prisma/adapter-pg.
+ *
+ * Embedded mode serves PGlite (real PostgreSQL compiled to WASM) on a private Unix socket with
+ * @electric-sql/pglite-socket, so both modes share one driver, one adapter and one SQL dialect:
+ * nothing in the gateway branches on the mode. PGlite has a single backend, so its pool holds a
+ * single connection, which also serialises transactions correctly.
+ */
+export interface Database {
+  mode: DatabaseMode;
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL URL; undefined selects embedded PGlite in `${dataDir}/pglite`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Per-statement limit on PostgreSQL (PGlite runs in-process and has no such timer). */
+  statementTimeoutMs?: number;
+  poolSize?: number;
+}
+
+// Every bigint/numeric from PostgreSQL arrives as a JS number where it is safe to: counts and
+// sums in analyses never approach 2^53, and strings in results would leak into every caller.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+/**
+ * Session settings for PostgreSQL connections, sent as the startup `options` parameter. The
+ * analyses are short aggregate queries over rollups: JIT compilation cost 90–145 ms per heavy
+ * query at 10M rows and saved nothing, and the default 4 MB work_mem spilled their sorts and
+ * hash aggregates to disk (BENCHMARKS.md). The standard libpq `PGOPTIONS` replaces them (set it
+ * empty behind a pooler that rejects startup options); an `options` query parameter in
+ * DATABASE_URL wins over both.
+ */
+export const DEFAULT_SESSION_OPTIONS = '-c jit=off -c work_mem=32MB';
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: options.statementTimeoutMs,
+      application_name: 'logpulse-gateway',
+      options: process.env.PGOPTIONS ?? DEFAULT_SESSION_OPTIONS,
+    });
+    // An idle client losing its server must not crash the process: the next query reports it.
+    pool.on('error', () => {});
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      mode: 'postgres',
+      pool,
+      prisma,
+      async close() {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  }
+
+  const dir = join(options.dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  // Loaded only in embedded mode: the WASM build costs ~40 MB of RSS a PostgreSQL gateway never uses.
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
+  const pglite = await PGlite.create(dir);
+  const socketDir = await mkdtemp(join(tmpdir(), 'logpulse-pg-'));
+  const server = new PGLiteSocketServer({ db: pglite, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: 1 });
+  await server.start();
+  const pool = new pg.Pool({ host: socketDir, port: 5432, user: 'postgres', database: 'postgres', max: 1, idleTimeoutMillis: 0 });
+  pool.on('error', () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    mode: 'pglite',
+    pool,
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+      await server.stop();
+      await pglite.close();
+      await rm(socketDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `fn` inside one transaction on one pooled connection; rolls back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** True for errors that mean "the database is unreachable or overloaded" (answer 503, retry later). */
+export function isUnavailableError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code ?? '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'ENOENT', 'EHOSTUNREACH'].includes(code)) return true;
+  // 08: connection exception, 53: insufficient resources, 57P: operator intervention (shutdown),
+  // 57014: statement timeout / cancel, 40001/40P01: serialisation failure / deadlock (retryable).
+  if (/^(08|53|57P)/.test(code) || ['57014', '40001', '40P01'].includes(code)) return true;
+  return /timeout|terminat|Connection terminated|connect|not queryable|Client has encountered a connection error/i.test(error.message);
+}

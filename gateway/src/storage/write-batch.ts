@@ -1,0 +1,154 @@
+import type pg from 'pg';
+import { cleanText, type RoutedRecord, type StoredLog } from '../domain/log-record.ts';
+import { DIRTY_BUCKET_SECONDS } from './rollup-levels.ts';
+import { BUCKET_ORIGIN_SQL } from './time-bucket.ts';
+import { rollupMinuteAndHour, rollupParams, rollupUpsertSql } from './rollup-write.ts';
+
+export interface Rejection {
+  reason: string;
+  raw: string;
+}
+
+export interface BatchInput {
+  digest: string;
+  service: string;
+  bytes: number;
+  records: RoutedRecord[];
+  rejections: Rejection[];
+}
+
+export interface BatchResult {
+  accepted: number;
+  rejected: number;
+  duplicate: boolean;
+  stored: StoredLog[];
+}
+
+/** Parameters before each part of WRITE_BATCH: 6 for the claim, 12 columns of raw rows, 10 per rollup level. */
+const MINUTE_PARAMS = 18;
+const HOUR_PARAMS = MINUTE_PARAMS + 10;
+const DEAD_LETTER_PARAMS = HOUR_PARAMS + 10;
+const CLAIMED = 'EXISTS (SELECT 1 FROM claim)';
+
+/**
+ * The whole batch as ONE statement (data-modifying CTEs), so it commits on its own inside
+ * PostgreSQL: the row locks on hot rollup rows are held only while PostgreSQL works, never
+ * across a round trip to a busy Node event loop (with concurrent batches, that wait made every
+ * other batch queue behind the lock). Everything is conditional on claiming the digest; the
+ * rollups run after the raw rows (they read `ins`), which keeps their locks short too.
+ * INSERT ... SELECT FROM ROWS FROM (...) inserts (and returns) rows in input order.
+ */
+const WRITE_BATCH = `WITH claim AS (
+  INSERT INTO ingest_batches (digest, service, accepted, rejected, bytes, service_counts) VALUES ($1, $2, $3, $4, $5, $6)
+  ON CONFLICT (digest) DO NOTHING RETURNING received_at
+), ins AS (
+  INSERT INTO logs (timestamp, service, method, path, route, status, latency_ms, user_agent, ip_address, request_id, bytes, extra, batch_id)
+  SELECT to_timestamp(ts::float8 / 1000), s, m, p, rt, st::smallint, l::float8, ua, ip, rq, b::int, x::jsonb, $1
+  FROM ROWS FROM (${Array.from({ length: 12 }, (_, i) => `json_array_elements_text($${7 + i}::json)`).join(', ')}) AS t(ts, s, m, p, rt, st, l, ua, ip, rq, b, x)
+  WHERE ${CLAIMED}
+  RETURNING id
+), stored AS (
+  SELECT string_agg(id::text, ',') AS ids, count(*) AS n FROM ins
+), minute AS (
+  ${rollupUpsertSql('rollup_minute', { firstParam: MINUTE_PARAMS + 1, onlyIf: `${CLAIMED} AND (SELECT n FROM stored) >= 0` })}
+), hour AS (
+  ${rollupUpsertSql('rollup_hour', { firstParam: HOUR_PARAMS + 1, onlyIf: `${CLAIMED} AND (SELECT n FROM stored) >= 0` })}
+), dirty AS (
+  -- The 5-minute buckets whose minute rollups this batch changed: their endpoint rollups are
+  -- stale until compaction rebuilds them. DO UPDATE (not DO NOTHING) so the batch holds the
+  -- mark's row lock until it commits: compaction removes a mark only after every batch that
+  -- set it has committed (see rollup-compaction.ts).
+  INSERT INTO rollup_dirty AS d (bucket)
+  SELECT DISTINCT date_bin('${DIRTY_BUCKET_SECONDS} seconds'::interval, b, ${BUCKET_ORIGIN_SQL})
+  FROM unnest($${MINUTE_PARAMS + 1}::timestamptz[]) AS t(b)
+  WHERE ${CLAIMED} AND (SELECT n FROM stored) >= 0
+  ORDER BY 1
+  ON CONFLICT (bucket) DO UPDATE SET marked_at = EXCLUDED.marked_at
+), dead AS (
+  INSERT INTO dead_letters (service, reason, raw, batch_id)
+  SELECT $2, reason, raw, $1 FROM unnest($${DEAD_LETTER_PARAMS + 1}::text[], $${DEAD_LETTER_PARAMS + 2}::text[]) AS t(reason, raw)
+  WHERE ${CLAIMED}
+)
+SELECT (SELECT received_at FROM claim) AS claimed_at, (SELECT ids FROM stored) AS ids`;
+
+/**
+ * Stores one ingest batch atomically (one statement, see WRITE_BATCH): the batch digest
+ * (idempotency), the raw rows, the minute and hour rollups, the dirty marks of the endpoint
+ * rollups and the dead letters. A body already stored (a retry after a lost response) is
+ * recognised by its digest: nothing is written and the original counts come back with
+ * `duplicate: true`. Two identical bodies in flight at once serialise on the digest's primary
+ * key, so exactly one of them stores.
+ */
+export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<BatchResult> {
+  const records = batch.records;
+  const rollups = rollupMinuteAndHour(records);
+  const { rows } = await pool.query<{ claimed_at: Date | null; ids: string | null }>(WRITE_BATCH, [
+    batch.digest,
+    batch.service,
+    records.length,
+    batch.rejections.length,
+    batch.bytes,
+    JSON.stringify(countByService(records)),
+    // Columns as JSON arrays: JSON.stringify is native and several times cheaper than node-postgres'
+    // array literals, and PostgreSQL reads them as fast (epoch ms keep timestamps exact).
+    JSON.stringify(records.map((r) => r.timestamp.getTime())),
+    JSON.stringify(records.map((r) => r.service)),
+    JSON.stringify(records.map((r) => r.method)),
+    JSON.stringify(records.map((r) => r.path)),
+    JSON.stringify(records.map((r) => r.route)),
+    JSON.stringify(records.map((r) => r.status)),
+    JSON.stringify(records.map((r) => r.latencyMs)),
+    JSON.stringify(records.map((r) => r.userAgent)),
+    JSON.stringify(records.map((r) => r.ipAddress)),
+    JSON.stringify(records.map((r) => r.requestId)),
+    JSON.stringify(records.map((r) => r.bytes)),
+    JSON.stringify(records.map((r) => r.extra)),
+    ...rollupParams(rollups.minute),
+    ...rollupParams(rollups.hour),
+    // Reasons quote the input (JSON.parse messages included) and raw is the input: either
+    // may hold NUL, which PostgreSQL text refuses.
+    batch.rejections.map((r) => cleanText(r.reason)),
+    batch.rejections.map((r) => cleanText(r.raw)),
+  ]);
+  const ingestedAt = rows[0]?.claimed_at;
+  if (!ingestedAt) {
+    const original = await pool.query<{ accepted: number; rejected: number }>(
+      'UPDATE ingest_batches SET duplicates = duplicates + 1 WHERE digest = $1 RETURNING accepted, rejected',
+      [batch.digest],
+    );
+    const row = original.rows[0];
+    return { accepted: row?.accepted ?? 0, rejected: row?.rejected ?? 0, duplicate: true, stored: [] };
+  }
+  // logs.ingested_at and ingest_batches.received_at are both the statement's CURRENT_TIMESTAMP.
+  const ids = rows[0]?.ids?.split(',') ?? [];
+  const stored: StoredLog[] = [];
+  // The records are the handler's own objects, used for nothing else now: completing them in
+  // place saves a copy per record.
+  for (let i = 0; i < records.length && i < ids.length; i++) {
+    const log = records[i] as StoredLog;
+    log.id = ids[i]!;
+    log.ingestedAt = ingestedAt;
+    stored.push(log);
+  }
+  return { accepted: records.length, rejected: batch.rejections.length, duplicate: false, stored };
+}
+
+function countByService(records: readonly RoutedRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[r.service] = (counts[r.service] ?? 0) + 1;
+  return counts;
+}
+
+/** Keeps a body that could not be parsed at all, before answering 400 (Fluent Bit drops it). */
+export async function storeUnparseableBody(
+  pool: pg.Pool,
+  input: { service: string; reason: string; body: Buffer; digest: string },
+): Promise<void> {
+  await pool.query(`INSERT INTO dead_letters (service, reason, raw, body, batch_id) VALUES ($1, $2, $3, $4, $5)`, [
+    input.service,
+    cleanText(input.reason),
+    cleanText(input.body.subarray(0, 4096).toString('utf8')),
+    input.body,
+    input.digest,
+  ]);
+}
