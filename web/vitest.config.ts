@@ -11,7 +11,7 @@ export default defineProject({
     // generating first also makes the suite fail when a document no longer matches the schema.
     globalSetup: ['test/codegen.ts'],
     setupFiles: ['test/setup.ts'],
-    // Projects run one group after another (root vitest.config.ts): node 0, web 1, e2e 2.
-    sequence: { groupOrder: 1 },
+    // Projects run one group after another (root vitest.config.ts): unit 0, integration 1, web 2, e2e 3.
+    sequence: { groupOrder: 2 },
   },
 });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Log } from '../generated/prisma/client.ts';
+import type { StoredLog } from '../domain/log-record.ts';
 import { distributionOf, type StatusShare } from './error-distribution.ts';
 import { logFilterSql } from '../storage/log-filter.ts';
 import { DEFAULT_RAW_SAMPLE_ROWS } from '../storage/raw-sample-plan.ts';
@@ -21,7 +21,7 @@ export interface EndpointDetail extends Omit<RequestStats, 'share'> {
   /** Client IPs by requests, counted over `topClientsSample` (share = of those records). */
   topClients: ValueShare[];
   topClientsSample: RawSample;
-  recentErrors: Log[];
+  recentErrors: StoredLog[];
 }
 
 /**

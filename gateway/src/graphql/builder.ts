@@ -1,12 +1,11 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
-import RelayPlugin from '@pothos/plugin-relay';
 import type { GatewayContext } from '../context.ts';
 import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
-/** Pothos configuration only: plugins, scalars and the context. Types live in schema/. */
+/** Pothos configuration only: plugins, scalars and the context. Types live in one file each beside it. */
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   PrismaTypes: PrismaTypes;
@@ -16,7 +15,7 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [PrismaPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx: GatewayContext): PrismaClient => ctx.db.prisma,
@@ -24,9 +23,5 @@ export const builder = new SchemaBuilder<{
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
-  },
-  relay: {
-    clientMutationId: 'omit',
-    cursorType: 'String',
   },
 });

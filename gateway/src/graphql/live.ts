@@ -1,42 +1,16 @@
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { logFilterProblem } from '../storage/log-filter.ts';
-import type { Log, Prisma } from '../generated/prisma/client.ts';
-import type { StoredLog } from '../domain/log-record.ts';
 import type { LogStreamBatch } from '../live/log-stream.ts';
 import { LIVE_METRICS_MAX_INTERVAL, LIVE_METRICS_MIN_INTERVAL, streamLiveMetrics } from '../live/metrics-stream.ts';
 import type { LiveMetrics } from '../live/metrics-window.ts';
 import { LogFilterInput, LogRef } from './log.ts';
 
-/**
- * A committed record in the shape the `Log` type reads, so the dashboard uses one fragment for
- * stored and live records. `batchId` is not exposed by `Log`, and live records do not carry it.
- */
-function asLogRow(log: StoredLog): Log {
-  return {
-    id: BigInt(log.id),
-    timestamp: log.timestamp,
-    service: log.service,
-    method: log.method,
-    path: log.path,
-    route: log.route,
-    status: log.status,
-    latencyMs: log.latencyMs,
-    userAgent: log.userAgent,
-    ipAddress: log.ipAddress,
-    requestId: log.requestId,
-    bytes: log.bytes,
-    extra: log.extra as Prisma.JsonValue | null,
-    ingestedAt: log.ingestedAt,
-    batchId: '',
-  };
-}
-
 const LogStreamBatchRef = builder.objectRef<LogStreamBatch>('LogStreamBatch').implement({
   description:
     'Records committed since the previous batch that match the subscription filter, in commit order. The first batch of a subscription is empty and confirms it is live.',
   fields: (t) => ({
-    logs: t.field({ type: [LogRef], description: 'The records, oldest first.', resolve: (batch) => batch.logs.map(asLogRow) }),
+    logs: t.field({ type: [LogRef], description: 'The records, oldest first.', resolve: (batch) => batch.logs }),
     dropped: t.exposeInt('dropped', {
       description: 'Matching records skipped since the previous batch because this subscriber could not keep up (the oldest waiting ones go first).',
     }),

@@ -1,10 +1,14 @@
+import type { StoredLog } from '../domain/log-record.ts';
 import { builder } from './builder.ts';
 
-/** One stored access-log record. Paths, user agents and IPs are untrusted client data. */
-export const LogRef = builder.prismaObject('Log', {
+/**
+ * One stored access-log record, whether read from the table or published live, so the dashboard
+ * uses one fragment for both. Paths, user agents and IPs are untrusted client data.
+ */
+export const LogRef = builder.objectRef<StoredLog>('Log').implement({
   description: 'One access-log record as stored. Strings such as path and userAgent are untrusted data from clients.',
   fields: (t) => ({
-    id: t.string({ description: 'Unique, increasing id of the stored record.', resolve: (log) => String(log.id) }),
+    id: t.exposeString('id', { description: 'Unique, increasing id of the stored record.' }),
     timestamp: t.expose('timestamp', { type: 'DateTime', description: 'When the request happened (the record’s own timestamp).' }),
     service: t.exposeString('service', { description: 'Service that served the request.' }),
     method: t.exposeString('method', { description: 'HTTP method, upper case.' }),

@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import type { Log } from '../generated/prisma/client.ts';
+import type { StoredLog } from '../domain/log-record.ts';
 import { CursorError, decodeLogCursor, encodeLogCursor, getRecentLogs } from '../storage/raw-logs.ts';
 import { logFilterProblem } from '../storage/log-filter.ts';
 import { badInput, intArg, MAX_FIRST } from './analytics-common.ts';
@@ -7,7 +7,7 @@ import { LogFilterInput, LogRef } from './log.ts';
 
 interface LogEdge {
   cursor: string;
-  node: Log;
+  node: StoredLog;
 }
 
 interface PageInfo {

@@ -1,21 +1,19 @@
 import type pg from 'pg';
-import type { Log } from '../generated/prisma/client.ts';
+import type { StoredLog } from '../domain/log-record.ts';
 import { logFilterSql, type LogFilter } from './log-filter.ts';
 
-/** Columns of `logs` under the Prisma model's field names, so rows serve the `Log` GraphQL type. */
+/** Columns of `logs` under the record's field names (the id as text: bigint exceeds a JS number). */
 const LOG_COLUMNS = `id::text AS id, timestamp, service, method, path, route, status, latency_ms AS "latencyMs",
   user_agent AS "userAgent", ip_address AS "ipAddress", request_id AS "requestId", bytes, extra,
-  ingested_at AS "ingestedAt", batch_id AS "batchId"`;
-
-type LogSqlRow = Omit<Log, 'id'> & { id: string };
+  ingested_at AS "ingestedAt"`;
 
 /** Raw log records matching `where` (with its params), newest first by (timestamp, id). */
-export async function selectLogs(pool: pg.Pool, where: string, params: unknown[], limit: number): Promise<Log[]> {
-  const { rows } = await pool.query<LogSqlRow>(
+export async function selectLogs(pool: pg.Pool, where: string, params: unknown[], limit: number): Promise<StoredLog[]> {
+  const { rows } = await pool.query<StoredLog>(
     `SELECT ${LOG_COLUMNS} FROM logs WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT $${params.length + 1}`,
     [...params, limit],
   );
-  return rows.map((r) => ({ ...r, id: BigInt(r.id) }));
+  return rows;
 }
 
 /** Position after a record in newest-first order. Opaque to clients. */
@@ -26,7 +24,7 @@ export interface LogCursor {
 
 export class CursorError extends Error {}
 
-export function encodeLogCursor(log: Pick<Log, 'timestamp' | 'id'>): string {
+export function encodeLogCursor(log: Pick<StoredLog, 'timestamp' | 'id'>): string {
   return Buffer.from(`log:${log.timestamp.getTime()}:${log.id}`, 'utf8').toString('base64url');
 }
 
@@ -37,7 +35,7 @@ export function decodeLogCursor(cursor: string): LogCursor {
 }
 
 export interface LogPage {
-  logs: Log[];
+  logs: StoredLog[];
   hasNextPage: boolean;
 }
 

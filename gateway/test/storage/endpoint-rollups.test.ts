@@ -12,8 +12,8 @@ import { rollupBatch, rollupParams, rollupUpsertSql } from '../../src/storage/ro
 import { applyMigrations } from '../../src/storage/migrate.ts';
 import { createTestStorage, STORAGE_MODES, type TestStorage } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { expectLatency, groupBy, inRange, stats } from './brute-force.ts';
-import { generateDataset, toWire, type GeneratedLog } from './dataset.ts';
+import { expectLatency, groupBy, inRange, stats } from '../analytics/brute-force.ts';
+import { generateDataset, toWire, type GeneratedLog } from '../analytics/dataset.ts';
 
 /**
  * The endpoint rollups (5 m, 15 m, 1 h, without the status) are derived from the ingest-written

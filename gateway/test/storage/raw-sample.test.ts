@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRawSample, type HourCount } from '../../src/storage/raw-sample-plan.ts';
-import { topValues } from './brute-force.ts';
-import type { GeneratedLog } from './dataset.ts';
+import { topValues } from '../analytics/brute-force.ts';
+import type { GeneratedLog } from '../analytics/dataset.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { seededRandom } from '../support/seeded-random.ts';
