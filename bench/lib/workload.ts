@@ -4,7 +4,7 @@
  * catalogue drives the Node record generator (ingest, live, GoAccess) and the SQL seeding of
  * the analyses databases, so both describe one system.
  */
-import { seededRandom } from '../../gateway/test/support/seeded-random.ts';
+import { seededRandom } from '@logpulse/testkit/random';
 
 export interface Endpoint {
   service: string;

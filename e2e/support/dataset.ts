@@ -1,7 +1,7 @@
 // A known, deterministic set of access-log records for the end-to-end tests: two services,
 // fast, slow and failing endpoints, spread over the last 50 minutes (and a few in the hour
 // before, so "change vs previous period" has something to compare with).
-import { seededRandom as random } from '../../gateway/test/support/seeded-random.ts';
+import { seededRandom as random } from '@logpulse/testkit/random';
 
 export interface AccessLogRecord {
   timestamp: string;

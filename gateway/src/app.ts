@@ -1,32 +1,31 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createYoga } from 'graphql-yoga';
+import { createAiRuntime } from './ai/runtime.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
-import { openDatabase, type Database } from './storage/db.ts';
-import { createIngestHandler } from './http/ingest-route.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
+import { StorageUnavailableError } from './domain/errors.ts';
+import { TokenBucketLimiter } from './domain/rate-limit.ts';
+import { maskGatewayError } from './graphql/error-mapping.ts';
+import { disableIntrospection, graphqlProtection } from './graphql/protection.ts';
+import { schema } from './graphql/schema.ts';
+import { clientAddress } from './http/client-address.ts';
+import { corsPolicy } from './http/cors.ts';
+import { readinessEndpoint } from './http/health.ts';
 import { IngestAdmission } from './http/ingest-admission.ts';
+import { createIngestHandler } from './http/ingest-route.ts';
+import { createRouter } from './http/router.ts';
+import { createWebHandler } from './http/static-web.ts';
+import { attachGraphQLWebSocket } from './http/websocket.ts';
+import { AnomalyReportCache } from './insights/anomalies/report-cache.ts';
 import { createLivePubSub, type LivePubSub } from './live/pubsub.ts';
 import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
-import { attachGraphQLWebSocket } from './http/websocket.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { openDatabase, type Database } from './storage/db.ts';
 import { applyMigrations } from './storage/migrate.ts';
-import { TokenBucketLimiter } from './domain/rate-limit.ts';
+import { checkReadiness } from './storage/readiness.ts';
 import { scheduleRetention } from './storage/retention.ts';
-import { schema } from './graphql/schema.ts';
-import {
-  clientAddress,
-  corsPolicy,
-  dashboardAuthorized,
-  disableIntrospection,
-  graphqlProtection,
-  maskGatewayError,
-  refuseDashboard,
-  refuseRateLimited,
-  setDashboardSecurityHeaders,
-  storageUnavailable,
-} from './http/security.ts';
-import { createWebHandler } from './http/static-web.ts';
 
 export interface App {
   /** Opens storage, starts listening and begins applying migrations (retrying until it can). */
@@ -43,9 +42,16 @@ export interface App {
 const MIGRATION_RETRY_MS = 1_000;
 const LIVE_FAN_OUT_WAIT_MS = 5_000;
 
-/** Builds the gateway: node:http serving /log/ingest, /graphql, /healthz, /readyz and the dashboard. */
-export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {}): App {
+/**
+ * The composition root: builds every service of one gateway once (storage, clock, live pubsub,
+ * AI runtime, caches), hands them to GraphQL through the context and to HTTP through the router,
+ * and serves /log/ingest, /graphql, /healthz, /readyz and the dashboard on node:http.
+ */
+export function buildApp(config: GatewayConfig, options: { logger?: Logger; clock?: Clock } = {}): App {
   const logger = options.logger ?? createLogger();
+  const clock = options.clock ?? systemClock;
+  const ai = createAiRuntime(config);
+  const anomalyCache = new AnomalyReportCache(10_000, 100, () => clock.now());
   const pubsub = createLivePubSub({
     logger,
     redis: config.redisUrl ? { url: config.redisUrl, channelPrefix: config.redisChannelPrefix } : undefined,
@@ -84,10 +90,14 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     context: ({ req }): GatewayContext => ({
       config,
       logger,
+      clock,
       pubsub,
+      ai,
+      anomalyCache,
+      readiness,
       clientKey: req ? clientAddress(req, config.trustProxyHops) : 'unknown',
       get db(): Database {
-        if (!database || !ready) throw storageUnavailable();
+        if (!database || !ready) throw new StorageUnavailableError();
         return database;
       },
     }),
@@ -127,48 +137,21 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger } = {
     }
   }
 
-  async function readiness(): Promise<{ ok: boolean; reason?: string }> {
-    if (!database) return { ok: false, reason: 'database not open' };
-    if (!ready) return { ok: false, reason: 'migrations not applied yet' };
-    try {
-      await database.pool.query('SELECT 1');
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, reason: `database unreachable: ${(error as Error).message}` };
-    }
-  }
+  const readiness = () => checkReadiness(database, ready);
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    if (path === '/log/ingest') {
-      const verdict = ingestLimiter?.take(clientAddress(req, config.trustProxyHops));
-      if (verdict && !verdict.allowed) refuseRateLimited(res, verdict.retryAfterSeconds);
-      else void admitIngest(req, res, url);
-    } else if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok' }));
-    } else if (path === '/readyz') {
-      void readiness().then((r) => {
-        res.writeHead(r.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify(r.ok ? { status: 'ready', database: database?.mode } : { status: 'unavailable', reason: r.reason }));
-      });
-    } else if (path === yoga.graphqlEndpoint || path.startsWith(`${yoga.graphqlEndpoint}/`)) {
-      // CORS preflights carry no credentials by design: Yoga answers them, nothing else passes.
-      if (req.method !== 'OPTIONS' && !dashboardAuthorized(req, config.dashboardToken)) refuseDashboard(res);
-      else void yoga.handle(req, res, { req, res });
-    } else if (req.method === 'GET' || req.method === 'HEAD') {
-      if (!dashboardAuthorized(req, config.dashboardToken)) {
-        refuseDashboard(res);
-        return;
-      }
-      setDashboardSecurityHeaders(res);
-      serveWeb(req, res);
-    } else {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not found' }));
-    }
-  });
+  const server = createServer(
+    createRouter(
+      config,
+      {
+        ingest: admitIngest,
+        readiness: readinessEndpoint(readiness, logger),
+        graphql: (req, res) => yoga.handle(req, res, { req, res }),
+        graphqlPath: yoga.graphqlEndpoint,
+        web: serveWeb,
+      },
+      ingestLimiter,
+    ),
+  );
   // Idle keep-alive connections outlive the clients' and load balancers' own idle timeouts
   // (Node's 5 s default is shorter than an ALB's 60 s): otherwise the server closes a socket
   // just as a client reuses it and that request fails with ECONNRESET.

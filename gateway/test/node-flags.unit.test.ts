@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GATEWAY_NODE_FLAGS } from '../src/node-flags.ts';
 
 // The flags keep gateway RSS inside its budget; a launcher that forgets them silently loses that.
-// (The Dockerfile's CMD is checked in test/deploy/dockerfiles.test.ts.)
+// (The Dockerfile's CMD is checked in test/deploy/dockerfiles.unit.test.ts.)
 describe('gateway launchers', () => {
   const read = (path: string) => readFile(new URL(`../../${path}`, import.meta.url), 'utf8');
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-export { waitFor } from '../../../gateway/test/support/wait-for.ts';
+export { waitFor } from '@logpulse/testkit/wait-for';
 
 export interface CapturedRequest {
   method: string;

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { InvalidInputError, ModelOutputError } from '../domain/errors.ts';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { GatewayContext } from '../context.ts';
 import type { AiInsight } from '../generated/prisma/client.ts';
@@ -8,7 +8,7 @@ import type { Language } from './language.ts';
 import { analyzeOffline } from './offline-analyst.ts';
 import { analysisSystemPrompt, analysisUserPrompt, invalidOutputPrompt } from './prompts.ts';
 import { addUsage, NO_USAGE, ProviderUnavailableError, withRetry, type ModelProvider, type TokenUsage } from './provider.ts';
-import { aiRuntime, enforceRateLimit, withinTokenBudget } from './runtime.ts';
+import { enforceRateLimit, withinTokenBudget } from './runtime.ts';
 import { recordUsage, saveInsight } from './store.ts';
 import { newBoundary } from './untrusted.ts';
 import type { WindowStatistics } from './window-statistics.ts';
@@ -31,7 +31,7 @@ const MAX_ECHOED_OUTPUT = 4_000;
  * Asks the model for an insight in the JSON schema; an invalid answer is sent back once with
  * the reason, then given up on.
  */
-export async function analyzeWithModel(
+async function analyzeWithModel(
   provider: ModelProvider,
   stats: WindowStatistics,
   language: Language,
@@ -73,26 +73,24 @@ export interface AnalyzeInput {
 export async function analyzeRecentLogs(ctx: GatewayContext, input: AnalyzeInput): Promise<AiInsight> {
   const max = ctx.config.ai.maxAnalyzeWindowMinutes;
   if (!Number.isInteger(input.windowMinutes) || input.windowMinutes < 1 || input.windowMinutes > max) {
-    throw new GraphQLError(`windowMinutes must be a whole number from 1 to ${max}`, {
-      extensions: { code: 'BAD_USER_INPUT', argumentName: 'windowMinutes' },
-    });
+    throw new InvalidInputError(`windowMinutes must be a whole number from 1 to ${max}`, 'windowMinutes');
   }
   if (input.service != null && (input.service.length === 0 || input.service.length > 200)) {
-    throw new GraphQLError('service must be 1 to 200 characters', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'service' } });
+    throw new InvalidInputError('service must be 1 to 200 characters', 'service');
   }
   enforceRateLimit(ctx);
   const db = ctx.db;
   const started = performance.now();
-  const now = Date.now();
+  const now = ctx.clock.now();
   const range = { from: new Date(now - input.windowMinutes * 60_000), to: new Date(now) };
   const stats = await collectWindowStatistics(db.pool, { range, service: input.service, timeZone: ctx.config.timeZone });
 
-  const provider = aiRuntime(ctx.config).provider;
+  const provider = ctx.ai.provider;
   const meter: UsageMeter = { usage: NO_USAGE };
   let findings: InsightFindings | null = null;
   let notice: string | null = null;
   if (provider) {
-    if (!(await withinTokenBudget(ctx.config, db.prisma))) {
+    if (!(await withinTokenBudget(ctx))) {
       notice = 'The hourly AI token budget (AI_MAX_TOKENS_PER_HOUR) is used up; the offline analyst answered.';
     } else {
       let invalid: InvalidModelOutputError | null = null;
@@ -112,12 +110,7 @@ export async function analyzeRecentLogs(ctx: GatewayContext, input: AnalyzeInput
         await recordUsage(db.prisma, 'analysis', provider.model, meter.usage);
       }
       if (invalid) {
-        throw new GraphQLError(
-          `The AI model returned an invalid analysis twice (${invalid.message}). Try again, or configure another model.`,
-          {
-            extensions: { code: 'AI_INVALID_OUTPUT', http: { status: 502 } },
-          },
-        );
+        throw new ModelOutputError(`The AI model returned an invalid analysis twice (${invalid.message}). Try again, or configure another model.`);
       }
     }
   }

@@ -64,7 +64,7 @@ type WindowArgs = { minutes?: number | null; from?: string | null; to?: string |
 type FilterArgs = { service?: string | null; route?: string | null; method?: string | null };
 
 /** Resolves a call's window against the lookback; never looks further back than allowed. */
-export function resolveToolWindow(args: WindowArgs, ctx: ToolContext): { range: ResolvedRange; clamped: boolean } {
+function resolveToolWindow(args: WindowArgs, ctx: ToolContext): { range: ResolvedRange; clamped: boolean } {
   const earliest = ctx.now - ctx.lookbackMinutes * 60_000;
   if (args.from) {
     const from = Date.parse(args.from);
@@ -237,7 +237,7 @@ export const slowEndpointsTool = defineTool({
   toModel: (rows) => ({ endpoints: rows.map(endpointJson) }),
 });
 
-export const errorDistributionTool = defineTool({
+const errorDistributionTool = defineTool({
   name: 'error_distribution',
   analysis: 'errorDistribution',
   description: 'Requests per HTTP status code and class (2xx..5xx) with shares of all requests and of errors.',
@@ -343,7 +343,7 @@ export const endpointDetailTool = defineTool({
   }),
 });
 
-export const recentLogsTool = defineTool({
+const recentLogsTool = defineTool({
   name: 'recent_logs',
   analysis: 'recentLogs',
   description:
@@ -386,7 +386,7 @@ export const recentLogsTool = defineTool({
   }),
 });
 
-export const anomaliesTool = defineTool({
+const anomaliesTool = defineTool({
   name: 'anomalies',
   analysis: 'anomalies',
   description:

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError } from 'graphql';
+import { InvalidInputError } from '../domain/errors.ts';
 import type { ChatCompletionMessageParam, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
 import type { GatewayContext } from '../context.ts';
 import { OFFLINE_PROVIDER, MODEL_PROVIDER, type UsageMeter } from './analyze.ts';
@@ -9,13 +9,13 @@ import { detectLanguage, type Language } from './language.ts';
 import { answerOffline } from './offline-chat.ts';
 import { chatSystemPrompt } from './prompts.ts';
 import { addUsage, NO_USAGE, ProviderUnavailableError, withRetry, type ModelProvider } from './provider.ts';
-import { aiRuntime, enforceRateLimit, withinTokenBudget } from './runtime.ts';
+import { enforceRateLimit, withinTokenBudget } from './runtime.ts';
 import { ensureConversation, recentTurns, recordUsage, saveTurn, type Citation, type StoredTurn } from './store.ts';
 import { classifyTopic, greetingText, refusalText } from './topic-guard.ts';
 import { dataBlock, newBoundary } from './untrusted.ts';
 
 /** Who answered a refused (off-topic) question: the topic guard, without any model call. */
-export const GUARD_PROVIDER = 'guard';
+const GUARD_PROVIDER = 'guard';
 
 export interface ChatReply {
   conversationId: string;
@@ -153,16 +153,12 @@ export interface ChatInput {
 export async function chat(ctx: GatewayContext, input: ChatInput): Promise<ChatReply> {
   const limits = ctx.config.ai;
   const question = input.message.trim();
-  if (!question) throw new GraphQLError('message must not be empty', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'message' } });
+  if (!question) throw new InvalidInputError('message must not be empty', 'message');
   if (question.length > limits.maxMessageChars) {
-    throw new GraphQLError(`message is longer than ${limits.maxMessageChars} characters`, {
-      extensions: { code: 'BAD_USER_INPUT', argumentName: 'message' },
-    });
+    throw new InvalidInputError(`message is longer than ${limits.maxMessageChars} characters`, 'message');
   }
   if (input.conversationId != null && !UUID.test(input.conversationId)) {
-    throw new GraphQLError('conversationId must be a UUID (returned by chat, or chosen by the client)', {
-      extensions: { code: 'BAD_USER_INPUT', argumentName: 'conversationId' },
-    });
+    throw new InvalidInputError('conversationId must be a UUID (returned by chat, or chosen by the client)', 'conversationId');
   }
   enforceRateLimit(ctx);
   const db = ctx.db;
@@ -174,7 +170,7 @@ export async function chat(ctx: GatewayContext, input: ChatInput): Promise<ChatR
   const history = await recentTurns(db.prisma, conversationId, limits.historyTurns);
 
   const verdict = classifyTopic(question, { hasHistory: history.length > 0 });
-  const provider = aiRuntime(ctx.config).provider;
+  const provider = ctx.ai.provider;
   const meter: UsageMeter = { usage: NO_USAGE };
   let reply: Omit<ChatReply, 'conversationId' | 'turnId' | 'language' | 'usage' | 'createdAt'>;
 
@@ -193,7 +189,7 @@ export async function chat(ctx: GatewayContext, input: ChatInput): Promise<ChatR
   } else {
     const tools: ToolContext = {
       pool: db.pool,
-      now: Date.now(),
+      now: ctx.clock.now(),
       defaultMinutes: Math.min(limits.chatLookbackMinutes, 30),
       lookbackMinutes: limits.chatLookbackMinutes,
       timeZone: ctx.config.timeZone,
@@ -203,7 +199,7 @@ export async function chat(ctx: GatewayContext, input: ChatInput): Promise<ChatR
     let notice: string | null = null;
     let modelAnswer: ModelAnswer | null = null;
     if (provider) {
-      if (!(await withinTokenBudget(ctx.config, db.prisma))) {
+      if (!(await withinTokenBudget(ctx))) {
         notice = 'The hourly AI token budget (AI_MAX_TOKENS_PER_HOUR) is used up; the offline assistant answered.';
       } else {
         try {

@@ -15,7 +15,7 @@ import { getRecommendations } from '../insights/recommendations/read.ts';
 import type { AnomalyFigures, EndpointFigures, TotalsFigures, WindowStatistics } from './window-statistics.ts';
 
 /** The baseline every window is compared with: the hour just before it. */
-export const BASELINE_MINUTES = 60;
+const BASELINE_MINUTES = 60;
 
 const MAX_ENDPOINTS = 20;
 
@@ -46,7 +46,7 @@ const ANOMALY_KIND: Record<DetectedAnomaly['kind'], AnomalyFigures['kind']> = {
 };
 
 /** An anomaly of the analytics in the analyst's terms (rates as percentages). */
-export function anomalyFigures(
+function anomalyFigures(
   a: DetectedAnomaly,
   label: (e: { service: string; method: string; route: string }) => string,
 ): AnomalyFigures {

@@ -26,7 +26,7 @@ export function analysisSystemPrompt(language: Language, boundary: string): stri
 }
 
 /** The window statistics as plain JSON (dates as ISO text), for the data block. */
-export function statisticsPayload(stats: WindowStatistics): unknown {
+function statisticsPayload(stats: WindowStatistics): unknown {
   return {
     window: { from: stats.window.from, to: stats.window.to, minutes: stats.window.minutes, service: stats.service },
     baselineWindow: stats.baselineWindow,

@@ -82,7 +82,7 @@ function retryDelayMs(error: unknown): number {
 }
 
 /** Turns an SDK error into a short description that never includes the key or the server's text. */
-export function describeProviderError(error: unknown): ProviderUnavailableError {
+function describeProviderError(error: unknown): ProviderUnavailableError {
   if (error instanceof ProviderUnavailableError) return error;
   if (error instanceof OpenAI.APIConnectionTimeoutError) return new ProviderUnavailableError('the model provider timed out');
   if (error instanceof OpenAI.APIUserAbortError) return new ProviderUnavailableError('the model provider timed out');

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 /** Characters that can hide or reorder text: controls, bidi overrides, zero-width marks. */
 const INVISIBLE = /[\p{Cc}\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/gu;
 
-export const UNTRUSTED_MAX_CHARS = 200;
+const UNTRUSTED_MAX_CHARS = 200;
 
 /** One untrusted string, made printable, single-line and bounded in length. */
 export function cleanUntrusted(text: string, maxChars = UNTRUSTED_MAX_CHARS): string {
@@ -22,7 +22,7 @@ export function cleanUntrusted(text: string, maxChars = UNTRUSTED_MAX_CHARS): st
 const DATA_MAX_CHARS = 500;
 
 /** Applies `cleanUntrusted` to every string inside a JSON-like value. */
-export function cleanDeep(value: unknown, maxChars = DATA_MAX_CHARS): unknown {
+function cleanDeep(value: unknown, maxChars = DATA_MAX_CHARS): unknown {
   if (typeof value === 'string') return cleanUntrusted(value, maxChars);
   if (Array.isArray(value)) return value.map((v) => cleanDeep(v, maxChars));
   if (value instanceof Date) return value.toISOString();

@@ -32,4 +32,3 @@ export function cleanText(value: string, max?: number): string {
   s = s.toWellFormed();
   return max !== undefined && s.length > max ? s.slice(0, max) : s;
 }
-

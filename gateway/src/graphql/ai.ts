@@ -1,13 +1,12 @@
 import type { ObjectRef, SchemaTypes } from '@pothos/core';
-import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
+import { badInput, intArg } from './analytics-common.ts';
 import type { AiInsight } from '../generated/prisma/client.ts';
 import { analyzeRecentLogs, OFFLINE_MODEL, OFFLINE_PROVIDER, MODEL_PROVIDER } from '../ai/analyze.ts';
 import { chat, type ChatReply } from '../ai/chat.ts';
 import { INSIGHT_LEVELS, type InsightLevel } from '../domain/severity.ts';
 import type { Language } from '../ai/language.ts';
 import type { TokenUsage } from '../ai/provider.ts';
-import { aiRuntime } from '../ai/runtime.ts';
 import type { Citation } from '../ai/store.ts';
 import { tokensUsedSince } from '../ai/store.ts';
 import type { Evidence } from '../domain/evidence.ts';
@@ -51,9 +50,10 @@ function evidenceFrom(json: unknown): Evidence[] {
   );
 }
 
-const severityOf = (value: string): InsightLevel => ((INSIGHT_LEVELS as readonly string[]).includes(value) ? (value as InsightLevel) : 'warning');
+const severityOf = (value: string): InsightLevel =>
+  (INSIGHT_LEVELS as readonly string[]).includes(value) ? (value as InsightLevel) : 'warning';
 
-export const AiInsightRef = builder.prismaObject('AiInsight', {
+const AiInsightRef = builder.prismaObject('AiInsight', {
   description: `An analysis of a recent window of logs: by the configured model (provider "${MODEL_PROVIDER}") or, without a key or when the provider is unavailable, by the built-in offline analyst (provider "${OFFLINE_PROVIDER}").`,
   fields: (t) => ({
     id: t.id({ description: 'Unique, increasing id.', resolve: (i) => String(i.id) }),
@@ -179,7 +179,7 @@ const AiStatusRef = builder.objectRef<AiStatus>('AiStatus').implement({
     }),
     tokensUsedLastHour: t.int({
       description: 'Model tokens spent in the past hour.',
-      resolve: (_s, _a, ctx) => tokensUsedSince(ctx.db.prisma, new Date(Date.now() - 3_600_000)),
+      resolve: (_s, _a, ctx) => tokensUsedSince(ctx.db.prisma, new Date(ctx.clock.now() - 3_600_000)),
     }),
   }),
 });
@@ -189,7 +189,7 @@ builder.queryField('aiStatus', (t) =>
     type: AiStatusRef,
     description: 'Whether a model or the offline analyst answers AI requests, and the hourly token budget.',
     resolve: (_root, _args, ctx) => {
-      const provider = aiRuntime(ctx.config).provider;
+      const provider = ctx.ai.provider;
       return {
         provider: provider ? MODEL_PROVIDER : OFFLINE_PROVIDER,
         model: provider?.model ?? OFFLINE_MODEL,
@@ -244,10 +244,7 @@ const insightCursor = (id: bigint) => Buffer.from(`insight:${id}`, 'utf8').toStr
 
 function parseInsightCursor(cursor: string): bigint {
   const match = /^insight:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match)
-    throw new GraphQLError('`after` is not a cursor returned by aiInsights', {
-      extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
-    });
+  if (!match) throw badInput('`after` is not a cursor returned by aiInsights', 'after');
   return BigInt(match[1]!);
 }
 
@@ -262,12 +259,7 @@ builder.queryField('aiInsights', (t) =>
       after: t.arg.string({ required: false, description: 'Return insights after (older than) this cursor.' }),
     },
     resolve: async (_root, args, ctx): Promise<AiInsightConnection> => {
-      const first = args.first ?? 20;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_INSIGHTS_PAGE) {
-        throw new GraphQLError(`first must be from 1 to ${MAX_INSIGHTS_PAGE}`, {
-          extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' },
-        });
-      }
+      const first = intArg(args.first, 'first', 20, 1, MAX_INSIGHTS_PAGE);
       const after = args.after ? parseInsightCursor(args.after) : null;
       const rows = await ctx.db.prisma.aiInsight.findMany({
         where: after === null ? {} : { id: { lt: after } },
@@ -299,7 +291,7 @@ builder.queryField('chatMessages', (t) =>
     resolve: async (query, _root, args, ctx) => {
       const id = String(args.conversationId);
       if (!/^[0-9a-f-]{36}$/i.test(id)) return [];
-      const take = Math.min(Math.max(args.last ?? 20, 1), 200);
+      const take = intArg(args.last, 'last', 20, 1, 200);
       const rows = await ctx.db.prisma.chatMessage.findMany({
         ...query,
         where: { conversationId: id.toLowerCase() },

@@ -1,7 +1,7 @@
 import type { ArgBuilder } from '@pothos/core';
-import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { builder } from './builder.ts';
+import { InvalidInputError } from '../domain/errors.ts';
 import type { GatewayContext } from '../context.ts';
 import type { LatencySummary } from '../storage/histogram.ts';
 import type { RequestStats } from '../analytics/request-stats.ts';
@@ -18,13 +18,13 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 export const MAX_LIMIT = 1000;
 export const MAX_FIRST = 500;
 
-/** A client mistake in an argument, reported as BAD_USER_INPUT naming the argument. */
-export function badInput(message: string, argumentName: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argumentName } });
+/** A client mistake in an argument, reported as BAD_USER_INPUT naming the argument (see error-mapping.ts). */
+export function badInput(message: string, argumentName: string): InvalidInputError {
+  return new InvalidInputError(message, argumentName);
 }
 
 /** Validates a value with zod, turning the first issue into a BAD_USER_INPUT error for `argumentName`. */
-export function parseArg<T>(schema: z.ZodType<T>, value: unknown, argumentName: string): T {
+function parseArg<T>(schema: z.ZodType<T>, value: unknown, argumentName: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw badInput(`${argumentName}: ${result.error.issues[0]?.message ?? 'invalid value'}`, argumentName);
@@ -96,21 +96,7 @@ export function analyticsInput(args: AnalyticsArgValues, ctx: GatewayContext): {
   return { range: rangeArg(args.range, ctx), filter: { service: args.service, route: args.route, method: args.method } };
 }
 
-/**
- * Runs an analysis, reporting a time zone PostgreSQL does not know (SQLSTATE 22023) as a client
- * mistake rather than an internal error.
- */
-export async function analysis<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    const e = error as { code?: string; message?: string };
-    if (e?.code === '22023' && /time zone/i.test(e.message ?? '')) throw badInput(`tz: ${e.message}`, 'tz');
-    throw error;
-  }
-}
-
-export const LatencyStatsRef = builder.objectRef<LatencySummary>('LatencyStats').implement({
+const LatencyStatsRef = builder.objectRef<LatencySummary>('LatencyStats').implement({
   description:
     'Latency of a set of requests in milliseconds. avg and max are exact; p50/p95/p99 come from a log-spaced histogram (within ~4 % of the true value). All null when there were no requests.',
   fields: (t) => ({

@@ -8,7 +8,7 @@ import {
   type Sensitivity,
 } from '../insights/anomalies/read.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
-import { analysis, analyticsArgs, analyticsInput, badInput } from './analytics-common.ts';
+import { analyticsArgs, analyticsInput, badInput } from './analytics-common.ts';
 import { EvidenceRef } from './evidence.ts';
 import { SeverityRef } from './insight-severity.ts';
 import { ResolvedTimeRange } from './time-range.ts';
@@ -79,7 +79,7 @@ const SeasonalityRef = builder.enumType('Seasonality', {
   } as const,
 });
 
-export const AnomalyRef = builder.objectRef<DetectedAnomaly>('Anomaly').implement({
+const AnomalyRef = builder.objectRef<DetectedAnomaly>('Anomaly').implement({
   description:
     'A window of consecutive unusual buckets in one series (overall or one endpoint), with the numbers that make it unusual: observed value, baseline median, spread and robust z-score = (observed − baseline) / spread.',
   fields: (t) => ({
@@ -160,7 +160,7 @@ builder.queryField('anomalies', (t) =>
         throw badInput(`range: anomalies looks at most ${MAX_ANOMALY_RANGE_DAYS} days at a time`, 'range');
       }
       const sensitivity = args.sensitivity ?? 'MEDIUM';
-      const report = await analysis(() => getAnomalies(ctx.db.pool, { range, filter, sensitivity }));
+      const report = await getAnomalies(ctx.db.pool, { range, filter, sensitivity, now: ctx.clock.now(), cache: ctx.anomalyCache });
       return { ...report, range, sensitivity };
     },
   }),

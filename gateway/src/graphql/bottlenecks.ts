@@ -1,7 +1,7 @@
 import { builder } from './builder.ts';
 import { getBottlenecks, DEFAULT_BOTTLENECK_MIN_REQUESTS, DEFAULT_P95_THRESHOLD_MS } from '../insights/bottlenecks/read.ts';
 import type { Bottleneck, BottleneckReason } from '../insights/bottlenecks/rules.ts';
-import { analysis, analyticsArgs, analyticsInput, badInput, intArg, latencyFields, MAX_LIMIT } from './analytics-common.ts';
+import { analyticsArgs, analyticsInput, badInput, intArg, latencyFields, MAX_LIMIT } from './analytics-common.ts';
 import { EvidenceRef } from './evidence.ts';
 import { SeverityRef } from './insight-severity.ts';
 
@@ -21,7 +21,7 @@ const BottleneckReasonRef = builder.enumType('BottleneckReason', {
   } as const satisfies Record<BottleneckReason, { value: BottleneckReason; description: string }>,
 });
 
-export const BottleneckRef = builder.objectRef<Bottleneck>('Bottleneck').implement({
+const BottleneckRef = builder.objectRef<Bottleneck>('Bottleneck').implement({
   description: 'A slow endpoint, with why it counts as one and the numbers behind it.',
   fields: (t) => ({
     service: t.exposeString('service', { description: 'Service serving the endpoint.' }),
@@ -79,7 +79,7 @@ builder.queryField('bottlenecks', (t) =>
       }
       const minRequests = intArg(args.minRequests, 'minRequests', DEFAULT_BOTTLENECK_MIN_REQUESTS, 1, 1_000_000_000);
       const limit = intArg(args.limit, 'limit', 50, 1, MAX_LIMIT);
-      const found = await analysis(() => getBottlenecks(ctx.db.pool, { range, filter, p95ThresholdMs, minRequests }));
+      const found = await getBottlenecks(ctx.db.pool, { range, filter, p95ThresholdMs, minRequests });
       return found.slice(0, limit);
     },
   }),

@@ -5,7 +5,6 @@ import { effectiveRange } from '../storage/rollup-read.ts';
 import { getEndpoints, getServices, type ServiceStats } from '../analytics/services.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
 import {
-  analysis,
   analyticsArgs,
   analyticsInput,
   badInput,
@@ -22,7 +21,7 @@ import { RawLogSampleRef } from './raw-sample.ts';
 import { ResolvedTimeRange, TimeRange } from './time-range.ts';
 import { TrafficPointRef } from './traffic.ts';
 
-export const EndpointStatsRef = builder.objectRef<EndpointStats>('EndpointStats').implement({
+const EndpointStatsRef = builder.objectRef<EndpointStats>('EndpointStats').implement({
   description: 'One endpoint (service, method, templated route) over the range: volume, error rates and latency.',
   fields: (t) => ({
     service: t.exposeString('service', { description: 'Service serving the endpoint.' }),
@@ -117,12 +116,11 @@ builder.queryField('endpointUsage', (t) =>
       sort: t.arg({ type: EndpointSortRef, required: false, description: 'Order of the rows (default COUNT).' }),
       limit: limitArg(t, 100, 'Most rows to return'),
     },
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range, filter } = analyticsInput(args, ctx);
-        const limit = intArg(args.limit, 'limit', 100, 1, MAX_LIMIT);
-        return getEndpointUsage(ctx.db.pool, { range, filter, sort: args.sort ?? 'count', limit });
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range, filter } = analyticsInput(args, ctx);
+      const limit = intArg(args.limit, 'limit', 100, 1, MAX_LIMIT);
+      return getEndpointUsage(ctx.db.pool, { range, filter, sort: args.sort ?? 'count', limit });
+    },
   }),
 );
 
@@ -135,13 +133,12 @@ builder.queryField('slowEndpoints', (t) =>
       limit: limitArg(t, 10, 'How many endpoints'),
       minRequests: t.arg.int({ required: false, description: 'Ignore endpoints with fewer requests than this (default 1).' }),
     },
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range, filter } = analyticsInput(args, ctx);
-        const limit = intArg(args.limit, 'limit', 10, 1, MAX_LIMIT);
-        const minRequests = intArg(args.minRequests, 'minRequests', 1, 1, 1_000_000_000);
-        return getSlowEndpoints(ctx.db.pool, { range, filter, limit, minRequests });
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range, filter } = analyticsInput(args, ctx);
+      const limit = intArg(args.limit, 'limit', 10, 1, MAX_LIMIT);
+      const minRequests = intArg(args.minRequests, 'minRequests', 1, 1, 1_000_000_000);
+      return getSlowEndpoints(ctx.db.pool, { range, filter, limit, minRequests });
+    },
   }),
 );
 
@@ -150,11 +147,10 @@ builder.queryField('endpoints', (t) =>
     type: [EndpointStatsRef],
     description: 'Endpoints with traffic in the range, ordered by service, method and route, with their counts and figures.',
     args: { ...analyticsArgs(t.arg), limit: limitArg(t, 500, 'Most endpoints to return') },
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range, filter } = analyticsInput(args, ctx);
-        return getEndpoints(ctx.db.pool, { range, filter, limit: intArg(args.limit, 'limit', 500, 1, MAX_LIMIT) });
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range, filter } = analyticsInput(args, ctx);
+      return getEndpoints(ctx.db.pool, { range, filter, limit: intArg(args.limit, 'limit', 500, 1, MAX_LIMIT) });
+    },
   }),
 );
 
@@ -163,11 +159,10 @@ builder.queryField('services', (t) =>
     type: [ServiceStatsRef],
     description: 'Services with traffic in the range, busiest first, with request counts, endpoint counts, error rates and latency.',
     args: analyticsArgs(t.arg),
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range, filter } = analyticsInput(args, ctx);
-        return getServices(ctx.db.pool, { range, filter });
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range, filter } = analyticsInput(args, ctx);
+      return getServices(ctx.db.pool, { range, filter });
+    },
   }),
 );
 
@@ -184,22 +179,21 @@ builder.queryField('endpointDetail', (t) =>
       bucket: t.arg.string({ required: false, description: 'Series bucket size such as "5m" or "1h" (default: chosen from the range).' }),
       limit: limitArg(t, 10, 'Top clients and recent errors to return'),
     },
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range } = analyticsInput(args, ctx);
-        if (!args.route.trim()) throw badInput('route: must not be empty', 'route');
-        if (!args.method.trim()) throw badInput('method: must not be empty', 'method');
-        const limit = intArg(args.limit, 'limit', 10, 1, MAX_LIMIT);
-        const detail = await getEndpointDetail(ctx.db.pool, {
-          range,
-          route: args.route,
-          method: args.method,
-          service: args.service,
-          bucketSeconds: bucketArg(args.bucket, range),
-          limit,
-          maxRows: ctx.config.rawSampleRows,
-        });
-        return { range: effectiveRange(range), ...detail };
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range } = analyticsInput(args, ctx);
+      if (!args.route.trim()) throw badInput('route: must not be empty', 'route');
+      if (!args.method.trim()) throw badInput('method: must not be empty', 'method');
+      const limit = intArg(args.limit, 'limit', 10, 1, MAX_LIMIT);
+      const detail = await getEndpointDetail(ctx.db.pool, {
+        range,
+        route: args.route,
+        method: args.method,
+        service: args.service,
+        bucketSeconds: bucketArg(args.bucket, range),
+        limit,
+        maxRows: ctx.config.rawSampleRows,
+      });
+      return { range: effectiveRange(range), ...detail };
+    },
   }),
 );

@@ -11,7 +11,7 @@ import {
 import { getErrorHeatmap, type HeatmapCell, type HeatmapRow } from '../analytics/error-heatmap.ts';
 import { effectiveRange } from '../storage/rollup-read.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
-import { analysis, analyticsArgs, analyticsInput, intArg, MAX_LIMIT, tzArg } from './analytics-common.ts';
+import { analyticsArgs, analyticsInput, intArg, MAX_LIMIT, tzArg } from './analytics-common.ts';
 import { ResolvedTimeRange } from './time-range.ts';
 
 export const StatusShareRef = builder.objectRef<StatusShare>('StatusShare').implement({
@@ -112,11 +112,10 @@ builder.queryField('errorDistribution', (t) =>
     type: ErrorDistributionRef,
     description: 'Requests per status code and per status class, with shares of all requests and of errors.',
     args: analyticsArgs(t.arg),
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range, filter } = analyticsInput(args, ctx);
-        return { range: effectiveRange(range), ...(await getErrorDistribution(ctx.db.pool, { range, filter })) };
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range, filter } = analyticsInput(args, ctx);
+      return { range: effectiveRange(range), ...(await getErrorDistribution(ctx.db.pool, { range, filter })) };
+    },
   }),
 );
 
@@ -128,11 +127,10 @@ builder.queryField('statusEndpointTop', (t) =>
       ...analyticsArgs(t.arg),
       limit: t.arg.int({ required: false, description: `Endpoints per status code (default 5, at most ${MAX_LIMIT}).` }),
     },
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range, filter } = analyticsInput(args, ctx);
-        return getStatusEndpointTop(ctx.db.pool, { range, filter, limit: intArg(args.limit, 'limit', 5, 1, MAX_LIMIT) });
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range, filter } = analyticsInput(args, ctx);
+      return getStatusEndpointTop(ctx.db.pool, { range, filter, limit: intArg(args.limit, 'limit', 5, 1, MAX_LIMIT) });
+    },
   }),
 );
 
@@ -149,15 +147,14 @@ builder.queryField('errorHeatmap', (t) =>
       }),
       limit: t.arg.int({ required: false, description: `Most endpoints to return (default 20, at most ${MAX_LIMIT}).` }),
     },
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range, filter } = analyticsInput(args, ctx);
-        return getErrorHeatmap(ctx.db.pool, {
-          range,
-          filter,
-          tz: tzArg(args.tz, ctx),
-          limit: intArg(args.limit, 'limit', 20, 1, MAX_LIMIT),
-        });
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range, filter } = analyticsInput(args, ctx);
+      return getErrorHeatmap(ctx.db.pool, {
+        range,
+        filter,
+        tz: tzArg(args.tz, ctx),
+        limit: intArg(args.limit, 'limit', 20, 1, MAX_LIMIT),
+      });
+    },
   }),
 );

@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
+import { badInput } from './analytics-common.ts';
 import { logFilterProblem } from '../storage/log-filter.ts';
 import type { LogStreamBatch } from '../live/log-stream.ts';
 import { LIVE_METRICS_MAX_INTERVAL, LIVE_METRICS_MIN_INTERVAL, streamLiveMetrics } from '../live/metrics-stream.ts';
@@ -12,7 +12,8 @@ const LogStreamBatchRef = builder.objectRef<LogStreamBatch>('LogStreamBatch').im
   fields: (t) => ({
     logs: t.field({ type: [LogRef], description: 'The records, oldest first.', resolve: (batch) => batch.logs }),
     dropped: t.exposeInt('dropped', {
-      description: 'Matching records skipped since the previous batch because this subscriber could not keep up (the oldest waiting ones go first).',
+      description:
+        'Matching records skipped since the previous batch because this subscriber could not keep up (the oldest waiting ones go first).',
     }),
   }),
 });
@@ -31,11 +32,29 @@ const LiveMetricsRef = builder.objectRef<LiveMetrics>('LiveMetrics').implement({
     errorRate: t.exposeFloat('errorRate', { description: 'Share (0..1) of requests answered 4xx or 5xx; 0 when there were none.' }),
     serverErrorRate: t.exposeFloat('serverErrorRate', { description: 'Share (0..1) of requests answered 5xx; 0 when there were none.' }),
     avgLatencyMs: t.float({ nullable: true, description: 'Mean latency (ms); null without requests.', resolve: (m) => m.latency.avg }),
-    p50LatencyMs: t.float({ nullable: true, description: 'Median latency (ms, ≤ 3.8 % relative error); null without requests.', resolve: (m) => m.latency.p50 }),
-    p95LatencyMs: t.float({ nullable: true, description: '95th percentile latency (ms, ≤ 3.8 % relative error); null without requests.', resolve: (m) => m.latency.p95 }),
-    p99LatencyMs: t.float({ nullable: true, description: '99th percentile latency (ms, ≤ 3.8 % relative error); null without requests.', resolve: (m) => m.latency.p99 }),
-    maxLatencyMs: t.float({ nullable: true, description: 'Slowest request (ms, exact); null without requests.', resolve: (m) => m.latency.max }),
-    activeEndpoints: t.exposeInt('activeEndpoints', { description: 'Distinct (service, method, route) that received requests in the window.' }),
+    p50LatencyMs: t.float({
+      nullable: true,
+      description: 'Median latency (ms, ≤ 3.8 % relative error); null without requests.',
+      resolve: (m) => m.latency.p50,
+    }),
+    p95LatencyMs: t.float({
+      nullable: true,
+      description: '95th percentile latency (ms, ≤ 3.8 % relative error); null without requests.',
+      resolve: (m) => m.latency.p95,
+    }),
+    p99LatencyMs: t.float({
+      nullable: true,
+      description: '99th percentile latency (ms, ≤ 3.8 % relative error); null without requests.',
+      resolve: (m) => m.latency.p99,
+    }),
+    maxLatencyMs: t.float({
+      nullable: true,
+      description: 'Slowest request (ms, exact); null without requests.',
+      resolve: (m) => m.latency.max,
+    }),
+    activeEndpoints: t.exposeInt('activeEndpoints', {
+      description: 'Distinct (service, method, route) that received requests in the window.',
+    }),
   }),
 });
 
@@ -51,7 +70,7 @@ builder.subscriptionField('logStream', (t) =>
       const filter = args.filter ?? {};
       // The same rule as recentLogs: an impossible status or class is a mistake, not an empty stream.
       const problem = logFilterProblem(filter);
-      if (problem) throw new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' } });
+      if (problem) throw badInput(problem, 'filter');
       return ctx.pubsub.logStreams.subscribe(filter);
     },
     resolve: (batch) => batch,
@@ -74,9 +93,7 @@ builder.subscriptionField('liveMetrics', (t) =>
     subscribe: (_root, args, ctx) => {
       const interval = args.intervalSeconds;
       if (interval < LIVE_METRICS_MIN_INTERVAL || interval > LIVE_METRICS_MAX_INTERVAL) {
-        throw new GraphQLError(`intervalSeconds must be between ${LIVE_METRICS_MIN_INTERVAL} and ${LIVE_METRICS_MAX_INTERVAL}, got ${interval}`, {
-          extensions: { code: 'BAD_USER_INPUT' },
-        });
+        throw badInput(`intervalSeconds must be between ${LIVE_METRICS_MIN_INTERVAL} and ${LIVE_METRICS_MAX_INTERVAL}, got ${interval}`, 'intervalSeconds');
       }
       return streamLiveMetrics(ctx.pubsub.metrics, interval, args.service ?? null);
     },

@@ -20,7 +20,11 @@ export const LogRef = builder.objectRef<StoredLog>('Log').implement({
     ipAddress: t.exposeString('ipAddress', { nullable: true, description: 'Client IP address.' }),
     requestId: t.exposeString('requestId', { nullable: true, description: 'Request id, when the service logged one.' }),
     bytes: t.exposeInt('bytes', { nullable: true, description: 'Response size in bytes, when logged.' }),
-    extra: t.expose('extra', { type: 'JSON', nullable: true, description: 'Keys of the record that logpulse does not model, kept as sent.' }),
+    extra: t.expose('extra', {
+      type: 'JSON',
+      nullable: true,
+      description: 'Keys of the record that logpulse does not model, kept as sent.',
+    }),
     ingestedAt: t.expose('ingestedAt', { type: 'DateTime', description: 'When the gateway stored the record.' }),
   }),
 });

@@ -2,7 +2,7 @@ import { builder } from './builder.ts';
 import { getPatterns, type HourTraffic, type Patterns, type WeekdayTraffic } from '../analytics/patterns.ts';
 import { effectiveRange } from '../storage/rollup-read.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
-import { analysis, analyticsArgs, analyticsInput, intArg, MAX_LIMIT, tzArg, ValueShareRef } from './analytics-common.ts';
+import { analyticsArgs, analyticsInput, intArg, MAX_LIMIT, tzArg, ValueShareRef } from './analytics-common.ts';
 import { RawLogSampleRef } from './raw-sample.ts';
 import { ResolvedTimeRange } from './time-range.ts';
 
@@ -68,13 +68,12 @@ builder.queryField('patterns', (t) =>
       tz: t.arg.string({ required: false, description: 'IANA time zone, e.g. "America/New_York" (default: the gateway TZ setting).' }),
       limit: t.arg.int({ required: false, description: `Top user agents and client IPs to return (default 10, at most ${MAX_LIMIT}).` }),
     },
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range, filter } = analyticsInput(args, ctx);
-        const tz = tzArg(args.tz, ctx);
-        const limit = intArg(args.limit, 'limit', 10, 1, MAX_LIMIT);
-        const patterns = await getPatterns(ctx.db.pool, { range, filter, tz, limit, maxRows: ctx.config.rawSampleRows });
-        return { range: effectiveRange(range), ...patterns };
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range, filter } = analyticsInput(args, ctx);
+      const tz = tzArg(args.tz, ctx);
+      const limit = intArg(args.limit, 'limit', 10, 1, MAX_LIMIT);
+      const patterns = await getPatterns(ctx.db.pool, { range, filter, tz, limit, maxRows: ctx.config.rawSampleRows });
+      return { range: effectiveRange(range), ...patterns };
+    },
   }),
 );

@@ -25,12 +25,22 @@ const ServicePipelineRef = builder.objectRef<ServicePipeline>('ServicePipeline')
   description: 'Ingest figures for one service over the range.',
   fields: (t) => ({
     service: t.exposeString('service', { description: 'Service name (from the record or the ingest URL ?service=).' }),
-    batches: t.exposeInt('batches', { description: 'Batches that carried records of this service (or were tagged with it with ?service=).' }),
+    batches: t.exposeInt('batches', {
+      description: 'Batches that carried records of this service (or were tagged with it with ?service=).',
+    }),
     accepted: t.exposeInt('accepted', { description: 'Records stored.' }),
-    rejected: t.exposeInt('rejected', { description: 'Records rejected to the dead-letter table, counted under the batch tag (?service=, else "default").' }),
+    rejected: t.exposeInt('rejected', {
+      description: 'Records rejected to the dead-letter table, counted under the batch tag (?service=, else "default").',
+    }),
     lastBatchAt: t.expose('lastBatchAt', { type: 'DateTime', nullable: true, description: 'When the last batch arrived.' }),
-    lagP50Ms: t.exposeFloat('lagP50Ms', { nullable: true, description: 'Median ingest lag (ingested_at − timestamp) over the last 15 minutes of the range, ms.' }),
-    lagP95Ms: t.exposeFloat('lagP95Ms', { nullable: true, description: '95th percentile ingest lag over the last 15 minutes of the range, ms.' }),
+    lagP50Ms: t.exposeFloat('lagP50Ms', {
+      nullable: true,
+      description: 'Median ingest lag (ingested_at − timestamp) over the last 15 minutes of the range, ms.',
+    }),
+    lagP95Ms: t.exposeFloat('lagP95Ms', {
+      nullable: true,
+      description: '95th percentile ingest lag over the last 15 minutes of the range, ms.',
+    }),
   }),
 });
 
@@ -50,11 +60,19 @@ const PipelineHealthRef = builder.objectRef<PipelineHealth>('PipelineHealth').im
     batches: t.exposeInt('batches', { description: 'Batches stored in the range.' }),
     accepted: t.exposeInt('accepted', { description: 'Records stored.' }),
     rejected: t.exposeInt('rejected', { description: 'Records rejected (kept in the dead-letter table).' }),
-    duplicateBatches: t.exposeInt('duplicateBatches', { description: 'Retried batches recognised as already stored (answered duplicate, stored nothing).' }),
-    unparseableBodies: t.exposeInt('unparseableBodies', { description: 'Whole bodies that could not be parsed (answered 400, kept in the dead-letter table).' }),
+    duplicateBatches: t.exposeInt('duplicateBatches', {
+      description: 'Retried batches recognised as already stored (answered duplicate, stored nothing).',
+    }),
+    unparseableBodies: t.exposeInt('unparseableBodies', {
+      description: 'Whole bodies that could not be parsed (answered 400, kept in the dead-letter table).',
+    }),
     lastBatchAt: t.expose('lastBatchAt', { type: 'DateTime', nullable: true, description: 'When the last batch arrived, any service.' }),
     services: t.field({ type: [ServicePipelineRef], description: 'Per-service figures.', resolve: (p) => p.services }),
-    deadLetterReasons: t.field({ type: [DeadLetterReasonRef], description: 'Top 10 rejection reasons.', resolve: (p) => p.deadLetterReasons }),
+    deadLetterReasons: t.field({
+      type: [DeadLetterReasonRef],
+      description: 'Top 10 rejection reasons.',
+      resolve: (p) => p.deadLetterReasons,
+    }),
   }),
 });
 
@@ -63,16 +81,8 @@ builder.queryField('health', (t) =>
     type: HealthRef,
     description: 'Gateway and storage status.',
     resolve: async (_root, _args, ctx): Promise<Health> => {
-      let mode = 'unknown';
-      let ready = false;
-      try {
-        mode = ctx.db.mode;
-        await ctx.db.pool.query('SELECT 1');
-        ready = true;
-      } catch {
-        ready = false;
-      }
-      return { status: ready ? 'ok' : 'degraded', database: mode, databaseReady: ready, version: GATEWAY_VERSION };
+      const r = await ctx.readiness();
+      return { status: r.ready ? 'ok' : 'degraded', database: r.mode ?? 'unknown', databaseReady: r.ready, version: GATEWAY_VERSION };
     },
   }),
 );
@@ -80,7 +90,8 @@ builder.queryField('health', (t) =>
 builder.queryField('pipelineHealth', (t) =>
   t.field({
     type: PipelineHealthRef,
-    description: 'Ingest pipeline health over a range: accepted/rejected/duplicate counts, per-service freshness and lag, dead-letter reasons.',
+    description:
+      'Ingest pipeline health over a range: accepted/rejected/duplicate counts, per-service freshness and lag, dead-letter reasons.',
     args: { range: t.arg({ type: TimeRange, required: true, description: 'The time range to report on.' }) },
     resolve: (_root, args, ctx) => getPipelineHealth(ctx.db.pool, rangeArg(args.range, ctx)),
   }),

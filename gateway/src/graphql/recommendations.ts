@@ -2,7 +2,7 @@ import { builder } from './builder.ts';
 import { DEFAULT_P95_THRESHOLD_MS } from '../insights/bottlenecks/read.ts';
 import { getRecommendations } from '../insights/recommendations/read.ts';
 import type { Recommendation, RecommendationKind } from '../insights/recommendations/rules.ts';
-import { analysis, analyticsArgs, analyticsInput, badInput, intArg, MAX_LIMIT } from './analytics-common.ts';
+import { analyticsArgs, analyticsInput, badInput, intArg, MAX_LIMIT } from './analytics-common.ts';
 import { EvidenceRef } from './evidence.ts';
 import { SeverityRef } from './insight-severity.ts';
 
@@ -41,7 +41,7 @@ const RecommendationKindRef = builder.enumType('RecommendationKind', {
   } as const satisfies Record<RecommendationKind, { value: RecommendationKind; description: string }>,
 });
 
-export const RecommendationRef = builder.objectRef<Recommendation>('Recommendation').implement({
+const RecommendationRef = builder.objectRef<Recommendation>('Recommendation').implement({
   description: 'A concrete suggestion derived from the analyses, with the numbers that triggered it.',
   fields: (t) => ({
     kind: t.field({ type: RecommendationKindRef, description: 'What it suggests.', resolve: (r) => r.kind }),
@@ -80,7 +80,7 @@ builder.queryField('recommendations', (t) =>
         throw badInput('p95ThresholdMs: must be a number of milliseconds in (0, 600000]', 'p95ThresholdMs');
       }
       const limit = intArg(args.limit, 'limit', 20, 1, MAX_LIMIT);
-      const found = await analysis(() => getRecommendations(ctx.db.pool, { range, filter, p95ThresholdMs }));
+      const found = await getRecommendations(ctx.db.pool, { range, filter, p95ThresholdMs, now: ctx.clock.now(), anomalyCache: ctx.anomalyCache });
       return found.slice(0, limit);
     },
   }),

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { InvalidInputError } from '../domain/errors.ts';
 import { builder } from './builder.ts';
 import { RangeInputError, resolveRange, type RangeInput, type ResolvedRange } from '../domain/time-range.ts';
 import type { GatewayContext } from '../context.ts';
@@ -16,11 +16,9 @@ export const TimeRange = builder.inputType('TimeRange', {
 /** Resolves a TimeRange argument, turning mistakes into BAD_USER_INPUT errors. */
 export function rangeArg(input: RangeInput, ctx: GatewayContext): ResolvedRange {
   try {
-    return resolveRange(input, Date.now(), Math.max(ctx.config.rollupRetentionDays, ctx.config.retentionDays));
+    return resolveRange(input, ctx.clock.now(), Math.max(ctx.config.rollupRetentionDays, ctx.config.retentionDays));
   } catch (error) {
-    if (error instanceof RangeInputError) {
-      throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'range' } });
-    }
+    if (error instanceof RangeInputError) throw new InvalidInputError(error.message, 'range');
     throw error;
   }
 }

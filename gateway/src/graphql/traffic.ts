@@ -2,7 +2,7 @@ import { builder } from './builder.ts';
 import { effectiveRange } from '../storage/rollup-read.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
 import { getTraffic, type TrafficPoint } from '../analytics/traffic.ts';
-import { analysis, analyticsArgs, analyticsInput, bucketArg, errorFields, latencyFields } from './analytics-common.ts';
+import { analyticsArgs, analyticsInput, bucketArg, errorFields, latencyFields } from './analytics-common.ts';
 import { ResolvedTimeRange } from './time-range.ts';
 
 export const TrafficPointRef = builder.objectRef<TrafficPoint>('TrafficPoint').implement({
@@ -46,11 +46,10 @@ builder.queryField('traffic', (t) =>
         description: 'Bucket size such as "1m", "5m", "1h", "1d" (whole minutes; at most 1500 buckets in the range).',
       }),
     },
-    resolve: (_root, args, ctx) =>
-      analysis(async () => {
-        const { range, filter } = analyticsInput(args, ctx);
-        const traffic = await getTraffic(ctx.db.pool, { range, filter, bucketSeconds: bucketArg(args.bucket, range) });
-        return { range: effectiveRange(range), ...traffic };
-      }),
+    resolve: async (_root, args, ctx) => {
+      const { range, filter } = analyticsInput(args, ctx);
+      const traffic = await getTraffic(ctx.db.pool, { range, filter, bucketSeconds: bucketArg(args.bucket, range) });
+      return { range: effectiveRange(range), ...traffic };
+    },
   }),
 );

@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
 import type { Logger } from '../logger.ts';
-import { presentedDashboardToken } from './security.ts';
+import { presentedDashboardToken } from './dashboard-auth.ts';
 import { serveGraphQLWs } from './ws-transport.ts';
 
 export type GatewayYoga = YogaServerInstance<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>;
@@ -32,7 +32,7 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 const CLOSE_GRACE_MS = 1_000;
 
 /** The token a client put in its connection_init payload, in any of the usual spellings. */
-export function connectionToken(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+function connectionToken(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
   if (!params) return undefined;
   const headers = typeof params.headers === 'object' && params.headers !== null ? (params.headers as Record<string, unknown>) : {};
   for (const value of [params.authorization, params.Authorization, headers.authorization, headers.Authorization]) {

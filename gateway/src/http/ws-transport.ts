@@ -47,7 +47,7 @@ function pieces(data: string): { head: string; shared?: Buffer } {
  * graphql-ws only checks that a payload is an object and then stringifies it, which is all a
  * SharedPayload needs to stand in for the formatted result.
  */
-export function sharedPayloadOnNext(result: ExecutionResult): FormattedExecutionResult | undefined {
+function sharedPayloadOnNext(result: ExecutionResult): FormattedExecutionResult | undefined {
   const json = sharedResultJson(result);
   return json ? (new SharedPayload(json) as FormattedExecutionResult) : undefined;
 }

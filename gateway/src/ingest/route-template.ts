@@ -12,7 +12,7 @@ const TOKEN = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-=.~+]{20,}$/;
 const MAX_SEGMENTS = 12;
 const MAX_SEGMENT_LENGTH = 64;
 
-export function templateSegment(segment: string): string {
+function templateSegment(segment: string): string {
   if (segment === '') return segment;
   if (NUMERIC.test(segment)) return ':id';
   if (UUID.test(segment)) return ':uuid';

@@ -45,7 +45,7 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
  * empty behind a pooler that rejects startup options); an `options` query parameter in
  * DATABASE_URL wins over both.
  */
-export const DEFAULT_SESSION_OPTIONS = '-c jit=off -c work_mem=32MB';
+const DEFAULT_SESSION_OPTIONS = '-c jit=off -c work_mem=32MB';
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
@@ -121,4 +121,14 @@ export function isUnavailableError(error: unknown): boolean {
   // 57014: statement timeout / cancel, 40001/40P01: serialisation failure / deadlock (retryable).
   if (/^(08|53|57P)/.test(code) || ['57014', '40001', '40P01'].includes(code)) return true;
   return /timeout|terminat|Connection terminated|connect|not queryable|Client has encountered a connection error/i.test(error.message);
+}
+
+/** True for PostgreSQL's "canceling statement due to statement timeout" (57014), however wrapped. */
+export function isStatementTimeout(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, originalCode, message } = e as { code?: unknown; originalCode?: unknown; message?: unknown };
+    if (code === '57014' || originalCode === '57014') return true;
+    if (typeof message === 'string' && /statement timeout/i.test(message)) return true;
+  }
+  return false;
 }

@@ -20,7 +20,7 @@ import type { ResolvedRange } from '../domain/time-range.ts';
 export const DEFAULT_RAW_SAMPLE_ROWS = 20_000;
 
 /** Records a slice aims to contribute: fewer, larger slices mean fewer index probes; more, finer ones a finer spread. */
-export const ROWS_PER_SLICE = 250;
+const ROWS_PER_SLICE = 250;
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;

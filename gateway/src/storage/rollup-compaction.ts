@@ -24,7 +24,7 @@ const COMPACTION_LOCK_KEY = 7_403_118_222;
 const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
 
 /** Rebuilds every endpoint level around one marked 5-minute bucket and removes its mark. */
-export async function compactBucket(pool: pg.Pool, bucket: Date): Promise<void> {
+async function compactBucket(pool: pg.Pool, bucket: Date): Promise<void> {
   await withTransaction(pool, async (client) => {
     // One compactor at a time: levels coarser than 5 minutes are shared by neighbouring marks.
     await client.query('SELECT pg_advisory_xact_lock($1)', [COMPACTION_LOCK_KEY]);

@@ -166,7 +166,7 @@ function widthFits(query: RollupQuery<RollupDimension>, seconds: number): boolea
  * everything else reads the endpoint levels where they are clean and rollup_hour for whole hours
  * that are not (it is written by ingest, so always current).
  */
-export function levelsFor(query: RollupQuery<RollupDimension>): PlanLevel[] {
+function levelsFor(query: RollupQuery<RollupDimension>): PlanLevel[] {
   const hour: PlanLevel = { table: 'rollup_hour', seconds: 3600, derived: false };
   if (query.levels === 'ingest' || query.groupBy.includes('status')) return widthFits(query, 3600) ? [hour] : [];
   const levels: PlanLevel[] = [];
@@ -341,7 +341,7 @@ interface SqlRow {
  * because node-postgres' generic array parser cost ~5x more than this loop: a per-endpoint
  * 5-minute series over 27 h holds ~1M histogram numbers at 10M requests a week.
  */
-export function parseIntArray(text: string | null | undefined): number[] {
+function parseIntArray(text: string | null | undefined): number[] {
   const out: number[] = [];
   if (!text || text.length <= 2) return out;
   let value = 0;

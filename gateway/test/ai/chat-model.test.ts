@@ -4,7 +4,8 @@ import { STORAGE_MODES } from '../support/databases.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { modelEnv, streamedAnswer, streamedToolCalls, startOpenAiStub, type OpenAiStub } from './openai-stub.ts';
 import { CHAT, dataOf, INJECTION, ingestGeneratedTraffic, injectionRecord, type ChatResult } from './scenario.ts';
-import { subscribeSse, waitFor } from './sse.ts';
+import { subscribeSse } from '@logpulse/testkit/sse';
+import { waitFor } from '@logpulse/testkit/wait-for';
 
 /**
  * chat against a local OpenAI-compatible server: tools offered and run against the analytics,

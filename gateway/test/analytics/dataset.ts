@@ -6,7 +6,7 @@
  * outside it.
  */
 
-import { seededRandom as rng } from '../support/seeded-random.ts';
+import { seededRandom as rng } from '@logpulse/testkit/random';
 
 export interface GeneratedLog {
   /** Position in ingest order: the stored ids increase in this order. */

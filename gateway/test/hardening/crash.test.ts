@@ -201,7 +201,8 @@ describe('PostgreSQL outage during shipper ingest', () => {
     );
     const ready = await fetch(`${gateway.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'unavailable' });
+    // Status only: the reason (which may name the database host) goes to the gateway's log.
+    expect(await ready.json()).toEqual({ status: 'unavailable' });
     // Hold the outage while lines keep arriving, then bring storage back.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const retriesDuringOutage = shipper.stats().retries - retriesBefore;

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestStorage, type TestStorage } from '../support/databases.ts';
-import { CuttableProxy } from '../hardening/support.ts';
+import { CuttableProxy } from '@logpulse/testkit/tcp-proxy';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 
 const batch = (n: number, tag: string) =>
   jsonLines(Array.from({ length: n }, (_, i) => ({ timestamp: new Date().toISOString(), path: `/outage/${i}`, method: 'GET', status: 200, latency_ms: 3, service: tag })));

@@ -15,7 +15,7 @@ import {
   wilsonLowerBound,
 } from '../../src/insights/robust-stats.ts';
 import { HistogramBuilder } from '../../src/storage/histogram.ts';
-import { seededRandom as rng } from '../support/seeded-random.ts';
+import { seededRandom as rng } from '@logpulse/testkit/random';
 
 /**
  * The pure detector on synthetic series with known incidents (and known non-incidents). Series

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { subscribeSse } from '@logpulse/testkit/sse';
 import {
   LOG_STREAM,
   logsOf,
@@ -146,41 +147,14 @@ describe('logStream over SSE (Yoga, graphql-sse client)', () => {
   });
 
   it('works with a plain fetch and accept: text/event-stream', async () => {
-    const controller = new AbortController();
-    const res = await fetch(`${gw.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: LOG_STREAM, variables: { filter: { service: 'plain-sse' } } }),
-      signal: controller.signal,
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const events: LogStreamData[] = [];
-    let buffer = '';
-    const readUntil = async (done: () => boolean) => {
-      while (!done()) {
-        const { value, done: ended } = await reader.read();
-        if (ended) throw new Error('stream ended');
-        buffer += value;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('');
-          if (data) events.push((JSON.parse(data) as { data: LogStreamData }).data);
-        }
-      }
-    };
-    await readUntil(() => events.length >= 1);
+    const sse = await subscribeSse<LogStreamData>(gw.url, LOG_STREAM, { filter: { service: 'plain-sse' } });
+    expect(sse.contentType).toContain('text/event-stream');
+    const events = sse.events;
+    await sse.until(() => events.length >= 1);
     await gw.ingest(jsonLines([record({ service: 'other', path: '/x' }), record({ service: 'plain-sse', path: '/api/ping' })]));
-    await readUntil(() => events.some((e) => e.logStream.logs.length > 0));
+    await sse.until(() => events.some((e) => e.logStream.logs.length > 0));
     expect(events.flatMap((e) => e.logStream.logs.map((l) => l.path))).toEqual(['/api/ping']);
-    controller.abort();
+    sse.close();
     await waitFor('the SSE subscriber to be gone', () => gw.app.pubsub.stats().logStreamSubscribers === 0);
   });
 });

@@ -1,8 +1,7 @@
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-export { waitFor } from '../support/wait-for.ts';
+export { waitFor } from '@logpulse/testkit/wait-for';
 
 
 /** A WebSocket whose instances the test can reach (to pause reading, or cut it off). */
@@ -168,33 +167,4 @@ export const record = (r: TestRecord) => ({
   ...r,
 });
 
-/** A TCP proxy the test can cut and restore on the same port, like a network outage. */
-export class CuttableProxy {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    const server = this.server;
-    this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
+export { CuttableProxy } from '@logpulse/testkit/tcp-proxy';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketKey, bucketValue, GAMMA, HistogramBuilder, mergeHistograms, quantile, summarizeLatency } from '../../src/storage/histogram.ts';
-import { seededRandom as rng } from '../support/seeded-random.ts';
+import { seededRandom as rng } from '@logpulse/testkit/random';
 
 function exactQuantile(sorted: number[], q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;

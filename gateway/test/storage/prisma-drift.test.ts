@@ -49,11 +49,22 @@ function parsePrismaSchema(text: string): TableShapes {
     for (const line of body.split('\n')) {
       const m = /^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)$/.exec(line);
       if (!m || line.trim().startsWith('//') || line.trim().startsWith('@@')) continue;
-      const [, field, type, list, optional, attrs] = m as unknown as [string, string, string, string | undefined, string | undefined, string];
+      const [, field, type, list, optional, attrs] = m as unknown as [
+        string,
+        string,
+        string,
+        string | undefined,
+        string | undefined,
+        string,
+      ];
       if (models.has(type)) continue;
       const column = /@map\("([^"]+)"\)/.exec(attrs)?.[1] ?? field;
       const native = /@db\.(\w+)/.exec(attrs)?.[1];
-      columns.set(column, { type: native ? (NATIVE[native] ?? native.toLowerCase()) : type, nullable: optional === '?', array: list === '[]' });
+      columns.set(column, {
+        type: native ? (NATIVE[native] ?? native.toLowerCase()) : type,
+        nullable: optional === '?',
+        array: list === '[]',
+      });
     }
     tables.set(table, columns);
   }
@@ -62,7 +73,13 @@ function parsePrismaSchema(text: string): TableShapes {
 
 /** Tables and columns of the migrated database (partitions of a table count as the table). */
 async function readCatalogue(db: Database): Promise<TableShapes> {
-  const { rows } = await db.pool.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string; udt_name: string }>(
+  const { rows } = await db.pool.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+    udt_name: string;
+  }>(
     `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable, c.udt_name
        FROM information_schema.columns c
        JOIN pg_class k ON k.relname = c.table_name AND k.relnamespace = 'public'::regnamespace

@@ -4,7 +4,7 @@ import { topValues } from '../analytics/brute-force.ts';
 import type { GeneratedLog } from '../analytics/dataset.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { seededRandom } from '../support/seeded-random.ts';
+import { seededRandom } from '@logpulse/testkit/random';
 
 /**
  * Top user agents / client IPs past the sample bound: the answer says it was sampled and over

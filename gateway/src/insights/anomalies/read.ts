@@ -1,3 +1,4 @@
+import type { AnomalyReportCache } from './report-cache.ts';
 import type pg from 'pg';
 import {
   detectAnomalies,
@@ -33,14 +34,6 @@ const MIN_REQUESTS = 20;
  */
 const INGEST_GRACE_MS = 30_000;
 
-/**
- * The same analysis asked again within this long (the Insights page asks for anomalies and for
- * recommendations, which include them, at once; several open dashboards poll the same range)
- * is answered from the first one, in flight or done. Keyed per database pool.
- */
-const REPORT_TTL_MS = 10_000;
-const MAX_CACHED_REPORTS = 100;
-const recentReports = new WeakMap<pg.Pool, Map<string, { expires: number; report: Promise<AnomalyReport> }>>();
 
 interface BucketPlan {
   bucketMs: number;
@@ -78,8 +71,10 @@ export interface AnomalyQuery {
   range: ResolvedRange;
   filter?: AnalyticsFilter;
   sensitivity?: Sensitivity;
-  /** Current time (tests pin it); default Date.now(). */
+  /** Current time (the gateway's clock; tests pin it); default Date.now(). */
   now?: number;
+  /** Answers a repeat of the same question from a recent report (the gateway's cache). */
+  cache?: AnomalyReportCache;
 }
 
 export interface AnomalyReport {
@@ -238,15 +233,8 @@ export function getAnomalies(pool: pg.Pool, query: AnomalyQuery): Promise<Anomal
     filter.method?.toUpperCase() ?? null,
     sensitivity,
   ]);
-  let cache = recentReports.get(pool);
-  if (!cache) recentReports.set(pool, (cache = new Map()));
-  const hit = cache.get(key);
-  if (hit && hit.expires > Date.now()) return hit.report;
-  const report = analyse(pool, { filter, threshold, plan, startMs, endMs });
-  cache.set(key, { expires: Date.now() + REPORT_TTL_MS, report });
-  report.catch(() => cache.delete(key));
-  if (cache.size > MAX_CACHED_REPORTS) cache.delete(cache.keys().next().value!);
-  return report;
+  const run = () => analyse(pool, { filter, threshold, plan, startMs, endMs });
+  return query.cache ? query.cache.get(key, run) : run();
 }
 
 async function analyse(

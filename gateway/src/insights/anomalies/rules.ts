@@ -102,7 +102,7 @@ export interface DetectionSettings {
 }
 
 /** Effect sizes a bucket must clear on top of the score; fixed, sensitivity only moves the score. */
-export const EFFECT = {
+const EFFECT = {
   spikeRatio: 1.5,
   dropRatio: 0.5,
   /** Error rate must rise by at least this much (2 percentage points)... */
@@ -510,7 +510,7 @@ function dropEchoesOfOverallTraffic(anomalies: DetectedAnomaly[]): DetectedAnoma
 
 
 /** Most severe first, then the most recent, then the strongest score. */
-export function rankAnomalies(anomalies: DetectedAnomaly[]): DetectedAnomaly[] {
+function rankAnomalies(anomalies: DetectedAnomaly[]): DetectedAnomaly[] {
   return [...anomalies].sort(
     (a, b) =>
       byUrgency(a.severity, b.severity) ||
@@ -519,7 +519,7 @@ export function rankAnomalies(anomalies: DetectedAnomaly[]): DetectedAnomaly[] {
   );
 }
 
-export function anomalySeverity(kind: AnomalyKind, observed: number, baseline: number): Severity {
+function anomalySeverity(kind: AnomalyKind, observed: number, baseline: number): Severity {
   if (kind === 'ERROR_RATE') {
     const rise = observed - baseline;
     return rise >= 0.25 ? 'CRITICAL' : rise >= 0.1 ? 'HIGH' : rise >= 0.05 ? 'MEDIUM' : 'LOW';

@@ -44,11 +44,11 @@ export interface BottleneckRules {
 }
 
 /** A regression: p95 at least this multiple of the previous period's, and this many ms more. */
-export const REGRESSION_RATIO = 2;
-export const REGRESSION_MIN_MS = 50;
+const REGRESSION_RATIO = 2;
+const REGRESSION_MIN_MS = 50;
 /** An outlier in its service: p95 at least this multiple of the service median, and this many ms more. */
-export const OUTLIER_RATIO = 3;
-export const OUTLIER_MIN_MS = 100;
+const OUTLIER_RATIO = 3;
+const OUTLIER_MIN_MS = 100;
 /** Endpoints a service needs before "slower than the rest of the service" means anything. */
 const MIN_SERVICE_ENDPOINTS = 3;
 

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { getAnomalies, MAX_ANOMALY_RANGE_DAYS } from '../anomalies/read.ts';
+import type { AnomalyReportCache } from '../anomalies/report-cache.ts';
 import { previousPeriod, DEFAULT_BOTTLENECK_MIN_REQUESTS, DEFAULT_P95_THRESHOLD_MS } from '../bottlenecks/read.ts';
-import { findBottlenecks } from '../bottlenecks/rules.ts';import { readEndpointStats } from '../../analytics/endpoint-usage.ts';
+import { findBottlenecks } from '../bottlenecks/rules.ts';
+import { readEndpointStats } from '../../analytics/endpoint-usage.ts';
 import { logFilterSql } from '../../storage/log-filter.ts';
 import { recommend, type ClientFacts, type EndpointFacts, type Recommendation, type ResponseSizes } from './rules.ts';
 import { readRollups, type AnalyticsFilter } from '../../storage/rollup-read.ts';
@@ -13,12 +15,15 @@ import { endpointKey } from '../../domain/endpoint.ts';
  * newest this-many records of the range (a backward walk of the timestamp index) keeps the cost
  * flat however much the range holds; the evidence says how many were sampled.
  */
-export const RAW_SAMPLE_SIZE = 50_000;
+const RAW_SAMPLE_SIZE = 50_000;
 
 export interface RecommendationQuery {
   range: ResolvedRange;
   filter?: AnalyticsFilter;
   p95ThresholdMs?: number;
+  /** Current time and the gateway's anomaly report cache, passed on to the anomaly analysis. */
+  now?: number;
+  anomalyCache?: AnomalyReportCache;
 }
 
 interface StatusFacts {
@@ -95,7 +100,7 @@ export async function getRecommendations(pool: pg.Pool, query: RecommendationQue
     readStatusFacts(pool, query.range, scope),
     readResponseSizes(pool, query.range, filter),
     readClientFacts(pool, query.range, filter),
-    withinAnomalyLimit ? getAnomalies(pool, { range: query.range, filter }).then((r) => r.anomalies) : Promise.resolve([]),
+    withinAnomalyLimit ? getAnomalies(pool, { range: query.range, filter, now: query.now, cache: query.anomalyCache }).then((r) => r.anomalies) : Promise.resolve([]),
   ]);
   const method = filter.method?.toUpperCase();
   const inFilter = (e: { route: string; method: string }): boolean =>

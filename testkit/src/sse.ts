@@ -1,6 +1,7 @@
-export { waitFor } from '../support/wait-for.ts';
 /** A GraphQL subscription over Yoga's SSE with a plain fetch, collecting the `data` of each event. */
 export interface SseSubscription<T> {
+  /** The response's Content-Type (text/event-stream when the server streams). */
+  contentType: string | null;
   events: T[];
   /** Reads until `done()` holds (or the timeout passes). */
   until(done: () => boolean, timeoutMs?: number): Promise<void>;
@@ -20,6 +21,7 @@ export async function subscribeSse<T>(url: string, query: string, variables: Rec
   const events: T[] = [];
   let buffer = '';
   return {
+    contentType: res.headers.get('content-type'),
     events,
     async until(done, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
@@ -44,4 +46,3 @@ export async function subscribeSse<T>(url: string, query: string, variables: Rec
     close: () => controller.abort(),
   };
 }
-

@@ -1,0 +1,68 @@
+import { GraphQLError } from 'graphql';
+import { maskError } from 'graphql-yoga';
+import { DomainError, InvalidInputError, ModelOutputError, RateLimitedError, StorageUnavailableError } from '../domain/errors.ts';
+import { isStatementTimeout, isUnavailableError } from '../storage/db.ts';
+
+/**
+ * The one place an expected failure becomes a GraphQL error: domain errors get their code (and
+ * HTTP status), and three PostgreSQL conditions are spelled out because they are the client's
+ * to act on — a statement timeout (narrow the query), storage unreachable (503, retry), a text
+ * argument PostgreSQL cannot hold or a time zone it does not know (bad input). Null: unexpected.
+ */
+export function toGraphQLError(error: unknown): GraphQLError | null {
+  if (error instanceof DomainError) return fromDomainError(error);
+  if (!error || typeof error !== 'object') return null;
+  if (isStatementTimeout(error)) {
+    return new GraphQLError(
+      'The query ran longer than the server allows (STATEMENT_TIMEOUT_MS); narrow the time range or filters and try again',
+      {
+        extensions: { code: 'QUERY_TIMEOUT' },
+      },
+    );
+  }
+  if (isUnavailableError(error)) return fromDomainError(new StorageUnavailableError());
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  // 22021/22P05: NUL in a text argument. Every analysis passes its filters as parameters, so
+  // this is the client's input, not a server fault.
+  if (code === '22021' || code === '22P05') {
+    return fromDomainError(new InvalidInputError('Text arguments must not contain NUL (\\u0000) characters'));
+  }
+  if (code === '22023' && typeof message === 'string' && /time zone/i.test(message)) {
+    return fromDomainError(new InvalidInputError(`tz: ${message}`, 'tz'));
+  }
+  return null;
+}
+
+function fromDomainError(error: DomainError): GraphQLError {
+  if (error instanceof InvalidInputError) {
+    return new GraphQLError(error.message, {
+      extensions: { code: 'BAD_USER_INPUT', ...(error.argument ? { argumentName: error.argument } : {}) },
+    });
+  }
+  if (error instanceof RateLimitedError) {
+    const retryAfter = String(error.retryAfterSeconds);
+    return new GraphQLError(error.message, {
+      extensions: {
+        code: 'RATE_LIMITED',
+        retryAfterSeconds: error.retryAfterSeconds,
+        http: { status: 429, headers: { 'retry-after': retryAfter } },
+      },
+    });
+  }
+  if (error instanceof StorageUnavailableError) {
+    return new GraphQLError(error.message, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+  }
+  if (error instanceof ModelOutputError) {
+    return new GraphQLError(error.message, { extensions: { code: 'AI_INVALID_OUTPUT', http: { status: 502 } } });
+  }
+  return new GraphQLError(error.message, { extensions: { code: 'BAD_REQUEST' } });
+}
+
+/**
+ * Yoga's `maskedErrors.maskError`: expected failures (see toGraphQLError) keep their message and
+ * code; anything else becomes "Unexpected error." — in production without message, stack or SQL.
+ */
+export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = (error as { originalError?: unknown }).originalError ?? error;
+  return toGraphQLError(original) ?? maskError(error, message, isDev);
+}

@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayConfig } from '../config.ts';
+import type { TokenBucketLimiter } from '../domain/rate-limit.ts';
+import { clientAddress } from './client-address.ts';
+import { dashboardAuthorized, refuseDashboard } from './dashboard-auth.ts';
+import { refuseRateLimited, setDashboardSecurityHeaders } from './headers.ts';
+import { answerHealth } from './health.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+
+export interface Routes {
+  /** POST /log/ingest, once the per-address rate limit let it through. */
+  ingest: Handler;
+  /** GET /readyz. */
+  readiness: (res: ServerResponse) => Promise<void>;
+  /** /graphql (HTTP and SSE), once the dashboard token was checked. */
+  graphql: Handler;
+  graphqlPath: string;
+  /** The dashboard's static files (GET/HEAD). */
+  web: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/**
+ * Which part of the gateway answers a request, and the checks in front of each: the ingest rate
+ * limit, the dashboard token (for /graphql and the dashboard), the dashboard's security headers.
+ */
+export function createRouter(config: GatewayConfig, routes: Routes, ingestLimiter: TokenBucketLimiter | null) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === '/log/ingest') {
+      const verdict = ingestLimiter?.take(clientAddress(req, config.trustProxyHops));
+      if (verdict && !verdict.allowed) refuseRateLimited(res, verdict.retryAfterSeconds);
+      else void routes.ingest(req, res, url);
+    } else if (path === '/healthz') {
+      answerHealth(res);
+    } else if (path === '/readyz') {
+      void routes.readiness(res);
+    } else if (path === routes.graphqlPath || path.startsWith(`${routes.graphqlPath}/`)) {
+      // CORS preflights carry no credentials by design: Yoga answers them, nothing else passes.
+      if (req.method !== 'OPTIONS' && !dashboardAuthorized(req, config.dashboardToken)) refuseDashboard(res);
+      else void routes.graphql(req, res, url);
+    } else if (req.method === 'GET' || req.method === 'HEAD') {
+      if (!dashboardAuthorized(req, config.dashboardToken)) {
+        refuseDashboard(res);
+        return;
+      }
+      setDashboardSecurityHeaders(res);
+      routes.web(req, res);
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'not found' }));
+    }
+  };
+}
