@@ -1,4 +1,5 @@
 import { loadConfig, type GatewayConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { buildApp, type App } from '../../src/app.ts';
 import { createTestStorage, type StorageMode, type TestStorage } from './databases.ts';
@@ -24,7 +25,7 @@ export interface TestGateway {
  */
 export async function startTestGateway(
   mode: StorageMode,
-  options: { env?: Record<string, string>; storage?: TestStorage; keepStorage?: boolean } = {},
+  options: { env?: Record<string, string>; storage?: TestStorage; keepStorage?: boolean; clock?: Clock } = {},
 ): Promise<TestGateway> {
   const storage = options.storage ?? (await createTestStorage(mode));
   const config = loadConfig(
@@ -38,7 +39,7 @@ export async function startTestGateway(
       ...options.env,
     },
   );
-  const app = buildApp(config, { logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const app = buildApp(config, { logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock: options.clock });
   const { url } = await app.start();
   return {
     app,
