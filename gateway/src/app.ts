@@ -12,6 +12,7 @@ import { disableIntrospection, graphqlProtection } from './graphql/protection.ts
 import { schema } from './graphql/schema.ts';
 import { clientAddress } from './http/client-address.ts';
 import { corsPolicy } from './http/cors.ts';
+import { renderOfflineGraphiQL, serveGraphiQLAsset } from './http/graphiql-offline.ts';
 import { readinessEndpoint } from './http/health.ts';
 import { IngestAdmission } from './http/ingest-admission.ts';
 import { createIngestHandler } from './http/ingest-route.ts';
@@ -77,6 +78,8 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     landingPage: false,
     // GraphiQL needs introspection, so it goes with it.
     graphiql: config.graphqlIntrospection ? { title: 'logpulse GraphiQL', subscriptionsProtocol: 'WS' } : false,
+    // From our own origin, not a CDN: works offline and under the dashboard's CSP.
+    renderGraphiQL: renderOfflineGraphiQL,
     // Storage outages (503, retryable) and statement timeouts are spelled out; the rest is masked.
     maskedErrors: { isDev: !config.production, maskError: maskGatewayError },
     plugins: [
@@ -147,6 +150,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
         readiness: readinessEndpoint(readiness, logger),
         graphql: (req, res) => yoga.handle(req, res, { req, res }),
         graphqlPath: yoga.graphqlEndpoint,
+        graphiqlAssets: config.graphqlIntrospection ? (req, res, url) => serveGraphiQLAsset(url.pathname, req.method, res) : undefined,
         web: serveWeb,
       },
       ingestLimiter,

@@ -18,7 +18,7 @@ const DASHBOARD_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-/** Headers for every dashboard response (GraphiQL at /graphql keeps its own page rules). */
+/** Headers for every dashboard response and for GET /graphql (GraphiQL's page). */
 export function setDashboardSecurityHeaders(res: ServerResponse): void {
   res.setHeader('content-security-policy', DASHBOARD_CSP);
   res.setHeader('x-content-type-options', 'nosniff');

@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { TokenBucketLimiter } from '../domain/rate-limit.ts';
 import { clientAddress } from './client-address.ts';
 import { dashboardAuthorized, refuseDashboard } from './dashboard-auth.ts';
+import { GRAPHIQL_ASSET_PREFIX } from './graphiql-offline.ts';
 import { refuseRateLimited, setDashboardSecurityHeaders } from './headers.ts';
 import { answerHealth } from './health.ts';
 
@@ -16,6 +17,8 @@ export interface Routes {
   /** /graphql (HTTP and SSE), once the dashboard token was checked. */
   graphql: Handler;
   graphqlPath: string;
+  /** GraphiQL's own files (GET/HEAD under GRAPHIQL_ASSET_PREFIX), while GraphiQL is on. */
+  graphiqlAssets?: Handler;
   /** The dashboard's static files (GET/HEAD). */
   web: (req: IncomingMessage, res: ServerResponse) => void;
 }
@@ -36,10 +39,17 @@ export function createRouter(config: GatewayConfig, routes: Routes, ingestLimite
       answerHealth(res);
     } else if (path === '/readyz') {
       void routes.readiness(res);
+    } else if (routes.graphiqlAssets && path.startsWith(GRAPHIQL_ASSET_PREFIX)) {
+      if (!dashboardAuthorized(req, config.dashboardToken)) refuseDashboard(res);
+      else void routes.graphiqlAssets(req, res, url);
     } else if (path === routes.graphqlPath || path.startsWith(`${routes.graphqlPath}/`)) {
       // CORS preflights carry no credentials by design: Yoga answers them, nothing else passes.
       if (req.method !== 'OPTIONS' && !dashboardAuthorized(req, config.dashboardToken)) refuseDashboard(res);
-      else void routes.graphql(req, res, url);
+      else {
+        // GraphiQL is a page like the dashboard's, under the same policy.
+        if (req.method === 'GET') setDashboardSecurityHeaders(res);
+        void routes.graphql(req, res, url);
+      }
     } else if (req.method === 'GET' || req.method === 'HEAD') {
       if (!dashboardAuthorized(req, config.dashboardToken)) {
         refuseDashboard(res);
