@@ -5,8 +5,9 @@
  *   npm run bench -- --quick           small sizes, < 2 minutes (CI runs it through bench/test)
  *   npm run bench -- --only ingest,live --sizes 100000,1000000 --fresh --profile --dry --drop-datasets
  *
- * Results: bench/results/<time>-<mode>.json (git-ignored) and a section appended to BENCHMARKS.md
- * (unless --dry). Needs PostgreSQL at BENCH_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
+ * Results: bench/results/<time>-<mode>.json and .md (git-ignored); a full run also appends its section
+ * to BENCHMARKS.md (unless --dry). A quick run never touches tracked files: its small sizes say
+ * nothing worth recording. Needs PostgreSQL at BENCH_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
  * with the right to create databases; every scratch database it creates is named logpulse_bench_*.
  */
 import { execFileSync } from 'node:child_process';
@@ -203,7 +204,9 @@ async function main(): Promise<number> {
   const jsonPath = join(options.resultsDir, `${stamp}-${results.mode}.json`);
   await writeFile(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
   const markdown = renderMarkdown(results);
-  if (!options.dry) {
+  const record = !options.dry && !options.quick;
+  await writeFile(jsonPath.replace(/\.json$/, '.md'), `${markdown}\n`);
+  if (record) {
     const file = join(REPO_ROOT, 'BENCHMARKS.md');
     const existing = await readFile(file, 'utf8').catch(() => '');
     // Formatted like the rest of the repository (prettier), so the appended section needs no clean-up.
@@ -211,7 +214,7 @@ async function main(): Promise<number> {
     await appendFile(file, `${existing.endsWith('\n\n') || existing === '' ? '' : '\n'}${section}`);
   }
   process.stdout.write(`${markdown}\n`);
-  log(`results: ${jsonPath}${options.dry ? '' : ' and BENCHMARKS.md'}`);
+  log(`results: ${jsonPath} (and .md)${record ? ' and BENCHMARKS.md' : ''}`);
   return results.errors.length ? 1 : 0;
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResults } from '../lib/report.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Tracked files' changes and BENCHMARKS.md's content: equal before and after means nothing tracked moved. */
+async function trackedState(): Promise<string> {
+  const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' });
+  return `${status}\n${await readFile(join(ROOT, 'BENCHMARKS.md'), 'utf8')}`;
+}
+
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /**
@@ -21,16 +27,21 @@ describe('npm run bench -- --quick', () => {
   let stdout = '';
   let stderr = '';
   let results: BenchResults;
+  let trackedBefore: string;
+  let trackedAfter: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'logpulse-bench-test-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--dry', '--results', dir], {
+    trackedBefore = await trackedState();
+    // Without --dry: a quick run must leave the checkout alone on its own.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--results', dir], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    trackedAfter = await trackedState();
     const files = (await readdir(dir)).filter((f) => f.endsWith('-quick.json'));
     expect(files, `no result file; stderr:\n${stderr.slice(-3000)}`).toHaveLength(1);
     results = JSON.parse(await readFile(join(dir, files[0]!), 'utf8')) as BenchResults;
@@ -48,6 +59,13 @@ describe('npm run bench -- --quick', () => {
     expect(stdout).toContain('### Ingest throughput');
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.machine.postgres).toMatch(/^\d+/);
+  });
+
+  it('modifies no tracked file (BENCHMARKS.md is for full runs) and writes its report next to the JSON', async () => {
+    expect(trackedAfter).toBe(trackedBefore);
+    const reports = (await readdir(dir)).filter((f) => f.endsWith('-quick.md'));
+    expect(reports).toHaveLength(1);
+    expect(await readFile(join(dir, reports[0]!), 'utf8')).toContain('### Ingest throughput');
   });
 
   it('measures ingest through the gateway, the COPY reference and PGlite', () => {
