@@ -1,18 +1,25 @@
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import type { Locale } from '../lib/controls.ts';
 import { createFormatters, type Formatters } from '../lib/format.ts';
-import { en, type MessageKey } from './en.ts';
+import { en, type Message, type MessageKey } from './en.ts';
 import { ko } from './ko.ts';
 
-const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, ko };
+const MESSAGES: Record<Locale, Record<MessageKey, Message>> = { en, ko };
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-/** Looks a label up and fills its {placeholders}; numbers are formatted for the locale. */
+/**
+ * Looks a label up and fills its {placeholders}; numbers are formatted for the locale. A plural
+ * label picks its form with the locale's plural rules for the numeric `count` parameter.
+ */
 export function createTranslate(locale: Locale, fmt: Formatters): Translate {
   const messages = MESSAGES[locale];
+  const plurals = new Intl.PluralRules(locale);
   return (key, params) => {
-    const text = messages[key];
+    const message = messages[key];
+    const count = params?.count;
+    const text =
+      typeof message === 'string' ? message : (message[plurals.select(typeof count === 'number' ? count : Number.NaN)] ?? message.other);
     if (!params) return text;
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
       const value = params[name];
@@ -44,4 +51,4 @@ export function useI18n(): I18n {
   return value;
 }
 
-export type { MessageKey };
+export type { Message, MessageKey };

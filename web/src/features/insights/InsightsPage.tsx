@@ -22,6 +22,9 @@ const InsightsPage_AnomaliesQuery = graphql(/* GraphQL */ `
   query InsightsPage_AnomaliesQuery($range: TimeRange!, $service: String, $sensitivity: AnomalySensitivity) {
     anomalies(range: $range, service: $service, sensitivity: $sensitivity) {
       ...AnomalyList_AnomalyReportFragment
+      anomalies {
+        ...Recommendations_AnomalyFragment
+      }
     }
   }
 `);
@@ -33,6 +36,8 @@ const InsightsPage_RecommendationsQuery = graphql(/* GraphQL */ `
     }
   }
 `);
+
+const NO_ANOMALIES: never[] = [];
 
 const SENSITIVITIES = ['LOW', 'MEDIUM', 'HIGH'] as const satisfies readonly AnomalySensitivity[];
 
@@ -82,7 +87,9 @@ export default function InsightsPage() {
       </Panel>
       <Panel title={t('insights.recommendations')} className="span-6" testId="insights-recommendations">
         <QueryState result={recommendations} onRetry={() => reexecuteRecommendations({ requestPolicy: 'network-only' })}>
-          {(data) => <Recommendations recommendations={data.recommendations} service={service} />}
+          {(data) => (
+            <Recommendations recommendations={data.recommendations} anomalies={anomalies.data?.anomalies.anomalies ?? NO_ANOMALIES} service={service} />
+          )}
         </QueryState>
       </Panel>
       <Panel title={t('insights.patterns')} className="span-12" testId="insights-patterns">

@@ -89,7 +89,7 @@ export function Bottlenecks({
             </dd>
             <dt>{t('bottleneck.previousP95')}</dt>
             <dd>
-              {b.baselineP95 === null ? t('bottleneck.tooFewBefore', { count: fmt.integer(b.baselineCount) }) : fmt.ms(b.baselineP95)}
+              {b.baselineP95 === null ? t('bottleneck.tooFewBefore', { count: b.baselineCount }) : fmt.ms(b.baselineP95)}
             </dd>
             <dt>{t('bottleneck.serviceMedian')}</dt>
             <dd>{b.serviceMedianP95 === null ? '–' : fmt.ms(b.serviceMedianP95)}</dd>
