@@ -75,7 +75,9 @@ export function AiChat() {
       <div className="chat-log" aria-live="polite">
         {turns.map((turn, i) => (
           <div key={i} className="chat-turn">
-            <div className="chat-message user">{turn.question}</div>
+            <div className="chat-message user" data-raw="">
+              {turn.question}
+            </div>
             {turn.reply ? (
               <div className="chat-message assistant" data-testid="chat-answer">
                 <div className="finding-head" style={{ marginBottom: 4 }}>
@@ -83,13 +85,15 @@ export function AiChat() {
                   <ProviderBadge provider={turn.reply.provider} />
                   {turn.reply.refused && <span className="badge">{t('ai.refused')}</span>}
                 </div>
-                {stream.data?.[turn.reply.turnId] && stream.data[turn.reply.turnId]!.length > turn.reply.answer.length ? stream.data[turn.reply.turnId] : turn.reply.answer}
+                <span data-raw="">
+                  {stream.data?.[turn.reply.turnId] && stream.data[turn.reply.turnId]!.length > turn.reply.answer.length ? stream.data[turn.reply.turnId] : turn.reply.answer}
+                </span>
                 {turn.reply.citations.length > 0 && (
                   <div className="chips" style={{ marginTop: 8 }}>
                     <span className="muted">{t('ai.citations')}:</span>
                     {turn.reply.citations.map((c, j) => (
                       <Link key={j} className="chip" href={hrefWithControls(citationPath(c.analysis), search, { range: null, from: c.from, to: c.to })} title={`${fmt.dateTime(c.from)} – ${fmt.dateTime(c.to)}${c.arguments ? ` · ${c.arguments}` : ''}`}>
-                        {c.analysis}
+                        <code>{c.analysis}</code>
                       </Link>
                     ))}
                   </div>

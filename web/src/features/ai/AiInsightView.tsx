@@ -2,6 +2,8 @@ import { Link, useSearch } from 'wouter';
 import { graphql, getFragmentData, type FragmentType } from '../../gql/index.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { hrefWithControls } from '../../lib/controls.ts';
+import { evidenceValue } from '../shared/evidence.ts';
+import { aiEvidenceLabel } from './ai-evidence.ts';
 
 export const AiInsightView_AiInsightFragment = graphql(/* GraphQL */ `
   fragment AiInsightView_AiInsightFragment on AiInsight {
@@ -41,7 +43,7 @@ function List({ title, items }: { title: string; items: readonly string[] }) {
   return (
     <div>
       <h3 className="subhead">{title}</h3>
-      <ul className="section-list">
+      <ul className="section-list" data-raw="">
         {items.map((item, i) => (
           <li key={i}>{item}</li>
         ))}
@@ -63,11 +65,15 @@ export function AiInsightView({ insight }: { insight: FragmentType<typeof AiInsi
         <span className={`badge ${severityClass}`}>{t(`ai.severity.${a.severity}`)}</span>
         <ProviderBadge provider={a.provider} />
         <span className="muted">
-          {a.model} · {t('ai.window', { from: fmt.dateTime(a.rangeFrom), to: fmt.dateTime(a.rangeTo) })}
+          <span data-raw="">{a.model}</span> · {t('ai.window', { from: fmt.dateTime(a.rangeFrom), to: fmt.dateTime(a.rangeTo) })}
         </span>
       </div>
-      {a.notice && <p className="notice">{a.notice}</p>}
-      <p data-testid="ai-summary" style={{ margin: 0 }}>
+      {a.notice && (
+        <p className="notice" data-raw="">
+          {a.notice}
+        </p>
+      )}
+      <p data-testid="ai-summary" data-raw="" style={{ margin: 0 }}>
         {a.summary}
       </p>
       {a.worstEndpoint && (
@@ -78,7 +84,7 @@ export function AiInsightView({ insight }: { insight: FragmentType<typeof AiInsi
               <span className="method">{worst[1]}</span> <span className="route">{worst[2]}</span>
             </Link>
           ) : (
-            a.worstEndpoint
+            <span data-raw="">{a.worstEndpoint}</span>
           )}
         </p>
       )}
@@ -89,11 +95,15 @@ export function AiInsightView({ insight }: { insight: FragmentType<typeof AiInsi
         <div>
           <h3 className="subhead">{t('ai.evidence')}</h3>
           <ul className="evidence">
-            {a.evidence.map((e, i) => (
-              <li key={i}>
-                {e.label}: <strong>{fmt.decimal(e.value, 2)}</strong> {e.unit ?? ''}
-              </li>
-            ))}
+            {a.evidence.map((e, i) => {
+              const label = aiEvidenceLabel(e.label, t);
+              return (
+                <li key={i}>
+                  {label.scope !== null ? <code className="route">{label.scope}</code> : label.translated && t('aiEvidence.overall')}{' '}
+                  <span data-raw={label.translated ? undefined : ''}>{label.metric}</span> <strong>{evidenceValue(e, fmt, t)}</strong>
+                </li>
+              );
+            })}
           </ul>
         </div>
       )}
