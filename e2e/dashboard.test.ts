@@ -2,12 +2,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, startTestGateway, type TestGateway } from '../gateway/test/support/gateway.ts';
+import { jsonLines, type TestGateway } from '../gateway/test/support/gateway.ts';
 import { createFormatters } from '../web/src/lib/format.ts';
 import { launchChromium } from './support/browser.ts';
-import { buildDataset, INVALID_RECORDS } from './support/dataset.ts';
-import { buildIncident, INCIDENT_ENDPOINT, type Incident } from './support/incident.ts';
-import { ensureWebBuild, ROOT, WEB_DIST } from './support/web-build.ts';
+import { buildDataset } from './support/dataset.ts';
+import { INCIDENT_ENDPOINT, type Incident } from './support/incident.ts';
+import { openPage, settled } from './support/pages.ts';
+import { startSeededGateway } from './support/seeded-gateway.ts';
+import { ROOT } from './support/web-build.ts';
 
 // The dashboard in real Chromium against a real gateway and PostgreSQL: the numbers it shows
 // must be the API's, drill-downs must filter, live logs must arrive, and every page is
@@ -25,14 +27,7 @@ let incident: Incident;
 let browser: Browser;
 let context: BrowserContext;
 
-async function open(path: string): Promise<Page> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  (page as Page & { jsErrors?: string[] }).jsErrors = errors;
-  await page.goto(`${gateway.url}${path}`);
-  return page;
-}
+const open = (path: string): Promise<Page> => openPage(context, `${gateway.url}${path}`);
 
 async function data<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
   const res = await gateway.graphql<T>(query, variables);
@@ -40,30 +35,8 @@ async function data<T>(query: string, variables?: Record<string, unknown>): Prom
   return res.data as T;
 }
 
-/** Waits until no panel is loading; fails on an error state or an uncaught page error. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.querySelector('main') !== null && document.querySelectorAll('.state-loading').length === 0, null, { timeout: 20_000 });
-  const errorStates = await page.locator('[data-state="error"]').allInnerTexts();
-  expect(errorStates, 'panels in an error state').toEqual([]);
-  expect((page as Page & { jsErrors?: string[] }).jsErrors ?? []).toEqual([]);
-}
-
 beforeAll(async () => {
-  ensureWebBuild();
-  gateway = await startTestGateway('postgres', { env: { WEB_DIST } });
-  const records = buildDataset(Date.now());
-  for (let i = 0; i < records.length; i += 100) {
-    const res = await gateway.ingest(jsonLines(records.slice(i, i + 100)));
-    expect(res.status).toBe(200);
-  }
-  expect((await gateway.ingest(jsonLines(INVALID_RECORDS))).status).toBe(200);
-  // The incident ends a whole minute before now, so its last bucket is complete (and past the
-  // detector's ingest grace) for every query below.
-  incident = buildIncident(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
-  for (let i = 0; i < incident.records.length; i += 500) {
-    const res = await gateway.ingest(jsonLines(incident.records.slice(i, i + 500)));
-    expect(res.status).toBe(200);
-  }
+  ({ gateway, incident } = await startSeededGateway());
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1440, height: 960 }, locale: 'en-US', timezoneId: 'UTC' });
   mkdirSync(SCREENSHOTS, { recursive: true });

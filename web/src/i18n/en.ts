@@ -200,6 +200,9 @@ export const en = {
   'ai.refused': 'Off-topic question: politely refused.',
   'ai.pending': 'Thinking…',
   'ai.analysis': 'Analysis',
+  'pipeline.status.ok': 'OK',
+  'pipeline.status.degraded': 'Degraded',
+  'pipeline.database.pglite': 'Embedded (PGlite)',
   'pipeline.status': 'Status',
 
   'severity.CRITICAL': 'Critical',

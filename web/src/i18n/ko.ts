@@ -196,6 +196,9 @@ export const ko: Record<MessageKey, Message> = {
   'ai.refused': '로그와 관련 없는 질문이라 답하지 않았습니다.',
   'ai.pending': '생각하는 중…',
   'ai.analysis': '분석',
+  'pipeline.status.ok': '정상',
+  'pipeline.status.degraded': '저하됨',
+  'pipeline.database.pglite': '내장 (PGlite)',
   'pipeline.status': '상태',
 
   'severity.CRITICAL': '심각',

@@ -1,6 +1,7 @@
 import { ResponsiveHeatMap } from '@nivo/heatmap';
 import type { ReactNode } from 'react';
 import type { HeatRow } from './chart-data.ts';
+import { readableTextOn } from './readable-text.ts';
 import { useChartTheme } from './use-chart-theme.ts';
 
 /** Rows × columns of counts; a tooltip per cell and an optional click-through per cell. */
@@ -40,7 +41,7 @@ export function HeatMapChart({
           emptyColor={palette.surfaceAlt}
           borderRadius={2}
           enableLabels
-          labelTextColor={{ from: 'color', modifiers: [['darker', 3]] }}
+          labelTextColor={(cell) => readableTextOn(cell.color)}
           hoverTarget="cell"
           tooltip={({ cell }) => <div className="chart-tooltip">{tooltip(cell.serieId, String(cell.data.x), cell.value)}</div>}
           onClick={onCellClick ? (cell) => { if (cell.value) onCellClick(cell.serieId, String(cell.data.x)); } : undefined}

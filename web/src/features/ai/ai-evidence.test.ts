@@ -9,8 +9,16 @@ const en = createTranslate('en', createFormatters('en', 'UTC'));
 
 describe('AI evidence labels', () => {
   it('translates the metric and keeps the endpoint as logged', () => {
-    expect(aiEvidenceLabel('GET /api/orders 5xx rate, previous hour', ko)).toEqual({ scope: 'GET /api/orders', metric: '직전 1시간 5xx 비율', translated: true });
-    expect(aiEvidenceLabel('shop-api POST /api/pay p95', en)).toEqual({ scope: 'shop-api POST /api/pay', metric: 'p95 latency', translated: true });
+    expect(aiEvidenceLabel('GET /api/orders 5xx rate, previous hour', ko)).toEqual({
+      scope: 'GET /api/orders',
+      metric: '직전 1시간 5xx 비율',
+      translated: true,
+    });
+    expect(aiEvidenceLabel('shop-api POST /api/pay p95', en)).toEqual({
+      scope: 'shop-api POST /api/pay',
+      metric: 'p95 latency',
+      translated: true,
+    });
     expect(aiEvidenceLabel('requests', ko)).toEqual({ scope: null, metric: '요청 수', translated: true });
   });
 

@@ -80,7 +80,7 @@ export default function EndpointDetailPage() {
         {back}
         <h2 className="detail-title" data-testid="endpoint-title">
           <span className="method">{method}</span> <span className="route">{route}</span>
-          {service && <span className="muted"> · {service}</span>}
+          {service && <span className="service muted"> · {service}</span>}
         </h2>
         <span className="spacer" />
         <Link href={logs} className="button">

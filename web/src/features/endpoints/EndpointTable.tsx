@@ -44,7 +44,7 @@ export function EndpointTable({
   const rows = getFragmentData(EndpointTable_EndpointStatsFragment, endpoints).filter((r) => matchesSearch([r.method, r.route, r.service], query));
   const columns: Column<Row>[] = [
     { key: 'endpoint', label: t('endpoints.endpoint'), sortValue: (r) => `${r.route} ${r.method}`, render: (r) => <EndpointLink service={r.service} method={r.method} route={r.route} /> },
-    { key: 'service', label: t('endpoints.service'), sortValue: (r) => r.service, render: (r) => <span className="muted">{r.service}</span> },
+    { key: 'service', label: t('endpoints.service'), sortValue: (r) => r.service, render: (r) => <span className="service muted">{r.service}</span> },
     { key: 'count', label: t('metric.requests'), numeric: true, sortValue: (r) => r.count, render: (r) => fmt.integer(r.count) },
     { key: 'share', label: t('metric.share'), numeric: true, sortValue: (r) => r.share, render: (r) => fmt.percent(r.share) },
     { key: 'rate4xx', label: t('metric.rate4xx'), numeric: true, sortValue: (r) => r.clientErrorRate, render: (r) => <span className={r.clientErrorRate > 0.05 ? 'status-4xx' : undefined}>{fmt.percent(r.clientErrorRate)}</span> },

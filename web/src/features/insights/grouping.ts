@@ -107,7 +107,11 @@ const ANSWERS: Partial<Record<RecommendationKind, AnomalyKind>> = {
 /** Whether an anomaly concerns this recommendation's endpoint (or everything, for an overall one). */
 function touches(a: GroupableAnomaly, r: GroupableRecommendation): boolean {
   if (a.route === null) return a.service === null || r.service === null || a.service === r.service;
-  return a.route === r.route && (a.method === null || a.method === r.method) && (a.service === null || r.service === null || a.service === r.service);
+  return (
+    a.route === r.route &&
+    (a.method === null || a.method === r.method) &&
+    (a.service === null || r.service === null || a.service === r.service)
+  );
 }
 
 /**
@@ -135,9 +139,7 @@ export function groupRecommendations<R extends GroupableRecommendation>(
     })
     .sort(
       (x, y) =>
-        Number(y.group.live) - Number(x.group.live) ||
-        SEVERITY_RANK[x.group.priority] - SEVERITY_RANK[y.group.priority] ||
-        x.rank - y.rank,
+        Number(y.group.live) - Number(x.group.live) || SEVERITY_RANK[x.group.priority] - SEVERITY_RANK[y.group.priority] || x.rank - y.rank,
     )
     .map((x) => x.group);
 }

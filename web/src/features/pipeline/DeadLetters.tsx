@@ -30,11 +30,16 @@ export function DeadLetters({ reasons }: { reasons: readonly FragmentType<typeof
         <tbody>
           {rows.map((r) => (
             <tr key={r.reason}>
-              <td className="wrap">{r.reason}</td>
+              {/* The gateway's validation message, in English: shown as sent. */}
+              <td className="wrap" data-raw="" lang="en">
+                {r.reason}
+              </td>
               <td className="num">{fmt.integer(r.count)}</td>
               <td title={fmt.dateTime(r.lastSeenAt)}>{fmt.relative(r.lastSeenAt)}</td>
               <td className="wrap" style={{ maxWidth: 420 }}>
-                <pre className="sample">{r.sample}</pre>
+                <pre className="sample" data-raw="">
+                  {r.sample}
+                </pre>
               </td>
             </tr>
           ))}

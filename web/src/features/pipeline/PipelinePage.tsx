@@ -42,16 +42,30 @@ export default function PipelinePage() {
           <PipelineSummary health={data.pipelineHealth} rangeSeconds={(bounds.to - bounds.from) / 1000} />
           <div className="grid">
             <Panel title={t('pipeline.services')} className="span-8" testId="pipeline-services">
-              {data.pipelineHealth.services.length === 0 ? <p className="muted">{t('state.empty')}</p> : <PipelineServices services={data.pipelineHealth.services} />}
+              {data.pipelineHealth.services.length === 0 ? (
+                <p className="muted">{t('state.empty')}</p>
+              ) : (
+                <PipelineServices services={data.pipelineHealth.services} />
+              )}
             </Panel>
             <Panel title={t('pipeline.health')} className="span-4">
               <dl className="kv">
                 <dt>{t('pipeline.status')}</dt>
                 <dd>
-                  <span className={`badge badge-${data.health.status === 'ok' ? 'ok' : 'error'}`}>{data.health.status}</span>
+                  <span className={`badge badge-${data.health.status === 'ok' ? 'ok' : 'error'}`}>
+                    {data.health.status === 'ok' ? t('pipeline.status.ok') : t('pipeline.status.degraded')}
+                  </span>
                 </dd>
                 <dt>{t('pipeline.database')}</dt>
-                <dd>{data.health.database}</dd>
+                <dd>
+                  {data.health.database === 'pglite' ? (
+                    t('pipeline.database.pglite')
+                  ) : data.health.database === 'postgres' ? (
+                    'PostgreSQL'
+                  ) : (
+                    <code>{data.health.database}</code>
+                  )}
+                </dd>
                 <dt>{t('pipeline.version')}</dt>
                 <dd>{data.health.version}</dd>
               </dl>

@@ -32,11 +32,13 @@ export function PipelineServices({ services }: { services: readonly FragmentType
         <tbody>
           {rows.map((s) => (
             <tr key={s.service}>
-              <td>{s.service}</td>
+              <td className="service">{s.service}</td>
               <td className="num">{fmt.integer(s.batches)}</td>
               <td className="num">{fmt.integer(s.accepted)}</td>
               <td className={`num ${s.rejected > 0 ? 'status-5xx' : ''}`}>{fmt.integer(s.rejected)}</td>
-              <td title={s.lastBatchAt ? fmt.dateTime(s.lastBatchAt) : undefined}>{s.lastBatchAt ? fmt.relative(s.lastBatchAt) : t('pipeline.never')}</td>
+              <td title={s.lastBatchAt ? fmt.dateTime(s.lastBatchAt) : undefined}>
+                {s.lastBatchAt ? fmt.relative(s.lastBatchAt) : t('pipeline.never')}
+              </td>
               <td className="num">
                 {fmt.ms(s.lagP50Ms)} / {fmt.ms(s.lagP95Ms)}
               </td>

@@ -13,7 +13,13 @@ export const PipelineSummary_PipelineHealthFragment = graphql(/* GraphQL */ `
 `);
 
 /** Headline ingest counts, so a user can trust (or doubt) the numbers on the other pages. */
-export function PipelineSummary({ health, rangeSeconds }: { health: FragmentType<typeof PipelineSummary_PipelineHealthFragment>; rangeSeconds: number }) {
+export function PipelineSummary({
+  health,
+  rangeSeconds,
+}: {
+  health: FragmentType<typeof PipelineSummary_PipelineHealthFragment>;
+  rangeSeconds: number;
+}) {
   const { t, fmt } = useI18n();
   const h = getFragmentData(PipelineSummary_PipelineHealthFragment, health);
   const cards = [
@@ -23,14 +29,22 @@ export function PipelineSummary({ health, rangeSeconds }: { health: FragmentType
     { key: 'duplicates', label: t('pipeline.duplicates'), value: fmt.integer(h.duplicateBatches) },
     { key: 'unparseable', label: t('pipeline.unparseable'), value: fmt.integer(h.unparseableBodies), bad: h.unparseableBodies > 0 },
     { key: 'batches', label: t('pipeline.batches'), value: fmt.integer(h.batches) },
-    { key: 'last', label: t('pipeline.lastBatch'), value: h.lastBatchAt ? fmt.relative(h.lastBatchAt) : t('pipeline.never'), title: h.lastBatchAt ? fmt.dateTime(h.lastBatchAt) : undefined },
+    {
+      key: 'last',
+      label: t('pipeline.lastBatch'),
+      value: h.lastBatchAt ? fmt.relative(h.lastBatchAt) : t('pipeline.never'),
+      title: h.lastBatchAt ? fmt.dateTime(h.lastBatchAt) : undefined,
+    },
   ];
   return (
     <div className="kpis" data-testid="pipeline-summary">
       {cards.map((c) => (
         <div key={c.key} className="kpi" data-kpi={c.key} title={c.title}>
           <span className="kpi-label">{c.label}</span>
-          <span className={c.key === 'last' ? 'kpi-value kpi-value-small' : 'kpi-value'} style={c.bad ? { color: 'var(--error)' } : undefined}>
+          <span
+            className={c.key === 'last' ? 'kpi-value kpi-value-small' : 'kpi-value'}
+            style={c.bad ? { color: 'var(--error)' } : undefined}
+          >
             {c.value}
           </span>
         </div>

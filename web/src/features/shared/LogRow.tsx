@@ -34,14 +34,16 @@ export function LogRow({ log: ref, defaultOpen = false }: { log: FragmentType<ty
   return (
     <div className="log-entry" data-testid="log-row" data-status={log.status}>
       <button type="button" className={`log-line class-${cls}`} aria-expanded={open} onClick={() => setOpen((o) => !o)}>
-        <span className="muted">{fmt.dateTime(log.timestamp)}</span>
+        <span className="time muted">{fmt.dateTime(log.timestamp)}</span>
         <span className="method">{log.method}</span>
         <span className={`status status-${cls}`}>{log.status}</span>
         <span className="path" title={log.path}>
           {log.path}
         </span>
         <span className="latency">{fmt.ms(log.latencyMs)}</span>
-        <span className="service muted">{log.service}</span>
+        <span className="service muted" data-raw="">
+          {log.service}
+        </span>
       </button>
       {open && (
         <dl className="log-detail">
