@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, type TestGateway } from '../gateway/test/support/gateway.ts';
+import { groupAnomalies, groupRecommendations, type GroupableAnomaly, type GroupableRecommendation } from '../web/src/features/insights/grouping.ts';
 import { createFormatters } from '../web/src/lib/format.ts';
 import { launchChromium } from './support/browser.ts';
 import { buildDataset } from './support/dataset.ts';
@@ -80,23 +81,12 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
-  it('insights shows the incident’s anomaly with the API’s numbers, and drills down to its 5xx logs', async () => {
-    interface ApiAnomaly {
-      kind: string;
-      method: string | null;
-      route: string | null;
-      start: string;
-      end: string;
-      observed: number;
-      baseline: number;
-      score: number;
-      severity: string;
-      errors: number;
-    }
-    const api = await data<{ anomalies: { anomalies: ApiAnomaly[] }; recommendations: { kind: string; route: string | null }[] }>(
+  it('insights groups the incident’s anomalies into one card with the API’s numbers, ranks its advice first, and drills down to its 5xx logs', async () => {
+    type ApiAnomaly = GroupableAnomaly & { observed: number; baseline: number; score: number; errors: number };
+    const api = await data<{ anomalies: { anomalies: ApiAnomaly[] }; recommendations: GroupableRecommendation[] }>(
       `query($range: TimeRange!) {
-        anomalies(range: $range) { anomalies { kind method route start end observed baseline score severity errors } }
-        recommendations(range: $range, limit: 20) { kind route } }`,
+        anomalies(range: $range) { anomalies { kind severity service method route start end observed baseline score errors } }
+        recommendations(range: $range, limit: 20) { kind priority service method route affectedRequests } }`,
       { range: incident.range },
     );
     const burst = api.anomalies.anomalies.find((a) => a.kind === 'ERROR_RATE' && a.route === INCIDENT_ENDPOINT.route);
@@ -104,26 +94,52 @@ describe('dashboard in Chromium', () => {
     expect(burst!.method).toBe(INCIDENT_ENDPOINT.method);
     expect(burst!.start).toBe(incident.burst.start.toISOString());
     expect(burst!.end).toBe(incident.burst.end.toISOString());
+    const incidents = groupAnomalies(api.anomalies.anomalies);
 
     const page = await open(`/insights?from=${incident.range.from}&to=${incident.range.to}&lang=en&tz=UTC`);
-    const card = page.locator(`[data-testid="anomaly"][data-kind="ERROR_RATE"][data-route="${INCIDENT_ENDPOINT.route}"]`);
-    await card.waitFor();
+    await page.locator('[data-testid="anomaly"]').first().waitFor();
     await page.locator('[data-testid="recommendation-list"], [data-testid="insights-recommendations"] [data-state="empty"]').first().waitFor();
     await settled(page);
-    expect(await page.locator('[data-testid="anomaly"]').count()).toBe(api.anomalies.anomalies.length);
-    expect(await card.locator('.endpoint-link .method').innerText()).toBe(INCIDENT_ENDPOINT.method);
-    expect(await card.locator('[data-severity]').getAttribute('data-severity')).toBe(burst!.severity);
-    expect(await card.locator('[data-stat="score"]').innerText()).toBe(fmt.decimal(burst!.score, 1));
-    expect(await card.locator('[data-stat="observed"]').innerText()).toBe(fmt.percent(burst!.observed, 1));
-    expect(await card.locator('[data-stat="baseline"]').innerText()).toContain(fmt.percent(burst!.baseline, 1));
+    // One card per incident, each listing the API's anomalies of it: none lost, none twice.
+    const cards = await page.locator('[data-testid="anomaly"]').evaluateAll((els) =>
+      els.map((el) => ({
+        lead: `${el.getAttribute('data-kind')} ${el.getAttribute('data-route')}`,
+        affected: [...el.querySelectorAll('[data-testid="anomaly-member"]')].map((m) => `${m.getAttribute('data-kind')} ${m.getAttribute('data-route')}`),
+      })),
+    );
+    expect(cards).toEqual(incidents.map((i) => ({ lead: `${i.lead.kind} ${i.lead.route ?? ''}`, affected: i.affected.map((a) => `${a.kind} ${a.route ?? ''}`) })));
+    expect(cards.length).toBeLessThan(api.anomalies.anomalies.length);
+
+    const entry = page.locator(`:is([data-testid="anomaly"], [data-testid="anomaly-member"])[data-kind="ERROR_RATE"][data-route="${INCIDENT_ENDPOINT.route}"]`);
+    const isMember = (await entry.getAttribute('data-testid')) === 'anomaly-member';
+    const stat = (name: string) => entry.locator(isMember ? `[data-stat="${name}"]` : `.stats [data-stat="${name}"]`);
+    expect(await entry.locator('.endpoint-link .method').first().innerText()).toBe(INCIDENT_ENDPOINT.method);
+    expect(await stat('score').innerText()).toBe(fmt.decimal(burst!.score, 1));
+    expect(await stat('observed').innerText()).toContain(fmt.percent(burst!.observed, 1));
+    expect(await stat('baseline').innerText()).toContain(fmt.percent(burst!.baseline, 1));
     // (CLDR's thin spaces around the dash may come back as plain ones.)
     const words = (text: string) => text.replace(/\s+/g, ' ');
-    expect(words(await card.locator('time').innerText())).toBe(words(fmt.timeWindow(burst!.start, burst!.end)));
-    // Recommendations: the API's, in the API's order.
-    const kinds = await page.locator('[data-testid="recommendation"]').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-kind')} ${r.getAttribute('data-route')}`));
-    expect(kinds).toEqual(api.recommendations.map((r) => `${r.kind} ${r.route ?? ''}`));
+    const card = isMember ? page.locator('[data-testid="anomaly"]', { has: entry }) : entry;
+    const group = incidents.find((i) => i.lead === burst || i.affected.includes(burst!))!;
+    expect(words(await card.locator('.finding-when time').innerText())).toBe(words(fmt.timeWindow(group.start, group.end)));
+    expect(await card.locator('.finding-head [data-severity]').getAttribute('data-severity')).toBe(group.severity);
 
-    await card.locator('[data-testid="anomaly-logs"]').click();
+    // Recommendations: one card per kind, in the grouping's order, the live incident's advice first.
+    const groups = groupRecommendations(api.recommendations, api.anomalies.anomalies);
+    const shown = await page.locator('[data-testid="recommendation"]').evaluateAll((els) =>
+      els.map((el) => ({
+        kind: el.getAttribute('data-kind'),
+        live: el.getAttribute('data-live'),
+        routes: [...el.querySelectorAll('[data-testid="recommendation-item"]')].map((i) => i.getAttribute('data-route')),
+      })),
+    );
+    expect(shown).toEqual(groups.map((g) => ({ kind: g.kind, live: String(g.live), routes: g.items.map((r) => r.route ?? '') })));
+    if (api.recommendations.some((r) => r.kind === 'INVESTIGATE_5XX' && r.route === INCIDENT_ENDPOINT.route)) {
+      expect(shown[0]).toMatchObject({ kind: 'INVESTIGATE_5XX', live: 'true' });
+    }
+
+    const logsLink = isMember ? entry.locator('[data-testid="anomaly-logs"]') : entry.locator('.finding-links [data-testid="anomaly-logs"]');
+    await logsLink.click();
     await page.waitForURL(/\/logs\?/);
     const url = new URL(page.url());
     expect(url.searchParams.get('f.route')).toBe(INCIDENT_ENDPOINT.route);
@@ -138,6 +154,21 @@ describe('dashboard in Chromium', () => {
     expect(statuses.length).toBe(burst!.errors);
     expect(new Set(statuses)).toEqual(new Set([500]));
     await page.close();
+  });
+
+  it('time charts leave out the bucket still filling, and say so', async () => {
+    // "Last hour" ends now, inside the current minute: that minute is not drawn.
+    const live = await open('/?lang=en');
+    await live.locator('[data-testid="traffic-chart"]').waitFor();
+    await settled(live);
+    expect(await live.locator('[data-testid="partial-bucket-note"]').innerText()).toContain('1 min');
+    await live.close();
+    // A range of whole past minutes has no partial bucket.
+    const past = await open(`/?from=${incident.range.from}&to=${incident.range.to}&lang=en`);
+    await past.locator('[data-testid="traffic-chart"]').waitFor();
+    await settled(past);
+    expect(await past.locator('[data-testid="partial-bucket-note"]').count()).toBe(0);
+    await past.close();
   });
 
   it('performance shows the bottlenecks the API names, with its numbers', async () => {

@@ -192,6 +192,11 @@ describe('Korean mode', () => {
       const problems: string[] = [];
       for (const { name, path } of DASHBOARD_PAGES) {
         const page = await openPage(context, `${gateway.url}${withParams(path, 'lang=ko&theme=dark')}`);
+        if (name === 'ai') {
+          // An analysis, so its labels and evidence are on the page too.
+          await page.locator('[data-testid="ai-analyze"]').click();
+          await page.locator('[data-testid="ai-result"] .evidence li').first().waitFor({ timeout: 30_000 });
+        }
         await settled(page);
         problems.push(...(await englishInKorean(page, LATIN_IN_KOREAN)).map((p) => `${name}: ${p}`));
         await page.close();

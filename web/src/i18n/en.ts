@@ -54,6 +54,7 @@ export const en = {
   'state.notFound': 'Page not found.',
   'state.backHome': 'Back to the overview',
 
+  'chart.partialBucket': 'The current {bucket} is still filling, so it is left out of the chart until it ends.',
   'metric.requests': 'Requests',
   'metric.reqPerSec': 'Req/s',
   'metric.errorRate': 'Error rate',

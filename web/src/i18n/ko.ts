@@ -53,6 +53,7 @@ export const ko: Record<MessageKey, Message> = {
   'state.notFound': '페이지를 찾을 수 없습니다.',
   'state.backHome': '개요로 돌아가기',
 
+  'chart.partialBucket': '현재 {bucket} 구간은 아직 집계 중이라 끝날 때까지 차트에서 제외합니다.',
   'metric.requests': '요청 수',
   'metric.reqPerSec': '초당 요청',
   'metric.errorRate': '오류율',

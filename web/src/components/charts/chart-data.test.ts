@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { relativeChange, seriesHasData, statusClassOf, toHeatRows, toSeries } from './chart-data.ts';
+import { completeBuckets, relativeChange, seriesHasData, statusClassOf, toHeatRows, toSeries } from './chart-data.ts';
 
 describe('chart data shaping', () => {
   it('turns rows into series, keeping missing latencies as gaps', () => {
@@ -46,5 +46,15 @@ describe('chart data shaping', () => {
 
   it('classifies status codes', () => {
     expect([200, 304, 404, 503, 99].map(statusClassOf)).toEqual(['2xx', '3xx', '4xx', '5xx', 'other']);
+  });
+
+  it('leaves out the bucket that is still filling', () => {
+    const minute = (m: number) => new Date(Date.UTC(2026, 11, 5, 10, m)).toISOString();
+    const points = [0, 1, 2, 3].map((m) => ({ bucket: minute(m), requests: 60 }));
+    const now = Date.parse(minute(3)) + 20_000;
+    expect(completeBuckets(points, 60, now)).toEqual({ complete: points.slice(0, 3), partial: 1 });
+    // A bucket ending exactly now is complete.
+    expect(completeBuckets(points, 60, Date.parse(minute(4))).partial).toBe(0);
+    expect(completeBuckets(points, 300, now)).toEqual({ complete: [], partial: 4 });
   });
 });

@@ -29,6 +29,16 @@ export function toSeries<Row extends { [key: string]: unknown }>(
   }));
 }
 
+/**
+ * The buckets that have ended by `now`. The current one is still filling: drawn, its count would
+ * dip at the right edge of every chart as if traffic were falling. Charts leave it out (and say
+ * so); totals elsewhere still include its requests.
+ */
+export function completeBuckets<P extends { bucket: string }>(points: readonly P[], bucketSeconds: number, now: number): { complete: P[]; partial: number } {
+  const complete = points.filter((p) => Date.parse(p.bucket) + bucketSeconds * 1000 <= now);
+  return { complete, partial: points.length - complete.length };
+}
+
 export function seriesHasData(series: readonly ChartSeries[]): boolean {
   return series.some((s) => s.points.some((p) => p.y !== null && p.y !== 0));
 }

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { toSeries } from '../../components/charts/chart-data.ts';
+import { completeBuckets, toSeries } from '../../components/charts/chart-data.ts';
+import { PartialBucketNote } from '../../components/charts/PartialBucketNote.tsx';
 import { TimeSeriesChart } from '../../components/charts/TimeSeriesChart.tsx';
 import { useChartTheme } from '../../components/charts/use-chart-theme.ts';
 import { graphql, getFragmentData, type FragmentType } from '../../gql/index.ts';
@@ -30,7 +31,8 @@ export function TrafficChart({
 }) {
   const { t, fmt } = useI18n();
   const { palette } = useChartTheme();
-  const points = getFragmentData(TrafficChart_TrafficPointFragment, pointRefs);
+  const all = getFragmentData(TrafficChart_TrafficPointFragment, pointRefs);
+  const { complete: points, partial } = useMemo(() => completeBuckets(all, bucketSeconds, Date.now()), [all, bucketSeconds]);
   const counts = useMemo(
     () =>
       toSeries(points, 'bucket', [
@@ -47,6 +49,7 @@ export function TrafficChart({
     <div className="traffic-chart" data-testid="traffic-chart">
       <TimeSeriesChart series={counts} format={(v) => fmt.count(v)} area integer label={t('overview.traffic')} height={220} onPointClick={onBucketClick ? (x) => onBucketClick(x, bucketSeconds) : undefined} />
       <TimeSeriesChart series={latency} format={(v) => fmt.ms(v)} label={t('metric.latency')} height={170} />
+      {partial > 0 && <PartialBucketNote bucketSeconds={bucketSeconds} />}
     </div>
   );
 }

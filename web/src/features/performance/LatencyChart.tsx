@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { toSeries } from '../../components/charts/chart-data.ts';
+import { completeBuckets, toSeries } from '../../components/charts/chart-data.ts';
+import { PartialBucketNote } from '../../components/charts/PartialBucketNote.tsx';
 import { TimeSeriesChart } from '../../components/charts/TimeSeriesChart.tsx';
 import { useChartTheme } from '../../components/charts/use-chart-theme.ts';
 import { graphql, getFragmentData, type FragmentType } from '../../gql/index.ts';
@@ -16,10 +17,11 @@ export const LatencyChart_TrafficPointFragment = graphql(/* GraphQL */ `
 `);
 
 /** p50 / p95 / p99 (and max) latency per bucket. */
-export function LatencyChart({ points: refs }: { points: readonly FragmentType<typeof LatencyChart_TrafficPointFragment>[] }) {
+export function LatencyChart({ points: refs, bucketSeconds }: { points: readonly FragmentType<typeof LatencyChart_TrafficPointFragment>[]; bucketSeconds: number }) {
   const { t, fmt } = useI18n();
   const { palette } = useChartTheme();
-  const points = getFragmentData(LatencyChart_TrafficPointFragment, refs);
+  const all = getFragmentData(LatencyChart_TrafficPointFragment, refs);
+  const { complete: points, partial } = useMemo(() => completeBuckets(all, bucketSeconds, Date.now()), [all, bucketSeconds]);
   const series = useMemo(
     () =>
       toSeries(points, 'bucket', [
@@ -30,5 +32,10 @@ export function LatencyChart({ points: refs }: { points: readonly FragmentType<t
       ]),
     [points, palette, t],
   );
-  return <TimeSeriesChart series={series} format={(v) => fmt.ms(v)} label={t('performance.percentiles')} height={280} />;
+  return (
+    <>
+      <TimeSeriesChart series={series} format={(v) => fmt.ms(v)} label={t('performance.percentiles')} height={280} />
+      {partial > 0 && <PartialBucketNote bucketSeconds={bucketSeconds} />}
+    </>
+  );
 }

@@ -14,6 +14,7 @@ const PerformancePage_Query = graphql(/* GraphQL */ `
       ...SlowEndpoints_EndpointStatsFragment
     }
     traffic(range: $range, service: $service) {
+      bucketSeconds
       points {
         ...LatencyChart_TrafficPointFragment
       }
@@ -56,7 +57,7 @@ export default function PerformancePage() {
       </Panel>
       <Panel title={t('performance.percentiles')} className="span-12" testId="performance-percentiles">
         <QueryState result={result} onRetry={() => reexecute({ requestPolicy: 'network-only' })}>
-          {(data) => <LatencyChart points={data.traffic.points} />}
+          {(data) => <LatencyChart points={data.traffic.points} bucketSeconds={data.traffic.bucketSeconds} />}
         </QueryState>
       </Panel>
     </div>
