@@ -84,7 +84,9 @@ export default function AiPage() {
                       <span className={`badge ${h.severity === 'CRITICAL' ? 'badge-critical' : h.severity === 'WARNING' ? 'badge-warning' : 'badge-ok'}`}>{t(`ai.severity.${h.severity}`)}</span>
                       <span className="muted">{fmt.dateTime(h.createdAt)}</span>
                     </span>
-                    <span className="history-summary">{h.summary}</span>
+                    <span className="history-summary" data-raw="">
+                      {h.summary}
+                    </span>
                   </button>
                 </li>
               ))}
