@@ -48,9 +48,11 @@ export function layoutReport(page: Page): Promise<LayoutReport> {
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const text = (n.textContent ?? '').trim();
       const el = n.parentElement;
-      if (!text || !el || el.closest('svg, option, .visually-hidden, [hidden], script, style')) continue;
+      if (!text || !el || el.closest('option, .visually-hidden, [hidden], script, style')) continue;
       const style = getComputedStyle(el);
       if (style.visibility !== 'visible' || Number(style.opacity) === 0) continue;
+      // Chart text (axis ticks, cell labels) must not collide either; charts are not cut, they scale.
+      const inChart = el.closest('svg') !== null;
       const range = document.createRange();
       range.selectNodeContents(n);
       const all = clipOf(el, true);
@@ -62,6 +64,7 @@ export function layoutReport(page: Page): Promise<LayoutReport> {
         const top = Math.max(r.top, all.top);
         const bottom = Math.min(r.bottom, all.bottom);
         if (right - left >= 1 && bottom - top >= 1) boxes.push({ el, text: text.slice(0, 60), left, right, top, bottom });
+        if (inChart) continue;
         const hardWidth = Math.min(r.right, hard.right) - Math.max(r.left, hard.left);
         // Past the viewport's right edge, unless a scrolling box holds it (it can be scrolled to).
         if (Math.min(r.right, all.right) > vw + 1)

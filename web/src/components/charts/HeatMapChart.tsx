@@ -4,6 +4,8 @@ import type { HeatRow } from './chart-data.ts';
 import { readableTextOn } from './readable-text.ts';
 import { useChartTheme } from './use-chart-theme.ts';
 
+const MIN_CELL_WIDTH = 24;
+
 /** Rows × columns of counts; a tooltip per cell and an optional click-through per cell. */
 export function HeatMapChart({
   rows,
@@ -27,8 +29,9 @@ export function HeatMapChart({
   const { theme, palette } = useChartTheme();
   const columns = rows[0]?.data.length ?? 0;
   return (
-    <figure className="chart" style={{ height: height ?? Math.max(160, rows.length * 26 + 60) }} aria-label={label}>
-      <div className="chart-canvas">
+    <figure className="chart chart-scroll" style={{ height: height ?? Math.max(160, rows.length * 26 + 60) }} aria-label={label}>
+      {/* Cells stay wide enough for their labels and hour ticks; a narrow screen scrolls the chart sideways. */}
+      <div className="chart-canvas" style={{ minWidth: leftMargin + 20 + columns * MIN_CELL_WIDTH }}>
         <ResponsiveHeatMap
           data={rows.map((r) => ({ id: r.id, data: r.data.map((d) => ({ ...d })) }))}
           theme={theme}
