@@ -8,7 +8,7 @@ import { createFormatters } from '../web/src/lib/format.ts';
 import { launchChromium } from './support/browser.ts';
 import { buildDataset } from './support/dataset.ts';
 import { INCIDENT_ENDPOINT, type Incident } from './support/incident.ts';
-import { openPage, settled } from './support/pages.ts';
+import { DASHBOARD_PAGES, openPage, settled, withParams } from './support/pages.ts';
 import { startSeededGateway } from './support/seeded-gateway.ts';
 import { ROOT } from './support/web-build.ts';
 
@@ -194,13 +194,11 @@ describe('dashboard in Chromium', () => {
   });
 
   it('renders every page without errors, in light and dark (screenshots)', async () => {
-    const pages = ['/', '/endpoints', '/endpoints/detail?route=/api/orders&method=POST&endpointService=shop-api', '/errors', '/performance', '/insights', '/live', '/ai', '/pipeline', '/logs'];
     for (const theme of ['light', 'dark'] as const) {
-      for (const path of pages) {
-        const page = await open(`${path}${path.includes('?') ? '&' : '?'}theme=${theme}&lang=en`);
+      for (const { name, path } of DASHBOARD_PAGES) {
+        const page = await open(withParams(path, `theme=${theme}&lang=en`));
         await settled(page);
         expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
-        const name = path === '/' ? 'overview' : path.slice(1).split('?')[0]!.replace(/\//g, '-');
         await page.screenshot({ path: join(SCREENSHOTS, `${name}-${theme}.png`), fullPage: true });
         await page.close();
       }
