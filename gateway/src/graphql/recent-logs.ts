@@ -63,7 +63,7 @@ builder.queryField('recentLogs', (t) =>
   t.field({
     type: LogConnectionRef,
     description:
-      'Raw log records, newest first by (timestamp, id), as a Relay connection. Pages with `first` and `after` (the previous page’s endCursor).',
+      'Raw log records, newest first by (timestamp, id), as a Relay connection. Pages with `first` and `after` (the previous page’s endCursor): every record older than the cursor comes exactly once, records sharing a timestamp included, even while new records arrive (those newer than the cursor show on a fresh first page).',
     args: {
       first: t.arg.int({ required: false, description: `Page size (default 50, at most ${MAX_FIRST}).` }),
       after: t.arg.string({ required: false, description: 'Return records after (older than) this cursor.' }),

@@ -7,10 +7,14 @@ const LOG_COLUMNS = `id::text AS id, timestamp, service, method, path, route, st
   user_agent AS "userAgent", ip_address AS "ipAddress", request_id AS "requestId", bytes, extra,
   ingested_at AS "ingestedAt"`;
 
-/** Raw log records matching `where` (with its params), newest first by (timestamp, id). */
+/**
+ * Raw log records matching `where` (with its params), newest first by (timestamp, id). The
+ * ORDER BY names the table's columns: a bare `id` would mean the `id::text` output column, whose
+ * text order (9 > 10) disagrees with the numeric keyset cursor and loses records on ties.
+ */
 export async function selectLogs(pool: pg.Pool, where: string, params: unknown[], limit: number): Promise<StoredLog[]> {
   const { rows } = await pool.query<StoredLog>(
-    `SELECT ${LOG_COLUMNS} FROM logs WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT $${params.length + 1}`,
+    `SELECT ${LOG_COLUMNS} FROM logs WHERE ${where} ORDER BY logs.timestamp DESC, logs.id DESC LIMIT $${params.length + 1}`,
     [...params, limit],
   );
   return rows;
