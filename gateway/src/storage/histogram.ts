@@ -6,12 +6,18 @@
  * summing counts per key (minute → hour → any range), in SQL or here.
  *
  * Stored sparse as two parallel arrays (keys ascending, counts) because a minute rollup row
- * usually has only a handful of non-empty buckets out of ~185.
+ * usually has only a handful of non-empty buckets out of 269 (0.1 ms to 24 h).
  */
 export const GAMMA = 1.08;
 export const MIN_MS = 0.1;
-/** Latencies above ~2 minutes share the top bucket (their exact max is kept beside it). */
-export const MAX_KEY = Math.ceil(Math.log(120_000 / MIN_MS) / Math.log(GAMMA));
+/** The longest latency ingest accepts (24 h): every accepted latency has its own bucket. */
+export const MAX_LATENCY_MS = 86_400_000;
+/**
+ * Key of the bucket holding MAX_LATENCY_MS (268). Keys never change meaning, so extending the
+ * range kept every stored histogram valid: before, the top key was 182 (~121 s) and held every
+ * slower request too; migration 20261205214500_histogram_24h re-keyed what it could of those.
+ */
+export const MAX_KEY = Math.ceil(Math.log(MAX_LATENCY_MS / MIN_MS) / Math.log(GAMMA));
 const LOG_GAMMA = Math.log(GAMMA);
 
 export interface SparseHistogram {

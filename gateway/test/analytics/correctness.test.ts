@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketKey } from '../../src/storage/histogram.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -112,5 +114,41 @@ describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
     expect(got.map((l) => l.requestId)).toEqual(['err-11', 'err-10', 'err-9', 'err-8', 'err-7']);
     const numeric = got.map((l) => BigInt(l.id));
     expect([...numeric].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))).toEqual(numeric);
+  });
+
+  const HISTOGRAM_TABLES = ['rollup_minute', 'rollup_hour', 'rollup_endpoint_5m', 'rollup_endpoint_15m', 'rollup_endpoint_hour'];
+
+  async function latencyOf(service: string) {
+    const res = await gw.graphql<{ services: { service: string; count: number; p50: number; p95: number; p99: number }[] }>(
+      `query($s: String) { services(range: {last: "1h"}, service: $s) { service count p50 p95 p99 } }`,
+      { s: service },
+    );
+    expect(res.errors).toBeUndefined();
+    return res.data!.services.find((x) => x.service === service)!;
+  }
+  const within4 = (got: number, want: number) => expect(Math.abs(got - want) / want).toBeLessThanOrEqual(0.04);
+
+  it('reads percentiles of 300 s and 600 s requests within 4 %', async () => {
+    await ingest([record({ service: 'slow', latency_ms: 300_000 }), record({ service: 'slow', latency_ms: 600_000 })]);
+    const s = await latencyOf('slow');
+    expect(s.count).toBe(2);
+    within4(s.p50, 300_000);
+    within4(s.p95, 600_000);
+    within4(s.p99, 600_000);
+  });
+
+  it('recovers the maximum of histograms stored with the old 2-minute top bucket', async () => {
+    await ingest([record({ service: 'legacy', latency_ms: 450_000 }), record({ service: 'legacy', latency_ms: 20 })]);
+    const pool = gw.app.database!.pool;
+    // As the old code stored them: every latency past ~121 s counted under key 182.
+    for (const table of HISTOGRAM_TABLES) {
+      await pool.query(`UPDATE ${table} SET hist_keys = array_replace(hist_keys, $1::smallint, 182::smallint) WHERE service = 'legacy'`, [bucketKey(450_000)]);
+    }
+    expect((await latencyOf('legacy')).p99).toBeLessThan(130_000);
+    const migration = readFileSync(new URL('../../../prisma/migrations/20261205214500_histogram_24h/migration.sql', import.meta.url), 'utf8');
+    await pool.query(migration);
+    const s = await latencyOf('legacy');
+    within4(s.p99, 450_000);
+    expect(s.p50).toBeLessThan(25);
   });
 });

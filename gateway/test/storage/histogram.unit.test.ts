@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketKey, bucketValue, GAMMA, HistogramBuilder, mergeHistograms, quantile, summarizeLatency } from '../../src/storage/histogram.ts';
+import { bucketKey, bucketValue, GAMMA, HistogramBuilder, MAX_KEY, mergeHistograms, quantile, summarizeLatency } from '../../src/storage/histogram.ts';
+import { parseRecord } from '../../src/ingest/record.ts';
 import { seededRandom as rng } from '@logpulse/testkit/random';
 
 function exactQuantile(sorted: number[], q: number): number {
@@ -12,6 +13,29 @@ describe('latency histogram', () => {
     for (let v = 0.11; v < 100_000; v *= 1.013) {
       expect(Math.abs(bucketValue(bucketKey(v)) - v) / v).toBeLessThanOrEqual(bound);
     }
+  });
+
+  it('covers every latency ingest accepts (up to 24 h) with the same bound, each in its own bucket', () => {
+    const bound = (GAMMA - 1) / (GAMMA + 1) + 1e-9;
+    for (let v = 100_000; v <= 86_400_000; v *= 1.011) {
+      expect(Math.abs(bucketValue(bucketKey(v)) - v) / v).toBeLessThanOrEqual(bound);
+    }
+    expect(Math.abs(bucketValue(bucketKey(86_400_000)) - 86_400_000) / 86_400_000).toBeLessThanOrEqual(bound);
+    expect(bucketKey(86_400_000)).toBe(MAX_KEY);
+    // The ingest bound and the histogram's agree: the longest accepted latency is in range.
+    const base = { timestamp: '2026-11-25T10:00:00Z', path: '/x', method: 'GET', status: 200 };
+    expect(parseRecord({ ...base, latency_ms: 86_400_000 }, { defaultService: 's', dateKey: 'date', zoneless: 'UTC', now: Date.parse(base.timestamp) }).ok).toBe(true);
+    expect(parseRecord({ ...base, latency_ms: 86_400_001 }, { defaultService: 's', dateKey: 'date', zoneless: 'UTC', now: Date.parse(base.timestamp) }).ok).toBe(false);
+  });
+
+  it('reads 300 s and 600 s requests within 4 %', () => {
+    const h = new HistogramBuilder();
+    h.add(300_000);
+    h.add(600_000);
+    const s = summarizeLatency(h.toSparse(), 2, 900_000, 600_000);
+    expect(Math.abs(s.p50! - 300_000) / 300_000).toBeLessThanOrEqual(0.04);
+    expect(Math.abs(s.p95! - 600_000) / 600_000).toBeLessThanOrEqual(0.04);
+    expect(Math.abs(s.p99! - 600_000) / 600_000).toBeLessThanOrEqual(0.04);
   });
 
   it.each([
