@@ -35,25 +35,28 @@ const LAG_WINDOW_MS = 15 * 60_000;
 /**
  * How the pipeline is doing over a range: batches and records accepted/rejected/duplicated,
  * per-service freshness and ingest lag (ingested_at − timestamp), and the commonest
- * dead-letter reasons (grouped without the offending value, with one sample).
+ * dead-letter reasons (grouped without the offending value, with one sample). Batches and
+ * records are counted when they ARRIVED (ingest_arrivals), whatever their own timestamps say:
+ * a retry counts in the window it came in, an all-rejected batch counts for its service.
  */
 export async function getPipelineHealth(pool: pg.Pool, range: ResolvedRange): Promise<PipelineHealth> {
   const lagFrom = new Date(Math.max(range.from.getTime(), range.to.getTime() - LAG_WINDOW_MS));
   const [totals, perService, lag, reasons, bodies] = await Promise.all([
-    pool.query<{ batches: number }>('SELECT count(*)::int AS batches FROM ingest_batches WHERE received_at >= $1 AND received_at < $2', [range.from, range.to]),
-    // Batches may mix services, so per-service figures come from each batch's record counts;
-    // rejections and duplicates belong to the batch (its ?service= tag).
-    pool.query<{ service: string; batches: number; accepted: number; rejected: number; duplicates: number; last_batch_at: Date }>(
-      `WITH b AS (SELECT * FROM ingest_batches WHERE received_at >= $1 AND received_at < $2),
-       per_service AS (
-         SELECT s.key AS service, count(*)::int AS batches, sum(s.value::int)::int AS accepted, max(b.received_at) AS last_batch_at
-         FROM b, jsonb_each_text(b.service_counts) AS s GROUP BY s.key),
-       per_tag AS (
-         SELECT service, sum(rejected)::int AS rejected, sum(duplicates)::int AS duplicates, count(*)::int AS batches, max(received_at) AS last_batch_at
-         FROM b GROUP BY service)
-       SELECT coalesce(p.service, t.service) AS service, coalesce(p.batches, t.batches) AS batches, coalesce(p.accepted, 0) AS accepted,
-              coalesce(t.rejected, 0) AS rejected, coalesce(t.duplicates, 0) AS duplicates, coalesce(p.last_batch_at, t.last_batch_at) AS last_batch_at
-       FROM per_service p FULL JOIN per_tag t ON t.service = p.service ORDER BY 1`,
+    pool.query<{ batches: number; duplicates: number; last_batch_at: Date | null }>(
+      `SELECT count(*)::int AS batches, (count(*) FILTER (WHERE duplicate))::int AS duplicates, max(received_at) AS last_batch_at
+       FROM ingest_arrivals WHERE received_at >= $1 AND received_at < $2`,
+      [range.from, range.to],
+    ),
+    // An arrival counts as a batch for every service its records (stored or rejected) went to.
+    pool.query<{ service: string; batches: number; accepted: number; rejected: number; last_batch_at: Date }>(
+      `WITH a AS (SELECT * FROM ingest_arrivals WHERE received_at >= $1 AND received_at < $2),
+       parts AS (
+         SELECT a.id, s.key AS service, s.value::int AS accepted, 0 AS rejected, a.received_at FROM a, jsonb_each_text(a.accepted_counts) AS s
+         UNION ALL
+         SELECT a.id, s.key, 0, s.value::int, a.received_at FROM a, jsonb_each_text(a.rejected_counts) AS s)
+       SELECT service, count(DISTINCT id)::int AS batches, sum(accepted)::int AS accepted, sum(rejected)::int AS rejected,
+              max(received_at) AS last_batch_at
+       FROM parts GROUP BY service ORDER BY 1`,
       [range.from, range.to],
     ),
     pool.query<{ service: string; p50: number | null; p95: number | null }>(
@@ -86,15 +89,14 @@ export async function getPipelineHealth(pool: pg.Pool, range: ResolvedRange): Pr
     lagP95Ms: lagByService.get(r.service)?.p95 ?? null,
   }));
   const sum = (f: (r: (typeof perService.rows)[number]) => number) => perService.rows.reduce((a, r) => a + f(r), 0);
-  const last = perService.rows.reduce<Date | null>((a, r) => (!a || r.last_batch_at > a ? r.last_batch_at : a), null);
   const t = totals.rows[0];
   return {
     batches: t?.batches ?? 0,
     accepted: sum((r) => r.accepted),
     rejected: sum((r) => r.rejected),
-    duplicateBatches: sum((r) => r.duplicates),
+    duplicateBatches: t?.duplicates ?? 0,
     unparseableBodies: bodies.rows[0]?.n ?? 0,
-    lastBatchAt: last,
+    lastBatchAt: t?.last_batch_at ?? null,
     services,
     deadLetterReasons: reasons.rows.map((r) => ({ reason: r.reason, count: r.count, lastSeenAt: r.last_seen_at, sample: r.sample })),
   };

@@ -106,7 +106,7 @@ export function createIngestHandler(options: IngestOptions) {
           records.push(record);
         } else {
           const raw = 'error' in item ? item.raw : safeStringify(item.value);
-          rejections.push({ reason: result.reason, raw: raw.slice(0, MAX_RAW_REJECT) });
+          rejections.push({ reason: result.reason, raw: raw.slice(0, MAX_RAW_REJECT), service: bound ?? ('value' in item ? namedService(item.value) : undefined) });
           if (errors.length < 10) errors.push({ index, reason: result.reason });
         }
       });
@@ -134,6 +134,12 @@ export function createIngestHandler(options: IngestOptions) {
       reply(503, { error: unavailable ? 'storage unavailable; retry later' : 'batch could not be stored; retry later' }, { 'retry-after': '1' });
     }
   };
+}
+
+/** The valid service a rejected record names, so the pipeline counts it there (not under the URL tag). */
+function namedService(value: unknown): string | undefined {
+  const service = value !== null && typeof value === 'object' ? (value as { service?: unknown }).service : undefined;
+  return typeof service === 'string' && SERVICE_NAME.test(service) ? service : undefined;
 }
 
 /** The text kept in the dead-letter table for a rejected value; never throws. */

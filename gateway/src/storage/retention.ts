@@ -51,6 +51,7 @@ export async function sweepRetention(pool: pg.Pool, policy: RetentionPolicy, now
     'DELETE FROM ingest_batches WHERE digest IN (SELECT digest FROM ingest_batches WHERE received_at < $1 LIMIT $2)',
     rawCutoff,
   );
+  await run('DELETE FROM ingest_arrivals WHERE id IN (SELECT id FROM ingest_arrivals WHERE received_at < $1 LIMIT $2)', rawCutoff);
   let rollups = 0;
   // Marks first, so a bucket being removed is never read from a half-deleted endpoint level.
   for (const table of ['rollup_dirty', ...ROLLUP_TABLES]) {

@@ -3,10 +3,13 @@ import { cleanText, type RoutedRecord, type StoredLog } from '../domain/log-reco
 import { DIRTY_BUCKET_SECONDS } from './rollup-levels.ts';
 import { BUCKET_ORIGIN_SQL } from './time-bucket.ts';
 import { rollupMinuteAndHour, rollupParams, rollupUpsertSql } from './rollup-write.ts';
+import { RECORD_DUPLICATE_ARRIVAL, rejectedByService, zeroCounts } from './ingest-arrivals.ts';
 
 export interface Rejection {
   reason: string;
   raw: string;
+  /** The service the rejected record named, if a valid one (pipeline bookkeeping). */
+  service?: string;
 }
 
 export interface BatchInput {
@@ -24,10 +27,11 @@ export interface BatchResult {
   stored: StoredLog[];
 }
 
-/** Parameters before each part of WRITE_BATCH: 6 for the claim, 12 columns of raw rows, 10 per rollup level. */
+/** Parameters before each part of WRITE_BATCH: 6 for the claim, 12 columns of raw rows, 10 per rollup level, 2 dead-letter columns. */
 const MINUTE_PARAMS = 18;
 const HOUR_PARAMS = MINUTE_PARAMS + 10;
 const DEAD_LETTER_PARAMS = HOUR_PARAMS + 10;
+const ARRIVAL_PARAMS = DEAD_LETTER_PARAMS + 2;
 const CLAIMED = 'EXISTS (SELECT 1 FROM claim)';
 
 /**
@@ -68,6 +72,10 @@ const WRITE_BATCH = `WITH claim AS (
   INSERT INTO dead_letters (service, reason, raw, batch_id)
   SELECT $2, reason, raw, $1 FROM unnest($${DEAD_LETTER_PARAMS + 1}::text[], $${DEAD_LETTER_PARAMS + 2}::text[]) AS t(reason, raw)
   WHERE ${CLAIMED}
+), arrival AS (
+  -- Pipeline bookkeeping by arrival (ingest-arrivals.ts); received_at is the claim's.
+  INSERT INTO ingest_arrivals (received_at, digest, accepted_counts, rejected_counts)
+  SELECT received_at, $1, $6::jsonb, $${ARRIVAL_PARAMS + 1}::jsonb FROM claim
 )
 SELECT (SELECT received_at FROM claim) AS claimed_at, (SELECT ids FROM stored) AS ids`;
 
@@ -109,13 +117,15 @@ export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<Batc
     // may hold NUL, which PostgreSQL text refuses.
     batch.rejections.map((r) => cleanText(r.reason)),
     batch.rejections.map((r) => cleanText(r.raw)),
+    JSON.stringify(rejectedByService(batch)),
   ]);
   const ingestedAt = rows[0]?.claimed_at;
   if (!ingestedAt) {
-    const original = await pool.query<{ accepted: number; rejected: number }>(
-      'UPDATE ingest_batches SET duplicates = duplicates + 1 WHERE digest = $1 RETURNING accepted, rejected',
-      [batch.digest],
-    );
+    const original = await pool.query<{ accepted: number; rejected: number }>(RECORD_DUPLICATE_ARRIVAL, [
+      batch.digest,
+      JSON.stringify(zeroCounts(countByService(records))),
+      JSON.stringify(zeroCounts(rejectedByService(batch))),
+    ]);
     const row = original.rows[0];
     return { accepted: row?.accepted ?? 0, rejected: row?.rejected ?? 0, duplicate: true, stored: [] };
   }

@@ -151,4 +151,66 @@ describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
     within4(s.p99, 450_000);
     expect(s.p50).toBeLessThan(25);
   });
+
+  interface Pipeline {
+    batches: number;
+    accepted: number;
+    rejected: number;
+    duplicateBatches: number;
+    lastBatchAt: string | null;
+    services: { service: string; batches: number; accepted: number; rejected: number; lastBatchAt: string | null }[];
+  }
+  async function pipeline(range: Record<string, string>): Promise<Pipeline> {
+    const res = await gw.graphql<{ pipelineHealth: Pipeline }>(
+      `query($range: TimeRange!) { pipelineHealth(range: $range) { batches accepted rejected duplicateBatches lastBatchAt
+        services { service batches accepted rejected lastBatchAt } } }`,
+      { range },
+    );
+    expect(res.errors).toBeUndefined();
+    return res.data!.pipelineHealth;
+  }
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const between = (from: Date, to: Date) => ({ from: from.toISOString(), to: to.toISOString() });
+
+  it('counts a retried batch when the retry arrived, and never changes the original’s window', async () => {
+    const body = [record({ service: 'retry', request_id: 'r-1' }), record({ service: 'retry', request_id: 'r-2' })];
+    const before = new Date();
+    expect(await ingest(body)).toMatchObject({ accepted: 2, duplicate: false });
+    await pause(50);
+    const middle = new Date();
+    await pause(50);
+    expect(await ingest(body)).toMatchObject({ accepted: 2, duplicate: true });
+    await pause(5);
+    const after = new Date();
+    const original = await pipeline(between(before, middle));
+    expect(original).toMatchObject({ batches: 1, accepted: 2, duplicateBatches: 0 });
+    const retry = await pipeline(between(middle, after));
+    expect(retry).toMatchObject({ batches: 1, accepted: 0, duplicateBatches: 1 });
+    expect(new Date(retry.lastBatchAt!).getTime()).toBeGreaterThanOrEqual(middle.getTime());
+    expect(retry.services).toEqual([{ service: 'retry', batches: 1, accepted: 0, rejected: 0, lastBatchAt: retry.lastBatchAt }]);
+  });
+
+  it('counts an all-rejected batch in its service’s batches and last batch', async () => {
+    const start = new Date();
+    expect(await ingest([record({ service: 'rejecting' })], '?service=rejecting')).toMatchObject({ accepted: 1 });
+    await pause(20);
+    expect(await ingest([record({ service: 'rejecting', status: 'bad' }), record({ service: 'rejecting', latency_ms: -1 })], '?service=rejecting')).toMatchObject({ accepted: 0, rejected: 2 });
+    await pause(5);
+    const p = await pipeline(between(start, new Date()));
+    const s = p.services.find((x) => x.service === 'rejecting')!;
+    expect(s).toMatchObject({ batches: 2, accepted: 1, rejected: 2 });
+    expect(s.lastBatchAt).toBe(p.lastBatchAt);
+    expect(p.batches).toBe(2);
+  });
+
+  it('attributes batches to the services their records went to: no phantom `default`', async () => {
+    const start = new Date();
+    // No ?service=: the records name their service; one bad record rides along.
+    expect(await ingest([record({ service: 'named' }), record({ service: 'named', status: 'bad' })])).toMatchObject({ accepted: 1, rejected: 1 });
+    await pause(5);
+    const p = await pipeline(between(start, new Date()));
+    expect(p.services).toEqual([{ service: 'named', batches: 1, accepted: 1, rejected: 1, lastBatchAt: p.lastBatchAt }]);
+    const services = await gw.graphql<{ services: { service: string }[] }>(`{ services(range: {last: "1h"}) { service } }`);
+    expect(services.data!.services.map((x) => x.service)).not.toContain('default');
+  });
 });

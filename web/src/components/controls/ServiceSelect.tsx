@@ -4,19 +4,17 @@ import { useI18n } from '../../i18n/index.tsx';
 
 const ServiceSelect_Query = graphql(/* GraphQL */ `
   query ServiceSelect_Query {
-    pipelineHealth(range: { last: "30d" }) {
-      services {
-        service
-      }
+    services(range: { last: "30d" }) {
+      service
     }
   }
 `);
 
-/** Service filter: every service that sent logs in the last 30 days, plus the current choice. */
+/** Service filter: every service with stored records in the last 30 days, plus the current choice. */
 export function ServiceSelect({ value, onChange }: { value: string | null; onChange: (service: string | null) => void }) {
   const { t } = useI18n();
   const [result] = useQuery({ query: ServiceSelect_Query });
-  const names = new Set((result.data?.pipelineHealth.services ?? []).map((s) => s.service));
+  const names = new Set((result.data?.services ?? []).map((s) => s.service));
   if (value) names.add(value);
   return (
     <label className="control">
