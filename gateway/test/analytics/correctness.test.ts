@@ -213,4 +213,25 @@ describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
     const services = await gw.graphql<{ services: { service: string }[] }>(`{ services(range: {last: "1h"}) { service } }`);
     expect(services.data!.services.map((x) => x.service)).not.toContain('default');
   });
+
+  it('anomalies: seasonality and history start follow the service filter', async () => {
+    const HOUR = 3_600_000;
+    const old = Date.now() - 4 * 24 * HOUR;
+    await ingest([0, 1, 2].map((h) => record({ service: 'seasoned', timestamp: new Date(old + h * HOUR).toISOString() })));
+    await ingest([record({ service: 'newcomer' })]);
+    const query = `query($s: String) { anomalies(range: {last: "6h"}, service: $s) { seasonality historyStart } }`;
+    const report = async (service: string | null) => {
+      const res = await gw.graphql<{ anomalies: { seasonality: string; historyStart: string | null } }>(query, { s: service });
+      expect(res.errors).toBeUndefined();
+      return res.data!.anomalies;
+    };
+    const seasoned = await report('seasoned');
+    expect(seasoned.seasonality).toBe('DAILY');
+    expect(new Date(seasoned.historyStart!).getTime()).toBe(Math.floor(old / HOUR) * HOUR);
+    const newcomer = await report('newcomer');
+    expect(newcomer.seasonality).toBe('NONE');
+    expect(new Date(newcomer.historyStart!).getTime()).toBeGreaterThan(Date.now() - 2 * HOUR);
+    expect(await report('nobody')).toEqual({ seasonality: 'NONE', historyStart: null });
+    expect((await report(null)).seasonality).toBe('DAILY');
+  });
 });

@@ -194,9 +194,23 @@ async function readBusyEndpoints(
     .map(({ service, method, route }) => ({ service, method, route }));
 }
 
-async function readHistoryStart(pool: pg.Pool): Promise<number | null> {
-  // The leading primary-key column makes this an index lookup, not a scan.
-  const { rows } = await pool.query<{ first: Date | null }>('SELECT min(bucket) AS first FROM rollup_hour');
+/**
+ * The oldest stored hour of the traffic being analysed (the filter's service, route and method):
+ * a service with one day of data has no daily baseline, whatever other services have.
+ */
+async function readHistoryStart(pool: pg.Pool, filter: AnalyticsFilter): Promise<number | null> {
+  const conditions: string[] = [];
+  const params: string[] = [];
+  for (const [column, value] of [['service', filter.service], ['route', filter.route], ['method', filter.method?.toUpperCase()]] as const) {
+    if (value === null || value === undefined) continue;
+    params.push(value);
+    conditions.push(`${column} = $${params.length}`);
+  }
+  // The leading primary-key column (bucket) makes this an index scan that stops at the first match.
+  const { rows } = await pool.query<{ first: Date | null }>(
+    `SELECT min(bucket) AS first FROM rollup_hour${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`,
+    params,
+  );
   return rows[0]?.first ? rows[0].first.getTime() : null;
 }
 
@@ -251,7 +265,7 @@ async function analyse(
   const trailingStart = startMs - plan.trailing * bucketMs;
   const pinsEndpoint = Boolean(filter.method && filter.route);
   const [historyStart, busy] = await Promise.all([
-    readHistoryStart(pool),
+    readHistoryStart(pool, filter),
     endMs > startMs ? readBusyEndpoints(pool, [trailingStart, endMs], bucketMs, filter, pinsEndpoint) : [],
   ]);
   const empty: AnomalyReport = {
