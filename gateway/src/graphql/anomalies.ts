@@ -94,6 +94,10 @@ const AnomalyRef = builder.objectRef<DetectedAnomaly>('Anomaly').implement({
       description: 'Start of the most unusual bucket, which observed/baseline/score describe.',
     }),
     buckets: t.exposeInt('buckets', { description: 'Unusual buckets merged into this window.' }),
+    bucketSeconds: t.exposeInt('bucketSeconds', {
+      description:
+        'Size of those buckets: the report’s bucketSeconds, or coarser for a series with too few requests per bucket to judge (the smallest of 5 min, 15 min or 1 h averaging ≥ 20 requests).',
+    }),
     unit: t.field({ type: UnitRef, description: 'Unit of observed, baseline and spread.', resolve: (a) => a.unit }),
     observed: t.exposeFloat('observed', { description: 'Value in the peak bucket (requests per bucket, 5xx ratio 0..1, or p95 ms).' }),
     baseline: t.exposeFloat('baseline', {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBuckets, planSeasons, seasonalWindows } from '../../src/insights/anomalies/read.ts';
+import { groupSeries, planBuckets, planSeasons, pooledBucket, seasonalWindows } from '../../src/insights/anomalies/read.ts';
 
 /** How anomalies sizes its buckets and which history it reads, for a few ranges. */
 
@@ -13,6 +13,26 @@ describe('anomaly read plan', () => {
     expect(planBuckets(6 * HOUR)).toMatchObject({ bucketMs: 60_000 });
     expect(planBuckets(24 * HOUR)).toEqual({ bucketMs: 300_000, trailing: 36, minTrailing: 18 });
     expect(planBuckets(7 * DAY)).toEqual({ bucketMs: HOUR, trailing: 24, minTrailing: 24 });
+  });
+
+  it('pools a low-volume series into the finest bucket that holds 20 requests (minimum evidence)', () => {
+    const MINUTE = 60_000;
+    expect(pooledBucket(25, MINUTE)).toBe(MINUTE);
+    expect(pooledBucket(6, MINUTE)).toBe(5 * MINUTE); // 30 per 5 minutes
+    expect(pooledBucket(2, MINUTE)).toBe(15 * MINUTE); // 30 per 15 minutes
+    expect(pooledBucket(0.8, MINUTE)).toBe(15 * MINUTE); // 12: at least half the evidence, watched
+    expect(pooledBucket(0.5, MINUTE)).toBeNull(); // 7.5 per 15 minutes: not watched...
+    expect(pooledBucket(0.5, MINUTE, true)).toBe(15 * MINUTE); // ...unless asked for by route and method
+    expect(pooledBucket(2, 5 * MINUTE)).toBe(HOUR);
+    expect(pooledBucket(2, HOUR)).toBeNull();
+    expect(pooledBucket(12, HOUR)).toBe(HOUR);
+    const e = (route: string, count: number) => ({ service: 's', method: 'GET', route, count });
+    // 60 minute buckets: 1500 → 25/min, 360 → 6/min, 30 → 0.5/min.
+    const groups = groupSeries([e('/big', 1500), e('/small', 360), e('/tiny', 30)], 60, MINUTE, false);
+    expect([...groups].map(([size, g]) => [size / MINUTE, g.overall, g.endpoints.map((x) => x.route)])).toEqual([
+      [1, true, ['/big']],
+      [5, false, ['/small']],
+    ]);
   });
 
   it('offers seasonal baselines once 3 cycles of history exist', () => {

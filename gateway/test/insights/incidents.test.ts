@@ -26,8 +26,11 @@ const records: WireRecord[] = scenario.records.map((r, i) => {
 
 const iso = (d: Date) => d.toISOString();
 const range = (from: Date, to: Date) => ({ from: iso(from), to: iso(to) });
-const within = (a: { start: string; end: string }, w: { start: Date; end: Date }) =>
-  Date.parse(a.start) >= w.start.getTime() && Date.parse(a.end) <= w.end.getTime();
+/** Inside the window, once widened to whole buckets of the anomaly's size (small endpoints are judged in coarser buckets). */
+const within = (a: { start: string; end: string; bucketSeconds?: number }, w: { start: Date; end: Date }) => {
+  const size = (a.bucketSeconds ?? 60) * 1000;
+  return Date.parse(a.start) >= Math.floor(w.start.getTime() / size) * size && Date.parse(a.end) <= Math.ceil(w.end.getTime() / size) * size;
+};
 
 interface AnomalyRow {
   kind: string;
@@ -36,6 +39,7 @@ interface AnomalyRow {
   route: string | null;
   start: string;
   end: string;
+  bucketSeconds: number;
   observed: number;
   baseline: number;
   score: number;
@@ -46,7 +50,7 @@ interface AnomalyRow {
 }
 
 const ANOMALY_FIELDS =
-  'kind service method route start end observed baseline score severity baselineKind explanation evidence { label value unit }';
+  'kind service method route start end bucketSeconds observed baseline score severity baselineKind explanation evidence { label value unit }';
 
 /** Brute-force figures of one endpoint over a window of the planted records. */
 function endpointFacts(from: Date, to: Date, method: string, route: string) {

@@ -128,6 +128,7 @@ describe('recommend', () => {
       start: new Date('2026-11-25T10:00:00Z'),
       end: new Date('2026-11-25T10:05:00Z'),
       buckets: 5,
+      bucketSeconds: 60,
       observed: 1900,
       baseline: 30,
       spread: 3,

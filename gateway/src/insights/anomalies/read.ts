@@ -2,6 +2,7 @@ import type { AnomalyReportCache } from './report-cache.ts';
 import type pg from 'pg';
 import {
   detectAnomalies,
+  finishAnomalies,
   latencyPoint,
   type AnomalyPoint,
   type AnomalySeries,
@@ -43,14 +44,44 @@ interface BucketPlan {
 }
 
 /**
- * Bucket size by range: minutes see a one-minute spike, hours keep a month cheap. The trailing
- * window spans an hour of minutes, three hours of 5-minute buckets, or a full day of hours (a
- * shorter one would call every morning's ramp-up a spike).
+ * Trailing windows by bucket size: an hour of minutes, three hours of 5-minute buckets, six hours
+ * of 15-minute buckets, or a full day of hours (a shorter one would call every morning's ramp-up
+ * a spike).
  */
+const PLANS: Record<number, BucketPlan> = {
+  [MINUTE]: { bucketMs: MINUTE, trailing: 60, minTrailing: 30 },
+  [5 * MINUTE]: { bucketMs: 5 * MINUTE, trailing: 36, minTrailing: 18 },
+  [15 * MINUTE]: { bucketMs: 15 * MINUTE, trailing: 24, minTrailing: 12 },
+  [HOUR]: { bucketMs: HOUR, trailing: 24, minTrailing: 24 },
+};
+
+/** Bucket size by range: minutes see a one-minute spike, hours keep a month cheap. */
 export function planBuckets(rangeMs: number): BucketPlan {
-  if (rangeMs <= 6 * HOUR) return { bucketMs: MINUTE, trailing: 60, minTrailing: 30 };
-  if (rangeMs <= DAY) return { bucketMs: 5 * MINUTE, trailing: 36, minTrailing: 18 };
-  return { bucketMs: HOUR, trailing: 24, minTrailing: 24 };
+  if (rangeMs <= 6 * HOUR) return PLANS[MINUTE]!;
+  if (rangeMs <= DAY) return PLANS[5 * MINUTE]!;
+  return PLANS[HOUR]!;
+}
+
+/** The bucket sizes a series may be pooled into, by the range's bucket size (finest first). */
+const POOLED_BUCKETS: Record<number, readonly number[]> = {
+  [MINUTE]: [MINUTE, 5 * MINUTE, 15 * MINUTE],
+  [5 * MINUTE]: [5 * MINUTE, 15 * MINUTE, HOUR],
+  [HOUR]: [HOUR],
+};
+
+/**
+ * The minimum-evidence rule. A bucket's error rate or p95 is judged only with MIN_REQUESTS
+ * requests in it, so a series that averages fewer per bucket of the range's size is analysed in
+ * the finest coarser bucket that averages at least MIN_REQUESTS (a 6-requests-a-minute endpoint:
+ * 5-minute buckets); failing that, in the coarsest allowed one if it averages at least half of
+ * MIN_REQUESTS there (or the series was asked for by route and method); else it is not watched
+ * (null). `perBucket` is the series' average requests per bucket of `bucketMs`.
+ */
+export function pooledBucket(perBucket: number, bucketMs: number, pinned = false): number | null {
+  const sizes = POOLED_BUCKETS[bucketMs] ?? [bucketMs];
+  for (const size of sizes) if ((perBucket * size) / bucketMs >= MIN_REQUESTS) return size;
+  const coarsest = sizes[sizes.length - 1]!;
+  return pinned || (perBucket * coarsest) / bucketMs >= MIN_REQUESTS / 2 ? coarsest : null;
 }
 
 /**
@@ -166,32 +197,58 @@ async function readSeries(
   return { overall, endpoints: perEndpoint };
 }
 
+interface EndpointVolume extends EndpointKey {
+  count: number;
+}
+
 /**
- * The endpoints worth a series of their own: on average at least half the requests a rate needs
- * per bucket over [from, to) (the trailing window and the range together, so an endpoint that
- * just went silent is still watched), busiest first, at most MAX_ENDPOINT_SERIES. Counts only:
- * no histogram is read for the endpoints left out.
+ * Requests per endpoint over [from, to) (the trailing window and the range together, so an
+ * endpoint that just went silent is still watched). Counts only: no histogram is read.
  */
-async function readBusyEndpoints(
-  pool: pg.Pool,
-  [from, to]: Window,
-  bucketMs: number,
-  filter: AnalyticsFilter,
-  pinsEndpoint: boolean,
-): Promise<EndpointKey[]> {
+async function readEndpointVolumes(pool: pg.Pool, [from, to]: Window, filter: AnalyticsFilter): Promise<EndpointVolume[]> {
   const rows = await readRollups(pool, {
     range: { from: new Date(from), to: new Date(to) },
     filter,
     groupBy: ['service', 'method', 'route'],
     histograms: false,
   });
-  const buckets = (to - from) / bucketMs;
   return rows
-    .filter((r) => r.count / buckets >= MIN_REQUESTS / 2 || (pinsEndpoint && r.count > 0))
-    .map((r) => ({ service: r.service, method: r.method, route: r.route, key: endpointKey(r), total: r.count }))
-    .sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1))
-    .slice(0, MAX_ENDPOINT_SERIES)
-    .map(({ service, method, route }) => ({ service, method, route }));
+    .map((r) => ({ service: r.service, method: r.method, route: r.route, count: r.count, key: endpointKey(r) }))
+    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
+    .map(({ service, method, route, count }) => ({ service, method, route, count }));
+}
+
+/** Which series to analyse at which bucket size: the overall one and the watched endpoints. */
+interface SeriesGroup {
+  overall: boolean;
+  endpoints: EndpointKey[];
+}
+
+/**
+ * Groups the series by the bucket size the minimum-evidence rule gives each (pooledBucket): the
+ * overall series (unless one endpoint is asked for) and the busiest MAX_ENDPOINT_SERIES endpoints
+ * that qualify.
+ */
+export function groupSeries(volumes: readonly EndpointVolume[], fineBuckets: number, bucketMs: number, pinsEndpoint: boolean): Map<number, SeriesGroup> {
+  const groups = new Map<number, SeriesGroup>();
+  const group = (size: number): SeriesGroup => {
+    let g = groups.get(size);
+    if (!g) groups.set(size, (g = { overall: false, endpoints: [] }));
+    return g;
+  };
+  if (!pinsEndpoint) {
+    const total = volumes.reduce((a, v) => a + v.count, 0);
+    group(pooledBucket(total / fineBuckets, bucketMs, true)!).overall = true;
+  }
+  let watched = 0;
+  for (const v of volumes) {
+    if (watched >= MAX_ENDPOINT_SERIES) break;
+    const size = pooledBucket(v.count / fineBuckets, bucketMs, pinsEndpoint && v.count > 0);
+    if (size === null) continue;
+    group(size).endpoints.push({ service: v.service, method: v.method, route: v.route });
+    watched++;
+  }
+  return groups;
 }
 
 /**
@@ -264,9 +321,9 @@ async function analyse(
   const { bucketMs } = plan;
   const trailingStart = startMs - plan.trailing * bucketMs;
   const pinsEndpoint = Boolean(filter.method && filter.route);
-  const [historyStart, busy] = await Promise.all([
+  const [historyStart, volumes] = await Promise.all([
     readHistoryStart(pool, filter),
-    endMs > startMs ? readBusyEndpoints(pool, [trailingStart, endMs], bucketMs, filter, pinsEndpoint) : [],
+    endMs > startMs ? readEndpointVolumes(pool, [trailingStart, endMs], filter) : [],
   ]);
   const empty: AnomalyReport = {
     analysed: null,
@@ -280,21 +337,56 @@ async function analyse(
   if (!(endMs > startMs)) return empty;
 
   const seasons = planSeasons(historyStart, endMs);
+  const groups = groupSeries(volumes, (endMs - trailingStart) / bucketMs, bucketMs, pinsEndpoint);
+  const found = await Promise.all(
+    [...groups].map(([size, group]) => analyseGroup(pool, { filter, threshold, plan: PLANS[size]!, seasons, startMs, endMs, group })),
+  );
+  let seriesAnalysed = 0;
+  for (const g of groups.values()) seriesAnalysed += (g.overall ? 1 : 0) + g.endpoints.length;
+  return {
+    ...empty,
+    analysed: { from: new Date(startMs), to: new Date(endMs) },
+    seriesAnalysed,
+    seasonality: seasons[0]?.periodMs === WEEK ? 'WEEKLY' : seasons.length > 0 ? 'DAILY' : 'NONE',
+    anomalies: finishAnomalies(found.flat()),
+  };
+}
+
+/** One bucket size's series: reads them (trailing window and seasonal hours) and runs the detector. */
+async function analyseGroup(
+  pool: pg.Pool,
+  input: {
+    filter: AnalyticsFilter;
+    threshold: number;
+    plan: BucketPlan;
+    seasons: SeasonSpec[];
+    startMs: number;
+    endMs: number;
+    group: SeriesGroup;
+  },
+): Promise<DetectedAnomaly[]> {
+  const { filter, plan, seasons, group } = input;
+  const { bucketMs } = plan;
+  // Coarser buckets line up with the clock too; the range's last one must be complete.
+  const startMs = Math.floor(input.startMs / bucketMs) * bucketMs;
+  const endMs = Math.floor(input.endMs / bucketMs) * bucketMs;
+  if (!(endMs > startMs)) return [];
+  const trailingStart = startMs - plan.trailing * bucketMs;
   const windows = seasonalWindows(seasons, startMs, endMs);
   let fine: SeriesPoints;
   let coarse: SeriesPoints;
   if (bucketMs === HOUR) {
     // Hourly analysis: the trailing day and the seasonal hours come from one set of hourly reads.
-    fine = coarse = await readSeries(pool, mergeWindows([...windows, [trailingStart, endMs]]), HOUR, filter, busy, !pinsEndpoint);
+    fine = coarse = await readSeries(pool, mergeWindows([...windows, [trailingStart, endMs]]), HOUR, filter, group.endpoints, group.overall);
   } else {
     [fine, coarse] = await Promise.all([
-      readSeries(pool, [[trailingStart, endMs]], bucketMs, filter, busy, !pinsEndpoint),
-      readSeries(pool, windows, HOUR, filter, busy, !pinsEndpoint),
+      readSeries(pool, [[trailingStart, endMs]], bucketMs, filter, group.endpoints, group.overall),
+      readSeries(pool, windows, HOUR, filter, group.endpoints, group.overall),
     ]);
   }
 
   const series: AnomalySeries[] = [];
-  if (!pinsEndpoint) {
+  if (group.overall) {
     series.push({
       service: filter.service ?? null,
       method: null,
@@ -304,7 +396,7 @@ async function analyse(
       seasonalPoints: coarse.overall,
     });
   }
-  for (const e of busy) {
+  for (const e of group.endpoints) {
     const key = endpointKey(e);
     series.push({ ...e, points: fine.endpoints.get(key) ?? new Map(), seasonalPoints: coarse.endpoints.get(key) ?? new Map() });
   }
@@ -316,15 +408,9 @@ async function analyse(
     trailingBuckets: plan.trailing,
     minTrailingSamples: plan.minTrailing,
     seasons,
-    threshold,
+    threshold: input.threshold,
     minRequests: MIN_REQUESTS,
     minBuckets: bucketMs < 5 * MINUTE ? { LATENCY: 2 } : {},
   };
-  return {
-    ...empty,
-    analysed: { from: new Date(startMs), to: new Date(endMs) },
-    seriesAnalysed: series.length,
-    seasonality: seasons[0]?.periodMs === WEEK ? 'WEEKLY' : seasons.length > 0 ? 'DAILY' : 'NONE',
-    anomalies: detectAnomalies(series, settings),
-  };
+  return detectAnomalies(series, settings);
 }

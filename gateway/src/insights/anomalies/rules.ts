@@ -132,6 +132,8 @@ export interface DetectedAnomaly {
   end: Date;
   /** Buckets in the window. */
   buckets: number;
+  /** Size of those buckets: the analysis's, or coarser for a low-volume series (minimum-evidence rule). */
+  bucketSeconds: number;
   /** Value of the most unusual bucket (the peak), in `unit`. */
   observed: number;
   /** Baseline median for the peak bucket. */
@@ -486,7 +488,12 @@ export function detectAnomalies(allSeries: readonly AnomalySeries[], settings: D
     }
     for (const family of FAMILIES) close(family);
   }
-  return rankAnomalies(dropEchoesOfOverallTraffic(found));
+  return finishAnomalies(found);
+}
+
+/** Drops endpoint echoes of overall traffic anomalies and ranks the rest (also across bucket sizes). */
+export function finishAnomalies(found: readonly DetectedAnomaly[]): DetectedAnomaly[] {
+  return rankAnomalies(dropEchoesOfOverallTraffic([...found]));
 }
 
 /**
@@ -542,6 +549,7 @@ function toAnomaly(series: AnomalySeries, w: OpenWindow, settings: DetectionSett
     start: new Date(w.start),
     end: new Date(w.end),
     buckets: w.buckets,
+    bucketSeconds: settings.bucketMs / 1000,
     observed: peak.value,
     baseline: peak.median,
     spread: peak.spread,
