@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GATEWAY_NODE_FLAGS } from '../gateway/src/node-flags.ts';
+import { demoBackfillOptions, demoRate } from '../target-server/src/traffic/demo.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
@@ -126,11 +127,14 @@ if (!(await waitForReady(`http://127.0.0.1:${port}/readyz`, 120_000))) {
 run('target', ['target-server/src/main.ts'], { TARGET_PORT: targetPort, ACCESS_LOG: accessLog, DEMO_TRAFFIC: '0' });
 await waitForReady(`http://127.0.0.1:${targetPort}/scenario`, 30_000);
 if (demoTraffic && firstStart) {
-  say('start', 'first start: backfilling 24 h of history into the access log…');
-  spawnSync(node, ['--import', 'tsx', 'target-server/src/traffic/cli.ts', '--backfill', '24h', '--rate', '1', '--file', accessLog, '--incident', 'errors:/api/users:10m@-3h', '--incident', 'latency:/api/products:15m@-7h'], { cwd: root, stdio: 'inherit' });
+  // The same rate and daily curve as the live traffic below, so history and now agree.
+  const history = demoBackfillOptions(demoRate());
+  say('start', `first start: backfilling ${history.window} of history at ${history.rate} req/s into the access log…`);
+  const incidents = (history.incidents ?? []).flatMap((i) => ['--incident', String(i)]);
+  spawnSync(node, ['--import', 'tsx', 'target-server/src/traffic/cli.ts', '--backfill', String(history.window), '--rate', String(history.rate), '--file', accessLog, ...incidents], { cwd: root, stdio: 'inherit' });
 }
 run('shipper', ['fluentbit/src/cli.ts'], { SHIPPER_FILE: accessLog, INGEST_URL: `http://127.0.0.1:${port}/log/ingest`, INGEST_TOKEN: token, DATA_DIR: dataDir });
-if (demoTraffic) run('traffic', ['target-server/src/traffic/cli.ts', '--rate', process.env.DEMO_RATE ?? '5', '--url', `http://127.0.0.1:${targetPort}`]);
+if (demoTraffic) run('traffic', ['target-server/src/traffic/cli.ts', '--rate', String(demoRate()), '--url', `http://127.0.0.1:${targetPort}`]);
 
 say('start', '');
 say('start', `logpulse is running (${process.env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${join(dataDir, 'pglite')}`})`);

@@ -3,6 +3,7 @@ export { startTargetServer, type RunningTargetServer, type TargetServerOptions }
 export { configFromEnv, DEFAULT_ACCESS_LOG, type TargetServerConfig } from './config.ts';
 export { runTraffic, defaultTargetUrl, type TrafficOptions, type TrafficRun, type TrafficSummary, type TrafficResult, type RateSource } from './traffic/runTraffic.ts';
 export { writeBackfill, type BackfillOptions, type BackfillResult } from './traffic/backfill.ts';
+export { DEMO_HISTORY, DEMO_RATE, demoBackfillOptions, demoRate } from './traffic/demo.ts';
 export { generateRecords, iterateRecords, MAX_GENERATED_RECORDS, type GenerateRecordsOptions, type TimeInput } from './workload/records.ts';
 export { parseIncident, resolveIncidents, INCIDENT_DEFAULTS, type Incident, type IncidentInput, type IncidentSpec, type IncidentKind } from './workload/incidents.ts';
 export { DEFAULT_SHAPE, FLAT_SHAPE, type TrafficShape } from './workload/shape.ts';
