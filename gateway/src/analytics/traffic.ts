@@ -25,7 +25,8 @@ export const MAX_POINTS = 1500;
 
 /**
  * A bucket giving 60–100-ish points: 1m up to 1h, 5m up to 6h, 15m up to 24h, 1h up to 7d, 6h up
- * to 30d, then 1d (so even the longest retention stays under ~500 points).
+ * to 30d; beyond, the smallest of 6h, 1d, 7d giving at most 500 points (6h up to 125 days, 1d up
+ * to 500 days), so even the longest retention stays under ~500 points.
  */
 export function autoBucketSeconds(range: ResolvedRange): number {
   const seconds = (range.to.getTime() - range.from.getTime()) / 1000;

@@ -1,7 +1,7 @@
 import { builder } from './builder.ts';
 import { DEFAULT_P95_THRESHOLD_MS } from '../insights/bottlenecks/read.ts';
 import { getRecommendations } from '../insights/recommendations/read.ts';
-import type { Recommendation, RecommendationKind } from '../insights/recommendations/rules.ts';
+import { RULES, type Recommendation, type RecommendationKind } from '../insights/recommendations/rules.ts';
 import { analyticsArgs, analyticsInput, badInput, intArg, MAX_LIMIT } from './analytics-common.ts';
 import { EvidenceRef } from './evidence.ts';
 import { SeverityRef } from './insight-severity.ts';
@@ -11,24 +11,24 @@ const RecommendationKindRef = builder.enumType('RecommendationKind', {
   values: {
     CACHE_HOT_SLOW_GET: {
       value: 'CACHE_HOT_SLOW_GET',
-      description: 'Cache a GET endpoint that is both busy (≥ 5 % of requests) and slow (p95 ≥ 200 ms).',
+      description: `Cache a GET endpoint with ≥ ${RULES.cache.minRequests} requests that is both busy (≥ ${RULES.cache.minShare * 100} % of requests) and slow (p95 ≥ ${RULES.cache.minP95Ms} ms), unless ≥ ${RULES.cache.maxServerErrorRate * 100} % of them fail with 5xx.`,
     },
     INVESTIGATE_5XX: {
       value: 'INVESTIGATE_5XX',
-      description: 'Investigate a route whose requests often fail with 5xx (≥ 5 % and ≥ 10 responses).',
+      description: `Investigate a route whose requests often fail with 5xx (≥ ${RULES.serverErrors.minRate * 100} % and ≥ ${RULES.serverErrors.minErrors} responses).`,
     },
     FIX_404_ROUTE: {
       value: 'FIX_404_ROUTE',
-      description: 'Clients keep calling a route that mostly answers 404 (≥ 50 % and ≥ 10 responses).',
+      description: `Clients keep calling a route that mostly answers 404 (≥ ${RULES.notFound.minRate * 100} % and ≥ ${RULES.notFound.minCount} responses).`,
     },
     PAGINATE_LARGE_RESPONSES: {
       value: 'PAGINATE_LARGE_RESPONSES',
       description:
-        'Paginate a GET whose responses average ≥ 100 KB (from raw logs), or a list endpoint averaging ≥ 300 ms when sizes are not logged.',
+        `Paginate a GET whose responses average ≥ ${RULES.paginate.minAvgBytes / 1000} KB over ≥ ${RULES.paginate.minSampled} of its newest requests that logged a size (raw logs), or a list endpoint with ≥ ${RULES.paginate.minRequests} requests averaging ≥ ${RULES.paginate.slowListAvgMs} ms when sizes are not logged.`,
     },
     RATE_LIMIT_CLIENT: {
       value: 'RATE_LIMIT_CLIENT',
-      description: 'One client address sends ≥ 20 % of requests (newest 50 000 raw records of the range).',
+      description: `One client address sends ≥ ${RULES.rateLimit.minShare * 100} % of requests (newest 50 000 raw records of the range; needs ≥ ${RULES.rateLimit.minSample} records from ≥ ${RULES.rateLimit.minDistinctClients} addresses).`,
     },
     INVESTIGATE_LATENCY_ANOMALY: {
       value: 'INVESTIGATE_LATENCY_ANOMALY',
@@ -36,7 +36,7 @@ const RecommendationKindRef = builder.enumType('RecommendationKind', {
     },
     OPTIMIZE_SLOW_ENDPOINT: {
       value: 'OPTIMIZE_SLOW_ENDPOINT',
-      description: 'Speed up a bottleneck (see bottlenecks) that caching does not cover.',
+      description: 'Speed up a bottleneck (see bottlenecks) of MEDIUM severity or worse that caching does not cover (LOW ones get no suggestion).',
     },
   } as const satisfies Record<RecommendationKind, { value: RecommendationKind; description: string }>,
 });

@@ -38,7 +38,7 @@ builder.queryField('traffic', (t) =>
   t.field({
     type: TrafficRef,
     description:
-      'Requests, errors (4xx/5xx) and latency percentiles per time bucket, with empty buckets filled with zeros. Without `bucket` the size follows the range: 1m up to 1h, 5m up to 6h, 15m up to 24h, 1h up to 7d, 6h up to 30d, then 1d.',
+      'Requests, errors (4xx/5xx) and latency percentiles per time bucket, with empty buckets filled with zeros. Without `bucket` the size follows the range: 1m up to 1h, 5m up to 6h, 15m up to 24h, 1h up to 7d, 6h up to 125 days (at most 500 points), 1d up to 500 days, then 7d.',
     args: {
       ...analyticsArgs(t.arg),
       bucket: t.arg.string({
