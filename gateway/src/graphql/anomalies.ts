@@ -140,10 +140,16 @@ const AnomalyReportRef = builder.objectRef<AnomalyReportResult>('AnomalyReport')
     threshold: t.exposeFloat('threshold', { description: 'Robust z-score a bucket had to reach.' }),
     seasonality: t.field({
       type: SeasonalityRef,
-      description: 'Seasonal baseline available from the stored history of the traffic analysed (the `service`, `route` and `method` asked for): DAILY from 3 days, WEEKLY from 3 weeks.',
+      description:
+        'Seasonal baseline available from the stored history of the traffic analysed (the `service`, `route` and `method` asked for): DAILY from 3 days, WEEKLY from 3 weeks.',
       resolve: (r) => r.seasonality,
     }),
-    historyStart: t.expose('historyStart', { type: 'DateTime', nullable: true, description: 'Oldest stored hour of the traffic analysed (of the `service`, `route` and `method` asked for); null when there is none.' }),
+    historyStart: t.expose('historyStart', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'Oldest stored hour of the traffic analysed (of the `service`, `route` and `method` asked for); null when there is none.',
+    }),
     seriesAnalysed: t.exposeInt('seriesAnalysed', { description: 'Series watched: overall plus up to 20 busy endpoints.' }),
     anomalies: t.field({ type: [AnomalyRef], description: 'Most severe first, then most recent.', resolve: (r) => r.anomalies }),
   }),

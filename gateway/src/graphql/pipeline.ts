@@ -24,13 +24,31 @@ const HealthRef = builder.objectRef<Health>('Health').implement({
 const ServicePipelineRef = builder.objectRef<ServicePipeline>('ServicePipeline').implement({
   description: 'Ingest figures for one service over the range, counted when each batch arrived.',
   fields: (t) => ({
-    service: t.exposeString('service', { description: 'A service records went to (the record’s own `service`, else the ingest URL ?service=, else "default").' }),
-    batches: t.exposeInt('batches', { description: 'Batches that arrived in the range with records for this service, stored or rejected, retries answered duplicate included.' }),
+    service: t.exposeString('service', {
+      description: 'A service records went to (the record’s own `service`, else the ingest URL ?service=, else "default").',
+    }),
+    batches: t.exposeInt('batches', {
+      description:
+        'Batches that arrived in the range with records for this service, stored or rejected, retries answered duplicate included.',
+    }),
     accepted: t.exposeInt('accepted', { description: 'Records stored by batches that arrived in the range.' }),
-    rejected: t.exposeInt('rejected', { description: 'Records rejected to the dead-letter table: under the service the record named, else the one service the rest of its batch went to, else the batch tag (?service=, else "default").' }),
-    lastBatchAt: t.expose('lastBatchAt', { type: 'DateTime', nullable: true, description: 'When the last batch for this service arrived (stored, all rejected or a duplicate retry).' }),
-    lagP50Ms: t.exposeFloat('lagP50Ms', { nullable: true, description: 'Median ingest lag (ingested_at − timestamp) over the last 15 minutes of the range, ms.' }),
-    lagP95Ms: t.exposeFloat('lagP95Ms', { nullable: true, description: '95th percentile ingest lag over the last 15 minutes of the range, ms.' }),
+    rejected: t.exposeInt('rejected', {
+      description:
+        'Records rejected to the dead-letter table: under the service the record named, else the one service the rest of its batch went to, else the batch tag (?service=, else "default").',
+    }),
+    lastBatchAt: t.expose('lastBatchAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the last batch for this service arrived (stored, all rejected or a duplicate retry).',
+    }),
+    lagP50Ms: t.exposeFloat('lagP50Ms', {
+      nullable: true,
+      description: 'Median ingest lag (ingested_at − timestamp) over the last 15 minutes of the range, ms.',
+    }),
+    lagP95Ms: t.exposeFloat('lagP95Ms', {
+      nullable: true,
+      description: '95th percentile ingest lag over the last 15 minutes of the range, ms.',
+    }),
   }),
 });
 
@@ -47,11 +65,21 @@ const DeadLetterReasonRef = builder.objectRef<DeadLetterReason>('DeadLetterReaso
 const PipelineHealthRef = builder.objectRef<PipelineHealth>('PipelineHealth').implement({
   description: 'Is the log pipeline healthy? Volumes, rejections, duplicates, freshness and lag.',
   fields: (t) => ({
-    batches: t.exposeInt('batches', { description: 'Batches answered 200 that arrived in the range: stored, all records rejected, or retries answered duplicate. Each is counted when it arrived, whatever its records’ timestamps.' }),
-    accepted: t.exposeInt('accepted', { description: 'Records stored by batches that arrived in the range (divide by the range for the arrival rate).' }),
+    batches: t.exposeInt('batches', {
+      description:
+        'Batches answered 200 that arrived in the range: stored, all records rejected, or retries answered duplicate. Each is counted when it arrived, whatever its records’ timestamps.',
+    }),
+    accepted: t.exposeInt('accepted', {
+      description: 'Records stored by batches that arrived in the range (divide by the range for the arrival rate).',
+    }),
     rejected: t.exposeInt('rejected', { description: 'Records rejected (kept in the dead-letter table).' }),
-    duplicateBatches: t.exposeInt('duplicateBatches', { description: 'Retries that arrived in the range of a batch already stored (answered duplicate, stored nothing); also counted in batches.' }),
-    unparseableBodies: t.exposeInt('unparseableBodies', { description: 'Whole bodies that could not be parsed (answered 400, kept in the dead-letter table).' }),
+    duplicateBatches: t.exposeInt('duplicateBatches', {
+      description:
+        'Retries that arrived in the range of a batch already stored (answered duplicate, stored nothing); also counted in batches.',
+    }),
+    unparseableBodies: t.exposeInt('unparseableBodies', {
+      description: 'Whole bodies that could not be parsed (answered 400, kept in the dead-letter table).',
+    }),
     lastBatchAt: t.expose('lastBatchAt', { type: 'DateTime', nullable: true, description: 'When the last batch arrived, any service.' }),
     services: t.field({ type: [ServicePipelineRef], description: 'Per-service figures.', resolve: (p) => p.services }),
     deadLetterReasons: t.field({

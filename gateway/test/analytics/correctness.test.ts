@@ -26,7 +26,10 @@ function record(over: Record<string, unknown>) {
 }
 
 interface LogPage {
-  recentLogs: { edges: { cursor: string; node: { id: string; requestId: string | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  recentLogs: {
+    edges: { cursor: string; node: { id: string; requestId: string | null } }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
 }
 
 describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
@@ -48,7 +51,9 @@ describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
   /** The next stored ids cross a power of ten (…98, 99, 100…), where text order and numeric order differ. */
   async function idsCrossAPowerOfTen(before: number): Promise<void> {
     const pool = gw.app.database!.pool;
-    const { rows } = await pool.query<{ last: string }>(`SELECT last_value::text AS last FROM pg_sequences WHERE sequencename = 'logs_id_seq'`);
+    const { rows } = await pool.query<{ last: string }>(
+      `SELECT last_value::text AS last FROM pg_sequences WHERE sequencename = 'logs_id_seq'`,
+    );
     const next = 10 ** String(BigInt(rows[0]?.last ?? '1') + 1n).length;
     await pool.query(`SELECT setval('logs_id_seq', $1)`, [next - before - 1]);
   }
@@ -87,14 +92,19 @@ describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
     const ids = Array.from({ length: 23 }, (_, i) => `c-${i}`);
     await idsCrossAPowerOfTen(11);
     // Two timestamps, each shared by many records, ids spanning a power of ten (9 → 10 → 11...).
-    await ingest(ids.map((id, i) => record({ timestamp: new Date(at.getTime() - (i % 2) * 1000).toISOString(), request_id: id, service: 'churn' })));
+    await ingest(
+      ids.map((id, i) => record({ timestamp: new Date(at.getTime() - (i % 2) * 1000).toISOString(), request_id: id, service: 'churn' })),
+    );
     const late: string[] = [];
     const seen = await pageAll('churn', 4, async (page) => {
       // Newer records and records tied with those already paged arrive between pages: they
       // belong before the cursor, so they never show up, and nothing older is skipped.
       const id = `late-${page}`;
       late.push(id);
-      await ingest([record({ timestamp: new Date(at.getTime() + 1000).toISOString(), request_id: id, service: 'churn' }), record({ timestamp: at.toISOString(), request_id: `${id}-tie`, service: 'churn' })]);
+      await ingest([
+        record({ timestamp: new Date(at.getTime() + 1000).toISOString(), request_id: id, service: 'churn' }),
+        record({ timestamp: at.toISOString(), request_id: `${id}-tie`, service: 'churn' }),
+      ]);
     });
     expect(seen.filter((id) => id.startsWith('c-')).sort()).toEqual([...ids].sort());
     expect(new Set(seen).size).toBe(seen.length);
@@ -142,10 +152,15 @@ describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
     const pool = gw.app.database!.pool;
     // As the old code stored them: every latency past ~121 s counted under key 182.
     for (const table of HISTOGRAM_TABLES) {
-      await pool.query(`UPDATE ${table} SET hist_keys = array_replace(hist_keys, $1::smallint, 182::smallint) WHERE service = 'legacy'`, [bucketKey(450_000)]);
+      await pool.query(`UPDATE ${table} SET hist_keys = array_replace(hist_keys, $1::smallint, 182::smallint) WHERE service = 'legacy'`, [
+        bucketKey(450_000),
+      ]);
     }
     expect((await latencyOf('legacy')).p99).toBeLessThan(130_000);
-    const migration = readFileSync(new URL('../../../prisma/migrations/20261205214500_histogram_24h/migration.sql', import.meta.url), 'utf8');
+    const migration = readFileSync(
+      new URL('../../../prisma/migrations/20261205214500_histogram_24h/migration.sql', import.meta.url),
+      'utf8',
+    );
     await pool.query(migration);
     const s = await latencyOf('legacy');
     within4(s.p99, 450_000);
@@ -194,7 +209,12 @@ describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
     const start = new Date();
     expect(await ingest([record({ service: 'rejecting' })], '?service=rejecting')).toMatchObject({ accepted: 1 });
     await pause(20);
-    expect(await ingest([record({ service: 'rejecting', status: 'bad' }), record({ service: 'rejecting', latency_ms: -1 })], '?service=rejecting')).toMatchObject({ accepted: 0, rejected: 2 });
+    expect(
+      await ingest(
+        [record({ service: 'rejecting', status: 'bad' }), record({ service: 'rejecting', latency_ms: -1 })],
+        '?service=rejecting',
+      ),
+    ).toMatchObject({ accepted: 0, rejected: 2 });
     await pause(5);
     const p = await pipeline(between(start, new Date()));
     const s = p.services.find((x) => x.service === 'rejecting')!;
@@ -206,7 +226,10 @@ describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
   it('attributes batches to the services their records went to: no phantom `default`', async () => {
     const start = new Date();
     // No ?service=: the records name their service; one bad record rides along.
-    expect(await ingest([record({ service: 'named' }), record({ service: 'named', status: 'bad' })])).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(await ingest([record({ service: 'named' }), record({ service: 'named', status: 'bad' })])).toMatchObject({
+      accepted: 1,
+      rejected: 1,
+    });
     await pause(5);
     const p = await pipeline(between(start, new Date()));
     expect(p.services).toEqual([{ service: 'named', batches: 1, accepted: 1, rejected: 1, lastBatchAt: p.lastBatchAt }]);

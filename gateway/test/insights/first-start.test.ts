@@ -27,10 +27,23 @@ describe.each(STORAGE_MODES)('first start on %s', (mode) => {
     const liveFrom = now - 6 * MINUTE;
     // What start.ts writes (its incidents lie hours back, outside this shorter window).
     const file = join(dir, 'access.log');
-    await writeBackfill({ ...demoBackfillOptions(demoRate({})), window: undefined, from: now - 2 * 60 * MINUTE, to: liveFrom, incidents: [], file, seed: 5 });
-    const history = (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as object);
+    await writeBackfill({
+      ...demoBackfillOptions(demoRate({})),
+      window: undefined,
+      from: now - 2 * 60 * MINUTE,
+      to: liveFrom,
+      incidents: [],
+      file,
+      seed: 5,
+    });
+    const history = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as object);
     // The live demo traffic: the generator's model of the requests runTraffic sends at the demo rate.
-    const live = [...iterateRecords({ from: liveFrom, to: now, rate: demoRate({}), seed: 6, shape: { timeZone: process.env.TZ || 'UTC' } })];
+    const live = [
+      ...iterateRecords({ from: liveFrom, to: now, rate: demoRate({}), seed: 6, shape: { timeZone: process.env.TZ || 'UTC' } }),
+    ];
     const all = [...history, ...live];
     for (let i = 0; i < all.length; i += 5000) {
       const res = await gw.ingest(jsonLines(all.slice(i, i + 5000)));
@@ -43,7 +56,9 @@ describe.each(STORAGE_MODES)('first start on %s', (mode) => {
   });
 
   it('the offline analysis of the first minutes reports no incident', async () => {
-    const insight = dataOf(await gw.graphql<{ analyzeRecentLogs: InsightResult }>(ANALYZE, { windowMinutes: 5, language: 'EN' })).analyzeRecentLogs;
+    const insight = dataOf(
+      await gw.graphql<{ analyzeRecentLogs: InsightResult }>(ANALYZE, { windowMinutes: 5, language: 'EN' }),
+    ).analyzeRecentLogs;
     expect(insight.provider).toBe('offline');
     // The demo's chronically slow endpoint may be mentioned; nothing may be an incident.
     expect(insight.severity, JSON.stringify(insight.problems)).toBe('OK');

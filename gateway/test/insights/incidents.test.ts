@@ -29,7 +29,9 @@ const range = (from: Date, to: Date) => ({ from: iso(from), to: iso(to) });
 /** Inside the window, once widened to whole buckets of the anomaly's size (small endpoints are judged in coarser buckets). */
 const within = (a: { start: string; end: string; bucketSeconds?: number }, w: { start: Date; end: Date }) => {
   const size = (a.bucketSeconds ?? 60) * 1000;
-  return Date.parse(a.start) >= Math.floor(w.start.getTime() / size) * size && Date.parse(a.end) <= Math.ceil(w.end.getTime() / size) * size;
+  return (
+    Date.parse(a.start) >= Math.floor(w.start.getTime() / size) * size && Date.parse(a.end) <= Math.ceil(w.end.getTime() / size) * size
+  );
 };
 
 interface AnomalyRow {

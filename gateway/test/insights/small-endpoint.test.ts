@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { seededRandom } from '../support/seeded-random.ts';
+import { seededRandom } from '@logpulse/testkit/random';
 
 /**
  * A checkout endpoint with ~6 requests a minute — too few for any one minute to say anything —
@@ -82,7 +82,10 @@ describe.each(STORAGE_MODES)('anomalies on a small endpoint on %s', (mode) => {
       expect(kinds, `method ${method}`).toContain('ERROR_RATE');
       expect(kinds, `method ${method}`).toContain('LATENCY');
       // Nothing outside the incident (a window may reach one bucket past it).
-      expect(found.filter((a) => !overlapsIncident(a)), `method ${method}`).toEqual([]);
+      expect(
+        found.filter((a) => !overlapsIncident(a)),
+        `method ${method}`,
+      ).toEqual([]);
     }
   });
 

@@ -17,7 +17,8 @@ export const DEMO_HISTORY = {
 /** The demo's live rate: $DEMO_RATE (req/s) or DEMO_RATE. */
 export function demoRate(env: NodeJS.ProcessEnv = process.env): number {
   const rate = env.DEMO_RATE === undefined || env.DEMO_RATE === '' ? DEMO_RATE : Number(env.DEMO_RATE);
-  if (!(Number.isFinite(rate) && rate > 0)) throw new Error(`DEMO_RATE must be a positive number of requests per second, got "${env.DEMO_RATE}"`);
+  if (!(Number.isFinite(rate) && rate > 0))
+    throw new Error(`DEMO_RATE must be a positive number of requests per second, got "${env.DEMO_RATE}"`);
   return rate;
 }
 

@@ -73,7 +73,7 @@ export interface Recommendation {
 }
 
 /** The lines each rule draws; exported so the docs and tests say the same thing as the code. */
-const RULES = {
+export const RULES = {
   cache: { minShare: 0.05, minRequests: 50, minP95Ms: 200, maxServerErrorRate: 0.2 },
   serverErrors: { minErrors: 10, minRate: 0.05 },
   notFound: { minCount: 10, minRate: 0.5 },
