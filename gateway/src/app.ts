@@ -15,6 +15,7 @@ import { corsPolicy } from './http/cors.ts';
 import { renderOfflineGraphiQL, serveGraphiQLAsset } from './http/graphiql-offline.ts';
 import { readinessEndpoint } from './http/health.ts';
 import { IngestAdmission } from './http/ingest-admission.ts';
+import { createMetricsHandler, GatewayMetrics } from './http/metrics.ts';
 import { createIngestHandler } from './http/ingest-route.ts';
 import { createRouter } from './http/router.ts';
 import { createWebHandler } from './http/static-web.ts';
@@ -42,6 +43,8 @@ export interface App {
 
 const MIGRATION_RETRY_MS = 1_000;
 const LIVE_FAN_OUT_WAIT_MS = 5_000;
+/** Distinct GraphQL operation names in the metrics (the dashboard uses a few dozen). */
+const METRICS_MAX_OPERATIONS = 200;
 
 /**
  * The composition root: builds every service of one gateway once (storage, clock, live pubsub,
@@ -71,6 +74,14 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   const ingestLimiter =
     config.ingestRateLimit.perSecond > 0 ? new TokenBucketLimiter(config.ingestRateLimit.perSecond, config.ingestRateLimit.burst) : null;
   const ingestAdmission = new IngestAdmission(config.ingestConcurrency.maxConcurrent, config.ingestConcurrency.maxQueued);
+  const metrics = new GatewayMetrics(
+    {
+      database: () => database,
+      ingestQueue: () => ({ inFlight: ingestAdmission.inFlight, queued: ingestAdmission.queued }),
+      live: () => pubsub.stats(),
+    },
+    { maxServices: config.metricsMaxServices, maxOperations: METRICS_MAX_OPERATIONS },
+  );
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>({
     schema,
@@ -87,6 +98,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
       ...(config.graphqlIntrospection ? [] : [disableIntrospection()]),
       // One execution per batch and operation for all logStream subscribers, not one each.
       useSharedSubscriptionExecution(new Set(['logStream'])),
+      metrics.graphqlPlugin(),
     ],
     logging: { debug: () => {}, info: () => {}, warn: (...a) => logger.warn(a.join(' ')), error: (...a) => logger.error(a.join(' ')) },
     cors: corsPolicy(config.corsOrigins),
@@ -116,8 +128,10 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     logger,
     database: () => (ready ? database : null),
     onStored: (result) => pubsub.publish('logs:stored', result.stored),
+    onAnswered: (outcome) => metrics.recordIngest(outcome),
   });
   const serveWeb = createWebHandler(config.webDist);
+  const handleMetrics = createMetricsHandler(metrics, { token: config.metricsToken, trustProxyHops: config.trustProxyHops });
 
   /** Runs an ingest request once a slot is free (see IngestAdmission); 503 when too many wait. */
   async function admitIngest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -152,6 +166,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
         graphqlPath: yoga.graphqlEndpoint,
         graphiqlAssets: config.graphqlIntrospection ? (req, res, url) => serveGraphiQLAsset(url.pathname, req.method, res) : undefined,
         web: serveWeb,
+        metrics: handleMetrics,
       },
       ingestLimiter,
     ),
@@ -237,6 +252,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
       const db = database;
       database = null;
       ready = false;
+      metrics.close();
       await Promise.all([db?.close(), pubsub.close()]);
     },
   };

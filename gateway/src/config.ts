@@ -18,6 +18,10 @@ export interface GatewayConfig {
   /** Tokens bound to one service each (INGEST_TOKENS=svc:token,...); revoked by removing them. */
   serviceIngestTokens: ServiceToken[];
   dashboardToken: string | undefined;
+  /** Bearer token for GET /metrics; unset: only loopback peers may scrape (see http/metrics.ts). */
+  metricsToken: string | undefined;
+  /** Distinct `service` label values in the Prometheus metrics; later services count as `_other`. */
+  metricsMaxServices: number;
   /** Per client address on /log/ingest (429 + Retry-After past it); perSecond 0 turns it off. */
   ingestRateLimit: { perSecond: number; burst: number };
   /** Ingest batches processed at once (memory bound) and requests allowed to wait for a turn (then 503). */
@@ -90,6 +94,8 @@ const envSchema = z.object({
   INGEST_TOKEN: csv,
   INGEST_TOKENS: csv,
   DASHBOARD_TOKEN: z.string().min(1).optional(),
+  METRICS_TOKEN: z.string().min(1).optional(),
+  METRICS_MAX_SERVICES: z.coerce.number().int().positive().max(10_000).default(200),
   INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().nonnegative().default(500),
   INGEST_RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
   INGEST_MAX_CONCURRENT: z.coerce.number().int().positive().default(4),
@@ -178,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       ['INGEST_TOKEN', ingestTokens],
       ['INGEST_TOKENS', serviceIngestTokens.map((t) => t.token)],
       ['DASHBOARD_TOKEN', e.DASHBOARD_TOKEN ? [e.DASHBOARD_TOKEN] : []],
+      ['METRICS_TOKEN', e.METRICS_TOKEN ? [e.METRICS_TOKEN] : []],
     ];
     for (const [name, tokens] of checks) {
       tokens.forEach((token, i) => {
@@ -201,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ingestTokenGenerated,
     serviceIngestTokens,
     dashboardToken: e.DASHBOARD_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
+    metricsMaxServices: e.METRICS_MAX_SERVICES,
     ingestRateLimit: { perSecond: ratePerSecond, burst: e.INGEST_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(ratePerSecond * 2)) },
     ingestConcurrency: { maxConcurrent: e.INGEST_MAX_CONCURRENT, maxQueued: e.INGEST_MAX_QUEUED },
     trustProxyHops: e.TRUST_PROXY_HOPS,

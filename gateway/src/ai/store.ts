@@ -1,4 +1,6 @@
+import { channel } from 'node:diagnostics_channel';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { AI_USAGE_CHANNEL, type AiUsageMessage } from '../domain/ai-usage.ts';
 import type { Evidence } from '../domain/evidence.ts';
 import type { InsightFindings } from './insight-format.ts';
 import type { Language } from './language.ts';
@@ -49,9 +51,13 @@ export async function tokensUsedSince(prisma: PrismaClient, since: Date): Promis
   return sum._sum.totalTokens ?? 0;
 }
 
+const aiUsage = channel(AI_USAGE_CHANNEL);
+
 /** Records the tokens one AI operation cost (nothing when it made no model request). */
 export async function recordUsage(prisma: PrismaClient, feature: 'analysis' | 'chat', model: string, usage: TokenUsage): Promise<void> {
   if (usage.totalTokens <= 0 && usage.promptTokens <= 0) return;
+  const message: AiUsageMessage = { feature, model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
+  aiUsage.publish(message);
   await prisma.aiUsage.create({
     data: { feature, model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, totalTokens: usage.totalTokens },
   });

@@ -5,12 +5,13 @@ import type { Database } from '../storage/db.ts';
 import { isUnavailableError } from '../storage/db.ts';
 import { bearerToken } from './auth.ts';
 import { matchIngestCredential, SERVICE_NAME, type ServiceToken } from './credentials.ts';
-import { checkContentType, decompress, IngestError, splitRecords } from '../ingest/decode.ts';
+import { checkContentType, decompress, IngestError, splitRecords, type DecodedItem } from '../ingest/decode.ts';
 import { parseRecord } from '../ingest/record.ts';
 import { RouteRegistry } from '../storage/route-cap.ts';
 import { templateRoute } from '../ingest/route-template.ts';
 import type { RoutedRecord } from '../domain/log-record.ts';
 import { storeUnparseableBody, writeBatch, type BatchResult, type Rejection } from '../storage/write-batch.ts';
+import type { IngestOutcome } from './metrics.ts';
 
 export interface IngestOptions {
   ingestTokens: readonly string[];
@@ -25,6 +26,8 @@ export interface IngestOptions {
   database: () => Database | null;
   /** Called after a batch commits with the records it stored (the live stream). */
   onStored?: (result: BatchResult) => void;
+  /** Called once per request after it was answered (metrics). */
+  onAnswered?: (outcome: IngestOutcome) => void;
 }
 
 const MAX_RAW_REJECT = 8192;
@@ -37,6 +40,82 @@ export interface IngestResponseBody {
   errors?: { index: number; reason: string }[];
 }
 
+/** What storeItems needs to know about one batch besides its items. */
+export interface BatchMeta {
+  /** The batch's service: records naming none get it. */
+  service: string;
+  /** The service a service-bound token may ingest for: records naming another are rejected. */
+  bound: string | undefined;
+  /** Key of the shipper's own read time (Fluent Bit's json_date_key). */
+  dateKey: string;
+  /** Idempotency key of the batch: the same body retried is stored once. */
+  digest: string;
+  bytes: number;
+}
+
+export interface StoredBatch {
+  result: BatchResult;
+  /** The first rejection reasons (at most 10), by position in the batch. */
+  errors: { index: number; reason: string }[];
+  /** Records stored per service (empty for a duplicate). */
+  acceptedByService: Record<string, number>;
+}
+
+/**
+ * The shared second half of every ingest protocol: validate decoded items as records (invalid
+ * ones become dead letters with their reason), cap routes per service and store the batch once
+ * by its digest (writeBatch), then hand the stored records to the live stream.
+ */
+export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerService' | 'zoneless' | 'onStored'>) {
+  let registry: RouteRegistry | null = null;
+  let registryDb: Database | null = null;
+
+  return async function storeItems(db: Database, items: readonly DecodedItem[], meta: BatchMeta): Promise<StoredBatch> {
+    const { bound } = meta;
+    const now = Date.now();
+    const records: RoutedRecord[] = [];
+    const rejections: Rejection[] = [];
+    const errors: { index: number; reason: string }[] = [];
+    items.forEach((item, index) => {
+      let result =
+        'error' in item
+          ? { ok: false as const, reason: item.error }
+          : parseRecord(item.value, { defaultService: meta.service, dateKey: meta.dateKey, zoneless: options.zoneless, now });
+      if (result.ok && bound !== undefined && result.record.service !== bound) {
+        result = { ok: false as const, reason: `service: "${result.record.service}" is not allowed for this token (it is bound to "${bound}")` };
+      }
+      if (result.ok) {
+        // The record is fresh from parseRecord: completing it in place saves a copy per record.
+        const record = result.record as RoutedRecord;
+        record.route = templateRoute(record.path);
+        records.push(record);
+      } else {
+        const raw = 'error' in item ? item.raw : safeStringify(item.value);
+        rejections.push({ reason: result.reason, raw: raw.slice(0, MAX_RAW_REJECT), service: bound ?? ('value' in item ? namedService(item.value) : undefined) });
+        if (errors.length < 10) errors.push({ index, reason: result.reason });
+      }
+    });
+
+    if (registryDb !== db) {
+      registry = new RouteRegistry(db.pool, options.maxRoutesPerService);
+      registryDb = db;
+    }
+    await registry!.apply(records);
+    const result = await writeBatch(db.pool, { digest: meta.digest, service: meta.service, bytes: meta.bytes, records, rejections });
+    const acceptedByService: Record<string, number> = {};
+    if (!result.duplicate) {
+      for (const r of records) acceptedByService[r.service] = (acceptedByService[r.service] ?? 0) + 1;
+      options.onStored?.(result);
+    }
+    return { result, errors, acceptedByService };
+  };
+}
+
+/** The credential an ingest request presents (any ingest token, or a service-bound one), or null. */
+export function ingestCredential(req: IncomingMessage, options: Pick<IngestOptions, 'ingestTokens' | 'serviceTokens'>) {
+  return matchIngestCredential(bearerToken(req.headers.authorization), options.ingestTokens, options.serviceTokens ?? []);
+}
+
 /**
  * POST /log/ingest: Fluent Bit's `http` output (json, json_lines, json_stream; optionally gzip).
  * Status codes follow Fluent Bit's retry rules: 200 once stored (or already stored), 503 when
@@ -44,12 +123,14 @@ export interface IngestResponseBody {
  * cannot fix — and an unparseable body is dead-lettered before its 400 so nothing is lost.
  */
 export function createIngestHandler(options: IngestOptions) {
-  let registry: RouteRegistry | null = null;
-  let registryDb: Database | null = null;
+  const storeItems = createBatchStore(options);
 
   return async function handleIngest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const started = performance.now();
+    const outcome: Omit<IngestOutcome, 'seconds'> = { protocol: 'fluentbit', service: null, status: 0, acceptedByService: {}, rejected: 0, duplicate: false };
     const reply = (status: number, body: object, headers: Record<string, string> = {}) => {
       if (res.headersSent) return;
+      outcome.status = status;
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
       res.end(JSON.stringify(body));
     };
@@ -58,7 +139,7 @@ export function createIngestHandler(options: IngestOptions) {
         reply(405, { error: 'use POST' }, { allow: 'POST' });
         return;
       }
-      const credential = matchIngestCredential(bearerToken(req.headers.authorization), options.ingestTokens, options.serviceTokens ?? []);
+      const credential = ingestCredential(req, options);
       if (!credential) {
         reply(401, { error: 'missing or invalid bearer token' }, { 'www-authenticate': 'Bearer realm="logpulse-ingest"' });
         return;
@@ -71,6 +152,7 @@ export function createIngestHandler(options: IngestOptions) {
       }
       const service = bound ?? requested ?? 'default';
       if (!SERVICE_NAME.test(service)) throw new IngestError(400, 'service must be 1-64 characters of letters, digits and ._:/-');
+      outcome.service = service;
       const dateKey = url.searchParams.get('date_key') ?? 'date';
       checkContentType(req.headers['content-type']);
       const body = await readBody(req, options.maxBodyBytes);
@@ -90,34 +172,8 @@ export function createIngestHandler(options: IngestOptions) {
         throw error;
       }
 
-      const now = Date.now();
-      const records: RoutedRecord[] = [];
-      const rejections: Rejection[] = [];
-      const errors: { index: number; reason: string }[] = [];
-      items.forEach((item, index) => {
-        let result = 'error' in item ? { ok: false as const, reason: item.error } : parseRecord(item.value, { defaultService: service, dateKey, zoneless: options.zoneless, now });
-        if (result.ok && bound !== undefined && result.record.service !== bound) {
-          result = { ok: false as const, reason: `service: "${result.record.service}" is not allowed for this token (it is bound to "${bound}")` };
-        }
-        if (result.ok) {
-          // The record is fresh from parseRecord: completing it in place saves a copy per record.
-          const record = result.record as RoutedRecord;
-          record.route = templateRoute(record.path);
-          records.push(record);
-        } else {
-          const raw = 'error' in item ? item.raw : safeStringify(item.value);
-          rejections.push({ reason: result.reason, raw: raw.slice(0, MAX_RAW_REJECT), service: bound ?? ('value' in item ? namedService(item.value) : undefined) });
-          if (errors.length < 10) errors.push({ index, reason: result.reason });
-        }
-      });
-
-      if (registryDb !== db) {
-        registry = new RouteRegistry(db.pool, options.maxRoutesPerService);
-        registryDb = db;
-      }
-      await registry!.apply(records);
-      const result = await writeBatch(db.pool, { digest, service, bytes: body.length, records, rejections });
-      if (!result.duplicate) options.onStored?.(result);
+      const { result, errors, acceptedByService } = await storeItems(db, items, { service, bound, dateKey, digest, bytes: body.length });
+      Object.assign(outcome, { acceptedByService, rejected: result.duplicate ? 0 : result.rejected, duplicate: result.duplicate });
       const response: IngestResponseBody = { accepted: result.accepted, rejected: result.rejected, duplicate: result.duplicate };
       if (errors.length > 0 && !result.duplicate) response.errors = errors;
       reply(200, response);
@@ -132,6 +188,8 @@ export function createIngestHandler(options: IngestOptions) {
       const unavailable = isUnavailableError(error);
       options.logger[unavailable ? 'warn' : 'error']({ err: error }, 'ingest batch not stored');
       reply(503, { error: unavailable ? 'storage unavailable; retry later' : 'batch could not be stored; retry later' }, { 'retry-after': '1' });
+    } finally {
+      options.onAnswered?.({ ...outcome, seconds: (performance.now() - started) / 1000 });
     }
   };
 }
@@ -153,7 +211,7 @@ function safeStringify(value: unknown): string {
 }
 
 /** Reads the request body, refusing (413) as soon as it passes the limit instead of buffering it. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.reject(new IngestError(413, `body of ${declared} bytes exceeds the ${limit}-byte limit`));

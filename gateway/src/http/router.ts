@@ -21,6 +21,9 @@ export interface Routes {
   graphiqlAssets?: Handler;
   /** The dashboard's static files (GET/HEAD). */
   web: (req: IncomingMessage, res: ServerResponse) => void;
+  // Integrations (issue 18): each handler checks its own credentials.
+  /** GET /metrics (METRICS_TOKEN or loopback only, see metrics.ts). */
+  metrics?: Handler;
 }
 
 /**
@@ -35,6 +38,8 @@ export function createRouter(config: GatewayConfig, routes: Routes, ingestLimite
       const verdict = ingestLimiter?.take(clientAddress(req, config.trustProxyHops));
       if (verdict && !verdict.allowed) refuseRateLimited(res, verdict.retryAfterSeconds);
       else void routes.ingest(req, res, url);
+    } else if (path === '/metrics' && routes.metrics) {
+      void routes.metrics(req, res, url);
     } else if (path === '/healthz') {
       answerHealth(res);
     } else if (path === '/readyz') {
