@@ -16,7 +16,8 @@ import { renderOfflineGraphiQL, serveGraphiQLAsset } from './http/graphiql-offli
 import { readinessEndpoint } from './http/health.ts';
 import { IngestAdmission } from './http/ingest-admission.ts';
 import { createMetricsHandler, GatewayMetrics } from './http/metrics.ts';
-import { createIngestHandler } from './http/ingest-route.ts';
+import { createOtlpLogsHandler } from './http/otlp-route.ts';
+import { createIngestHandler, type IngestOptions } from './http/ingest-route.ts';
 import { createRouter } from './http/router.ts';
 import { createWebHandler } from './http/static-web.ts';
 import { attachGraphQLWebSocket } from './http/websocket.ts';
@@ -118,7 +119,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     }),
   });
 
-  const handleIngest = createIngestHandler({
+  const ingestOptions: IngestOptions = {
     ingestTokens: config.ingestTokens,
     serviceTokens: config.serviceIngestTokens,
     maxBodyBytes: config.maxBodyBytes,
@@ -129,12 +130,20 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     database: () => (ready ? database : null),
     onStored: (result) => pubsub.publish('logs:stored', result.stored),
     onAnswered: (outcome) => metrics.recordIngest(outcome),
-  });
+  };
+  const handleIngest = createIngestHandler(ingestOptions);
+  // OTLP/HTTP logs: the same options, so the same tokens, limits and storage rules.
+  const handleOtlpLogs = createOtlpLogsHandler(ingestOptions);
   const serveWeb = createWebHandler(config.webDist);
   const handleMetrics = createMetricsHandler(metrics, { token: config.metricsToken, trustProxyHops: config.trustProxyHops });
 
   /** Runs an ingest request once a slot is free (see IngestAdmission); 503 when too many wait. */
-  async function admitIngest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function admitIngest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    handle: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> = handleIngest,
+  ): Promise<void> {
     const release = await ingestAdmission.enter();
     if (!release) {
       res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '1' });
@@ -148,7 +157,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     }
     res.once('close', release);
     try {
-      await handleIngest(req, res, url);
+      await handle(req, res, url);
     } finally {
       release();
     }
@@ -167,6 +176,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
         graphiqlAssets: config.graphqlIntrospection ? (req, res, url) => serveGraphiQLAsset(url.pathname, req.method, res) : undefined,
         web: serveWeb,
         metrics: handleMetrics,
+        otlpLogs: (req, res, url) => admitIngest(req, res, url, handleOtlpLogs),
       },
       ingestLimiter,
     ),

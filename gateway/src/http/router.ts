@@ -24,6 +24,8 @@ export interface Routes {
   // Integrations (issue 18): each handler checks its own credentials.
   /** GET /metrics (METRICS_TOKEN or loopback only, see metrics.ts). */
   metrics?: Handler;
+  /** POST /v1/logs (OTLP/HTTP), behind the same rate limit as /log/ingest. */
+  otlpLogs?: Handler;
 }
 
 /**
@@ -34,10 +36,10 @@ export function createRouter(config: GatewayConfig, routes: Routes, ingestLimite
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (path === '/log/ingest') {
+    if (path === '/log/ingest' || (path === '/v1/logs' && routes.otlpLogs)) {
       const verdict = ingestLimiter?.take(clientAddress(req, config.trustProxyHops));
       if (verdict && !verdict.allowed) refuseRateLimited(res, verdict.retryAfterSeconds);
-      else void routes.ingest(req, res, url);
+      else void (path === '/v1/logs' ? routes.otlpLogs! : routes.ingest)(req, res, url);
     } else if (path === '/metrics' && routes.metrics) {
       void routes.metrics(req, res, url);
     } else if (path === '/healthz') {
