@@ -17,6 +17,7 @@ import { readinessEndpoint } from './http/health.ts';
 import { IngestAdmission } from './http/ingest-admission.ts';
 import { createMetricsHandler, GatewayMetrics } from './http/metrics.ts';
 import { createOtlpLogsHandler } from './http/otlp-route.ts';
+import { createMcpHandler } from './http/mcp-route.ts';
 import { createIngestHandler, type IngestOptions } from './http/ingest-route.ts';
 import { createRouter } from './http/router.ts';
 import { createWebHandler } from './http/static-web.ts';
@@ -135,6 +136,14 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   // OTLP/HTTP logs: the same options, so the same tokens, limits and storage rules.
   const handleOtlpLogs = createOtlpLogsHandler(ingestOptions);
   const serveWeb = createWebHandler(config.webDist);
+  // MCP tools run their GraphQL in-process, through the same Yoga envelope as /graphql.
+  const handleMcp = createMcpHandler(
+    (req, res) => async (query, variables) => {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query, variables }) };
+      return (await yoga.fetch('http://gateway/graphql', init, { req, res })).json();
+    },
+    logger,
+  );
   const handleMetrics = createMetricsHandler(metrics, { token: config.metricsToken, trustProxyHops: config.trustProxyHops });
 
   /** Runs an ingest request once a slot is free (see IngestAdmission); 503 when too many wait. */
@@ -177,6 +186,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
         web: serveWeb,
         metrics: handleMetrics,
         otlpLogs: (req, res, url) => admitIngest(req, res, url, handleOtlpLogs),
+        mcp: handleMcp,
       },
       ingestLimiter,
     ),

@@ -26,6 +26,8 @@ export interface Routes {
   metrics?: Handler;
   /** POST /v1/logs (OTLP/HTTP), behind the same rate limit as /log/ingest. */
   otlpLogs?: Handler;
+  /** POST /mcp (MCP Streamable HTTP), once the dashboard token was checked. */
+  mcp?: Handler;
 }
 
 /**
@@ -40,6 +42,9 @@ export function createRouter(config: GatewayConfig, routes: Routes, ingestLimite
       const verdict = ingestLimiter?.take(clientAddress(req, config.trustProxyHops));
       if (verdict && !verdict.allowed) refuseRateLimited(res, verdict.retryAfterSeconds);
       else void (path === '/v1/logs' ? routes.otlpLogs! : routes.ingest)(req, res, url);
+    } else if (path === '/mcp' && routes.mcp) {
+      if (!dashboardAuthorized(req, config.dashboardToken)) refuseDashboard(res);
+      else void routes.mcp(req, res, url);
     } else if (path === '/metrics' && routes.metrics) {
       void routes.metrics(req, res, url);
     } else if (path === '/healthz') {
