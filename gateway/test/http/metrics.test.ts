@@ -79,7 +79,21 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
     expect(after).not.toContain('svc-c');
     expect(delta('logpulse_ingest_batch_duration_seconds_count', { protocol: 'fluentbit', status: '200' })).toBe(4);
     expect(sample(after, 'logpulse_ingest_queue', { state: 'queued' })).toBe(0);
+    expect(sample(after, 'logpulse_db_pool_connections', { state: 'waiting' })).toBe(0);
     expect(sample(after, 'logpulse_db_pool_connections', { state: 'total' })).toBeGreaterThan(0);
+  });
+
+  it('counts OTLP requests under protocol="otlp"', async () => {
+    const before = await scrape();
+    const otlp = await fetch(`${gw.url}/v1/logs?service=svc-a`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(otlp.status).toBe(200);
+    const after = await scrape();
+    const key = { protocol: 'otlp', service: 'svc-a', status: '200' };
+    expect(sample(after, 'logpulse_ingest_requests_total', key) - sample(before, 'logpulse_ingest_requests_total', key)).toBe(1);
   });
 
   it('counts GraphQL operations by name and outcome, with latency', async () => {

@@ -62,3 +62,27 @@ describe('OTLP log records as access-log records', () => {
     expect(() => decodeOtlpLogs(Buffer.from('{"resourceLogs":[{"scopeLogs":{}}]}'), 'json')).toThrow(/scopeLogs must be an array/);
   });
 });
+
+describe('OTLP decoding of arbitrary bytes', () => {
+  it('either decodes or refuses with a 400, never anything else (fuzz)', async () => {
+    const fc = await import('fast-check');
+    const { proto } = await requestOf([{ body: { path: '/a', method: 'GET', status: 200, latency_ms: 1 }, attributes: { k: [1, 2] } }]);
+    // Random bytes, and a real request with bytes flipped (mostly still parseable protobuf).
+    const mutated = fc.tuple(fc.nat(proto.length - 1), fc.integer({ min: 0, max: 255 })).map(([i, b]) => {
+      const copy = Buffer.from(proto);
+      copy[i] = b;
+      return copy;
+    });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)), mutated), fc.boolean(), (body, asJson) => {
+        try {
+          const batch = decodeOtlpLogs(body, asJson ? 'json' : 'protobuf');
+          for (const item of batch.items) if ('value' in item) parse(item.value);
+        } catch (error) {
+          expect((error as { status?: number }).status).toBe(400);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
