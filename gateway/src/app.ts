@@ -6,7 +6,6 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { StorageUnavailableError } from './domain/errors.ts';
-import { TokenBucketLimiter } from './domain/rate-limit.ts';
 import { maskGatewayError } from './graphql/error-mapping.ts';
 import { disableIntrospection, graphqlProtection } from './graphql/protection.ts';
 import { schema } from './graphql/schema.ts';
@@ -15,7 +14,7 @@ import { corsPolicy } from './http/cors.ts';
 import { renderOfflineGraphiQL, serveGraphiQLAsset } from './http/graphiql-offline.ts';
 import { readinessEndpoint } from './http/health.ts';
 import { IngestAdmission } from './http/ingest-admission.ts';
-import { createMetricsHandler, GatewayMetrics } from './http/metrics.ts';
+import { CountedRateLimiter, createMetricsHandler, GatewayMetrics } from './http/metrics.ts';
 import { createOtlpLogsHandler } from './http/otlp-route.ts';
 import { createMcpHandler } from './http/mcp-route.ts';
 import { createIngestHandler, type IngestOptions } from './http/ingest-route.ts';
@@ -73,8 +72,6 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   if (config.production && !config.dashboardToken) {
     logger.warn('DASHBOARD_TOKEN is not set: the dashboard and /graphql are open to anyone who can reach this gateway');
   }
-  const ingestLimiter =
-    config.ingestRateLimit.perSecond > 0 ? new TokenBucketLimiter(config.ingestRateLimit.perSecond, config.ingestRateLimit.burst) : null;
   const ingestAdmission = new IngestAdmission(config.ingestConcurrency.maxConcurrent, config.ingestConcurrency.maxQueued);
   const metrics = new GatewayMetrics(
     {
@@ -84,6 +81,10 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     },
     { maxServices: config.metricsMaxServices, maxOperations: METRICS_MAX_OPERATIONS },
   );
+  const ingestLimiter =
+    config.ingestRateLimit.perSecond > 0
+      ? new CountedRateLimiter(config.ingestRateLimit.perSecond, config.ingestRateLimit.burst, () => metrics.recordRefusal('rate_limited'))
+      : null;
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>({
     schema,
@@ -155,6 +156,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   ): Promise<void> {
     const release = await ingestAdmission.enter();
     if (!release) {
+      metrics.recordRefusal('busy');
       res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '1' });
       res.end(JSON.stringify({ error: 'ingest is busy; retry later' }));
       return;

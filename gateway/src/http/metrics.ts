@@ -4,6 +4,7 @@ import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphq
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AI_USAGE_CHANNEL, type AiUsageMessage } from '../domain/ai-usage.ts';
+import { TokenBucketLimiter, type RateVerdict } from '../domain/rate-limit.ts';
 import type { LiveStats } from '../live/pubsub.ts';
 import type { Database } from '../storage/db.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
@@ -73,6 +74,7 @@ export class GatewayMetrics {
   private readonly ingestRecords: Counter<'protocol' | 'service' | 'outcome'>;
   private readonly ingestDuplicates: Counter<'protocol' | 'service'>;
   private readonly ingestSeconds: Histogram<'protocol' | 'status'>;
+  private readonly ingestRefused: Counter<'reason'>;
   private readonly graphqlOperations: Counter<'operation' | 'type' | 'outcome'>;
   private readonly graphqlSeconds: Histogram<'operation' | 'type'>;
   private readonly aiCalls: Counter<'feature' | 'model'>;
@@ -111,6 +113,12 @@ export class GatewayMetrics {
       help: 'Time to read, validate and store one ingest batch (queueing for a slot excluded), by protocol and HTTP status.',
       labelNames: ['protocol', 'status'],
       buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.ingestRefused = new Counter({
+      name: 'logpulse_ingest_refused_total',
+      help: 'Ingest requests turned away before their body was read: reason="rate_limited" (429, per-address limit) or "busy" (503, admission queue full). Shippers retry both.',
+      labelNames: ['reason'],
       registers,
     });
     new Gauge({
@@ -208,6 +216,11 @@ export class GatewayMetrics {
     if (o.duplicate) this.ingestDuplicates.inc({ protocol: o.protocol, service });
   }
 
+  /** Counts an ingest request refused before its handler ran (see logpulse_ingest_refused_total). */
+  recordRefusal(reason: 'rate_limited' | 'busy'): void {
+    this.ingestRefused.inc({ reason });
+  }
+
   /** A Yoga plugin that counts and times every operation that reaches execution (HTTP, SSE and WebSocket alike). */
   graphqlPlugin(): Plugin {
     const observe = (document: DocumentNode, operationName: string | null | undefined, started: number, outcome: 'ok' | 'error' | 'invalid') => {
@@ -251,6 +264,19 @@ export class GatewayMetrics {
   close(): void {
     unsubscribe(AI_USAGE_CHANNEL, this.onAiUsage);
     this.registry.clear();
+  }
+}
+
+/** The per-address ingest limiter, counting its refusals. */
+export class CountedRateLimiter extends TokenBucketLimiter {
+  constructor(ratePerSecond: number, burst: number, private readonly onRefused: () => void) {
+    super(ratePerSecond, burst);
+  }
+
+  override take(key: string, now?: number): RateVerdict {
+    const verdict = super.take(key, now);
+    if (!verdict.allowed) this.onRefused();
+    return verdict;
   }
 }
 

@@ -148,10 +148,15 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
 
 describe('GET /metrics without METRICS_TOKEN', () => {
   it('answers loopback peers, and nobody once a proxy is trusted (every peer would look local)', async () => {
-    const local = await startTestGateway('postgres');
+    const local = await startTestGateway('postgres', { env: { INGEST_RATE_LIMIT_PER_SECOND: '0.01', INGEST_RATE_LIMIT_BURST: '1' } });
     const proxied = await startTestGateway('postgres', { env: { TRUST_PROXY_HOPS: '1' } });
     try {
-      expect((await fetch(`${local.url}/metrics`)).status).toBe(200);
+      // The per-address limit turns the second request away before the handler: counted as refused.
+      expect((await local.ingest(jsonLines([record('svc-a')]))).status).toBe(200);
+      expect((await local.ingest(jsonLines([record('svc-a')]))).status).toBe(429);
+      const scraped = await fetch(`${local.url}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(sample(await scraped.text(), 'logpulse_ingest_refused_total', { reason: 'rate_limited' })).toBe(1);
       const refused = await fetch(`${proxied.url}/metrics`);
       expect(refused.status).toBe(403);
       expect(await refused.json()).toEqual({ error: expect.stringContaining('METRICS_TOKEN') });
