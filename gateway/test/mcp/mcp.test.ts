@@ -150,6 +150,19 @@ describe('MCP server', () => {
     }
   });
 
+  it('stdio: an unreachable gateway is a tool error naming it, not a crash', async () => {
+    const client = new Client({ name: 'unreachable', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, '--url', 'http://127.0.0.1:9'], stderr: 'pipe' }));
+    try {
+      const result = (await client.callTool({ name: 'traffic', arguments: {} })) as ToolText;
+      expect(result.isError).toBe(true);
+      expect(result.content[0]!.text).toContain('no answer from http://127.0.0.1:9/graphql');
+      expect((await client.listTools()).tools).toHaveLength(TOOL_NAMES.length);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('refuses what is not a stateless MCP request', async () => {
     const auth = { authorization: `Bearer ${DASHBOARD_TOKEN}` };
     expect((await fetch(`${gw.url}/mcp`, { headers: auth })).status).toBe(405);
