@@ -17,7 +17,7 @@ import { IngestAdmission } from './http/ingest-admission.ts';
 import { CountedRateLimiter, createMetricsHandler, GatewayMetrics } from './http/metrics.ts';
 import { createOtlpLogsHandler } from './http/otlp-route.ts';
 import { createMcpHandler } from './http/mcp-route.ts';
-import { createIngestHandler, type IngestOptions } from './http/ingest-route.ts';
+import { createBatchStore, createIngestHandler, type IngestOptions } from './http/ingest-route.ts';
 import { createRouter } from './http/router.ts';
 import { createWebHandler } from './http/static-web.ts';
 import { attachGraphQLWebSocket } from './http/websocket.ts';
@@ -133,9 +133,11 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     onStored: (result) => pubsub.publish('logs:stored', result.stored),
     onAnswered: (outcome) => metrics.recordIngest(outcome),
   };
-  const handleIngest = createIngestHandler(ingestOptions);
-  // OTLP/HTTP logs: the same options, so the same tokens, limits and storage rules.
-  const handleOtlpLogs = createOtlpLogsHandler(ingestOptions);
+  // OTLP/HTTP logs: the same options and batch store (route cap cache), so the same tokens,
+  // limits and storage rules as /log/ingest.
+  const batchStore = createBatchStore(ingestOptions);
+  const handleIngest = createIngestHandler(ingestOptions, batchStore);
+  const handleOtlpLogs = createOtlpLogsHandler(ingestOptions, batchStore);
   const serveWeb = createWebHandler(config.webDist);
   // MCP tools run their GraphQL in-process, through the same Yoga envelope as /graphql.
   const handleMcp = createMcpHandler(

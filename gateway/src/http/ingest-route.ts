@@ -111,6 +111,8 @@ export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerServi
   };
 }
 
+export type BatchStore = ReturnType<typeof createBatchStore>;
+
 /** The credential an ingest request presents (any ingest token, or a service-bound one), or null. */
 export function ingestCredential(req: IncomingMessage, options: Pick<IngestOptions, 'ingestTokens' | 'serviceTokens'>) {
   return matchIngestCredential(bearerToken(req.headers.authorization), options.ingestTokens, options.serviceTokens ?? []);
@@ -122,8 +124,7 @@ export function ingestCredential(req: IncomingMessage, options: Pick<IngestOptio
  * storage failed (Fluent Bit retries the byte-identical body), 4xx only for bodies a retry
  * cannot fix — and an unparseable body is dead-lettered before its 400 so nothing is lost.
  */
-export function createIngestHandler(options: IngestOptions) {
-  const storeItems = createBatchStore(options);
+export function createIngestHandler(options: IngestOptions, storeItems: BatchStore = createBatchStore(options)) {
 
   return async function handleIngest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const started = performance.now();

@@ -5,7 +5,7 @@ import { storeUnparseableBody } from '../storage/write-batch.ts';
 import { decompress, IngestError } from '../ingest/decode.ts';
 import { decodeOtlpLogs, encodeOtlpResponse, encodeOtlpStatus, OBSERVED_TIME_KEY, otlpEncoding, type OtlpEncoding } from '../ingest/otlp.ts';
 import { SERVICE_NAME } from './credentials.ts';
-import { createBatchStore, ingestCredential, readBody, type IngestOptions } from './ingest-route.ts';
+import { createBatchStore, ingestCredential, readBody, type BatchStore, type IngestOptions } from './ingest-route.ts';
 import type { IngestOutcome } from './metrics.ts';
 
 /** The gRPC status codes OTLP/HTTP error bodies carry (google.rpc.Code). */
@@ -22,8 +22,7 @@ const QUOTED_REASONS = 3;
  * `partial_success` for rejected records, 400 (not retried) for a body that is not OTLP — kept in
  * the dead-letter table first — and 503 + Retry-After, which exporters retry, when storage is down.
  */
-export function createOtlpLogsHandler(options: IngestOptions) {
-  const storeItems = createBatchStore(options);
+export function createOtlpLogsHandler(options: IngestOptions, storeItems: BatchStore = createBatchStore(options)) {
 
   return async function handleOtlpLogs(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const started = performance.now();
