@@ -62,7 +62,9 @@ describe.each(STORAGE_MODES)('first start on %s', (mode) => {
     expect(insight.provider).toBe('offline');
     // The demo's chronically slow endpoint may be mentioned; nothing may be an incident.
     expect(insight.severity, JSON.stringify(insight.problems)).toBe('OK');
-    expect(insight.problems.join(' ')).not.toMatch(/spike|drop|surge|error|fail/i);
+    // Standing problems of the demo (chronically failing or slow endpoints) may be named as such.
+    const fresh = insight.problems.filter((p) => !/chronic|is slow/i.test(p));
+    expect(fresh.join(' ')).not.toMatch(/spike|drop|surge|error|fail/i);
   });
 
   it('anomalies over the last hour find no traffic spike or drop', async () => {
