@@ -35,7 +35,10 @@ const MAX_RAW_REJECT = 8192;
 export interface IngestResponseBody {
   accepted: number;
   rejected: number;
+  /** The whole body was stored before (a retry): nothing was stored now. */
   duplicate: boolean;
+  /** Records skipped because an earlier batch stored them (the same line sent again); only when > 0. */
+  duplicates?: number;
   /** The first rejection reasons, to make a misconfigured shipper obvious. */
   errors?: { index: number; reason: string }[];
 }
@@ -176,6 +179,7 @@ export function createIngestHandler(options: IngestOptions, storeItems: BatchSto
       const { result, errors, acceptedByService } = await storeItems(db, items, { service, bound, dateKey, digest, bytes: body.length });
       Object.assign(outcome, { acceptedByService, rejected: result.duplicate ? 0 : result.rejected, duplicate: result.duplicate });
       const response: IngestResponseBody = { accepted: result.accepted, rejected: result.rejected, duplicate: result.duplicate };
+      if (result.duplicateRecords > 0 && !result.duplicate) response.duplicates = result.duplicateRecords;
       if (errors.length > 0 && !result.duplicate) response.errors = errors;
       reply(200, response);
     } catch (error) {

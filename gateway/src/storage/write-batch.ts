@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { cleanText, type RoutedRecord, type StoredLog } from '../domain/log-record.ts';
+import { RECORD_DUPLICATE_ARRIVAL, rejectedByService, zeroCounts } from './ingest-arrivals.ts';
+import { findStoredRecords, LINE_KEY_CONSTRAINT, STORED_SQL, typedInputSql } from './line-key.ts';
 import { DIRTY_BUCKET_SECONDS } from './rollup-levels.ts';
 import { BUCKET_ORIGIN_SQL } from './time-bucket.ts';
 import { rollupMinuteAndHour, rollupParams, rollupUpsertSql } from './rollup-write.ts';
-import { RECORD_DUPLICATE_ARRIVAL, rejectedByService, zeroCounts } from './ingest-arrivals.ts';
 
 export interface Rejection {
   reason: string;
@@ -24,14 +25,17 @@ export interface BatchResult {
   accepted: number;
   rejected: number;
   duplicate: boolean;
+  /** Records skipped because an earlier batch already stored them (not in `accepted`). */
+  duplicateRecords: number;
   stored: StoredLog[];
 }
 
-/** Parameters before each part of WRITE_BATCH: 6 for the claim, 12 columns of raw rows, 10 per rollup level, 2 dead-letter columns. */
+/** Parameters before each part of writeBatchSql: 6 for the claim, 12 columns of raw rows, 10 per rollup level, 2 dead-letter columns, 1 arrival column. */
 const MINUTE_PARAMS = 18;
 const HOUR_PARAMS = MINUTE_PARAMS + 10;
 const DEAD_LETTER_PARAMS = HOUR_PARAMS + 10;
 const ARRIVAL_PARAMS = DEAD_LETTER_PARAMS + 2;
+const DUPLICATES_PARAM = ARRIVAL_PARAMS + 2;
 const CLAIMED = 'EXISTS (SELECT 1 FROM claim)';
 
 /**
@@ -42,13 +46,28 @@ const CLAIMED = 'EXISTS (SELECT 1 FROM claim)';
  * rollups run after the raw rows (they read `ins`), which keeps their locks short too.
  * INSERT ... SELECT FROM ROWS FROM (...) inserts (and returns) rows in input order.
  */
-const WRITE_BATCH = `WITH claim AS (
-  INSERT INTO ingest_batches (digest, service, accepted, rejected, bytes, service_counts) VALUES ($1, $2, $3, $4, $5, $6)
+const writeBatchSql = (checkFirst: boolean) => `WITH input AS MATERIALIZED (
+  ${typedInputSql(7)}
+), seen AS (
+  -- Records an earlier batch stored, or repeated within this one (line-key.ts). Any: the batch
+  -- writes nothing and writeBatch drops them first (its rollup parameters count every record).
+  -- Repeats within the batch are counted on one bigint per record (a DISTINCT over (s, t, k)
+  -- rows cost a quarter of the statement); a false match only sends the batch the slow way.
+  ${checkFirst ? `SELECT count(*) FILTER (WHERE ${STORED_SQL('input')})
+    + count(*) - count(DISTINCT k # hashtextextended(s, 1) # (extract(epoch FROM t) * 1000)::bigint) AS n
+  FROM input` : 'SELECT 0 AS n'}
+), claim AS (
+  INSERT INTO ingest_batches (digest, service, accepted, rejected, bytes, service_counts, duplicate_records)
+  SELECT $1::text, $2::text, $3::int, $4::int, $5::int, $6::jsonb, $${DUPLICATES_PARAM}::int WHERE (SELECT n FROM seen) = 0
   ON CONFLICT (digest) DO NOTHING RETURNING received_at
 ), ins AS (
+  -- No ON CONFLICT (it costs a speculative insertion per row): a record stored before (when
+  -- \`seen\` did not look) or by a concurrent batch after it looked (a statement sees the
+  -- database as it started) fails the whole statement on the unique index; writeBatch then
+  -- drops such records and starts over.
   INSERT INTO logs (timestamp, service, method, path, route, status, latency_ms, user_agent, ip_address, request_id, bytes, extra, batch_id)
-  SELECT to_timestamp(ts::float8 / 1000), s, m, p, rt, st::smallint, l::float8, ua, ip, rq, b::int, x::jsonb, $1
-  FROM ROWS FROM (${Array.from({ length: 12 }, (_, i) => `json_array_elements_text($${7 + i}::json)`).join(', ')}) AS t(ts, s, m, p, rt, st, l, ua, ip, rq, b, x)
+  SELECT t, s, m, p, rt, st, l, ua, ip, rq, b, x, $1
+  FROM input
   WHERE ${CLAIMED}
   RETURNING id
 ), stored AS (
@@ -77,28 +96,59 @@ const WRITE_BATCH = `WITH claim AS (
   INSERT INTO ingest_arrivals (received_at, digest, accepted_counts, rejected_counts)
   SELECT received_at, $1, $6::jsonb, $${ARRIVAL_PARAMS + 1}::jsonb FROM claim
 )
-SELECT (SELECT received_at FROM claim) AS claimed_at, (SELECT ids FROM stored) AS ids`;
+SELECT (SELECT received_at FROM claim) AS claimed_at, (SELECT ids FROM stored) AS ids, (SELECT n FROM seen) AS seen`;
+const WRITE_BATCH_CHECKED = writeBatchSql(true);
+const WRITE_BATCH_OPTIMISTIC = writeBatchSql(false);
 
 /**
- * Stores one ingest batch atomically (one statement, see WRITE_BATCH): the batch digest
+ * Stores one ingest batch atomically (one statement, see writeBatchSql): the batch digest
  * (idempotency), the raw rows, the minute and hour rollups, the dirty marks of the endpoint
  * rollups and the dead letters. A body already stored (a retry after a lost response) is
  * recognised by its digest: nothing is written and the original counts come back with
  * `duplicate: true`. Two identical bodies in flight at once serialise on the digest's primary
- * key, so exactly one of them stores.
+ * key, so exactly one of them stores. Records already stored by another batch (the same line
+ * sent again, see line-key.ts) are skipped and counted in `duplicateRecords`.
  */
-export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<BatchResult> {
-  const records = batch.records;
-  const rollups = rollupMinuteAndHour(records);
-  const { rows } = await pool.query<{ claimed_at: Date | null; ids: string | null }>(WRITE_BATCH, [
-    batch.digest,
-    batch.service,
-    records.length,
-    batch.rejections.length,
-    batch.bytes,
-    JSON.stringify(countByService(records)),
-    // Columns as JSON arrays: JSON.stringify is native and several times cheaper than node-postgres'
-    // array literals, and PostgreSQL reads them as fast (epoch ms keep timestamps exact).
+export interface WriteOptions {
+  /**
+   * Look for records already stored before inserting (true), or let the unique index find them
+   * (false: cheaper, about a tenth of the statement, but a batch with such a record fails once and
+   * is written again). PGlite's socket server drops the connection after a failed statement, so
+   * embedded mode checks first; it has a single connection, so there the check is also exact.
+   */
+  checkFirst?: boolean;
+}
+
+export async function writeBatch(pool: pg.Pool, batch: BatchInput, options: WriteOptions = {}): Promise<BatchResult> {
+  const sql = options.checkFirst === false ? WRITE_BATCH_OPTIMISTIC : WRITE_BATCH_CHECKED;
+  let records = batch.records;
+  let duplicateRecords = 0;
+  for (let attempt = 1; ; attempt++) {
+    const columns = recordColumns(records);
+    let result: BatchResult | 'seen';
+    try {
+      result = await writeOnce(pool, sql, batch, records, columns, duplicateRecords);
+    } catch (error) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code !== '23505' || constraint !== LINE_KEY_CONSTRAINT) throw error;
+      result = 'seen';
+    }
+    if (result !== 'seen') return result;
+    // Rare (a shipper sending lines again), so the common batch stays one statement.
+    if (attempt >= 5) throw new Error('records of this batch kept being stored by concurrent batches');
+    // Empty when the conflicting batch rolled back meanwhile: then simply try again.
+    const already = await findStoredRecords(pool, columns);
+    records = records.filter((_, i) => !already.has(i));
+    duplicateRecords += already.size;
+  }
+}
+
+/**
+ * The 12 record columns as JSON arrays: JSON.stringify is native and several times cheaper than
+ * node-postgres' array literals, and PostgreSQL reads them as fast (epoch ms keep timestamps exact).
+ */
+function recordColumns(records: readonly RoutedRecord[]): string[] {
+  return [
     JSON.stringify(records.map((r) => r.timestamp.getTime())),
     JSON.stringify(records.map((r) => r.service)),
     JSON.stringify(records.map((r) => r.method)),
@@ -111,6 +161,26 @@ export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<Batc
     JSON.stringify(records.map((r) => r.requestId)),
     JSON.stringify(records.map((r) => r.bytes)),
     JSON.stringify(records.map((r) => r.extra)),
+  ];
+}
+
+async function writeOnce(
+  pool: pg.Pool,
+  sql: string,
+  batch: BatchInput,
+  records: RoutedRecord[],
+  columns: readonly string[],
+  duplicateRecords: number,
+): Promise<BatchResult | 'seen'> {
+  const rollups = rollupMinuteAndHour(records);
+  const { rows } = await pool.query<{ claimed_at: Date | null; ids: string | null; seen: number }>(sql, [
+    batch.digest,
+    batch.service,
+    records.length,
+    batch.rejections.length,
+    batch.bytes,
+    JSON.stringify(countByService(records)),
+    ...columns,
     ...rollupParams(rollups.minute),
     ...rollupParams(rollups.hour),
     // Reasons quote the input (JSON.parse messages included) and raw is the input: either
@@ -118,8 +188,10 @@ export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<Batc
     batch.rejections.map((r) => cleanText(r.reason)),
     batch.rejections.map((r) => cleanText(r.raw)),
     JSON.stringify(rejectedByService(batch)),
+    duplicateRecords,
   ]);
   const ingestedAt = rows[0]?.claimed_at;
+  if (!ingestedAt && rows[0]?.seen) return 'seen';
   if (!ingestedAt) {
     const original = await pool.query<{ accepted: number; rejected: number }>(RECORD_DUPLICATE_ARRIVAL, [
       batch.digest,
@@ -127,7 +199,7 @@ export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<Batc
       JSON.stringify(zeroCounts(rejectedByService(batch))),
     ]);
     const row = original.rows[0];
-    return { accepted: row?.accepted ?? 0, rejected: row?.rejected ?? 0, duplicate: true, stored: [] };
+    return { accepted: row?.accepted ?? 0, rejected: row?.rejected ?? 0, duplicate: true, duplicateRecords: 0, stored: [] };
   }
   // logs.ingested_at and ingest_batches.received_at are both the statement's CURRENT_TIMESTAMP.
   const ids = rows[0]?.ids?.split(',') ?? [];
@@ -140,7 +212,7 @@ export async function writeBatch(pool: pg.Pool, batch: BatchInput): Promise<Batc
     log.ingestedAt = ingestedAt;
     stored.push(log);
   }
-  return { accepted: records.length, rejected: batch.rejections.length, duplicate: false, stored };
+  return { accepted: records.length, rejected: batch.rejections.length, duplicate: false, duplicateRecords, stored };
 }
 
 function countByService(records: readonly RoutedRecord[]): Record<string, number> {
