@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,7 +52,9 @@ const classicParsers = parseClassic(read('parsers.conf'));
 describe('fluent-bit.yaml contract', () => {
   it('tails the access log with the logpulse JSON parser, a position db and filesystem buffering', () => {
     expect(yamlConfig.pipeline.inputs).toHaveLength(1);
-    expect(input).toMatchObject({ name: 'tail', path: '${ACCESS_LOG_PATH}', parser: 'logpulse_json', 'storage.type': 'filesystem' });
+    // The file and its rotated copies, not compressed ones; rotated files followed until deleted.
+    expect(input).toMatchObject({ name: 'tail', path: '${ACCESS_LOG_PATH}*', parser: 'logpulse_json', 'storage.type': 'filesystem', rotate_wait: 3600 });
+    expect(String(input?.exclude_path)).toContain('*.gz');
     expect(String(input?.db)).toMatch(/^\$\{FLUENT_BIT_STATE_DIR\}\/.+\.db$/);
     expect(String(input?.skip_long_lines)).toBe('on');
     expect(String(yamlConfig.service['storage.path'])).toMatch(/^\$\{FLUENT_BIT_STATE_DIR\}\//);
@@ -102,17 +105,17 @@ describe('fluent-bit.yaml contract', () => {
       .filter((l) => !l.trim().startsWith('#'))
       .join('\n');
     const used = new Set([...settings.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!));
-    expect([...used].sort()).toEqual(['ACCESS_LOG_PATH', 'FLUENT_BIT_STATE_DIR', 'INGEST_HOST', 'INGEST_PORT', 'INGEST_TLS', 'INGEST_TOKEN']);
+    expect([...used].sort()).toEqual(['ACCESS_LOG_PATH', 'FLUENT_BIT_HTTP_PORT', 'FLUENT_BIT_STATE_DIR', 'INGEST_HOST', 'INGEST_PORT', 'INGEST_TLS', 'INGEST_TOKEN']);
     for (const name of used) if (name !== 'INGEST_TOKEN') expect(defaults[name], name).toBeTruthy();
     expect(defaults.INGEST_TOKEN).toBeUndefined();
-    // One file, not a glob: `access.log*` would also pick up access.log.1 and read it twice.
     expect(defaults.ACCESS_LOG_PATH).toBe('/logs/access.log');
+    expect(defaults.FLUENT_BIT_HTTP_PORT).toBe('2020');
   });
 });
 
 describe('docker-compose.yml runs this config', () => {
   const compose = parse(readFileSync(join(dir, '..', 'docker-compose.yml'), 'utf8')) as {
-    services: Record<string, { command?: string[]; environment?: Record<string, string>; volumes?: string[] }>;
+    services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; volumes?: string[] }>;
   };
   const service = Object.values(compose.services).find((s) => s.command?.some((c) => c.endsWith('fluent-bit.yaml')));
 
@@ -122,9 +125,15 @@ describe('docker-compose.yml runs this config', () => {
     const mount = service!.volumes!.map((v) => v.split(':')).find(([from]) => from === './fluentbit');
     expect(mount, './fluentbit mounted').toBeDefined();
     expect(configPath).toBe(`${mount![1]}/fluent-bit.yaml`);
-    for (const name of ['ACCESS_LOG_PATH', 'FLUENT_BIT_STATE_DIR', 'INGEST_HOST', 'INGEST_PORT', 'INGEST_TLS', 'INGEST_TOKEN']) {
+    for (const name of ['ACCESS_LOG_PATH', 'FLUENT_BIT_STATE_DIR', 'FLUENT_BIT_HTTP_PORT', 'INGEST_HOST', 'INGEST_PORT', 'INGEST_TLS', 'INGEST_TOKEN']) {
       expect(service!.environment?.[name], name).toBeTruthy();
     }
+  });
+
+  it.skipIf(!process.env.FLUENT_BIT_BIN)('pins the Fluent Bit version the tests run (FLUENT_BIT_BIN)', () => {
+    const version = /Fluent Bit v(\S+)/.exec(execFileSync(process.env.FLUENT_BIT_BIN!, ['--version'], { encoding: 'utf8' }))?.[1];
+    expect(version).toBe('5.1.1');
+    expect(service!.image).toBe(`fluent/fluent-bit:${version}`);
   });
 });
 
