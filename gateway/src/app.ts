@@ -124,6 +124,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   const ingestOptions: IngestOptions = {
     ingestTokens: config.ingestTokens,
     serviceTokens: config.serviceIngestTokens,
+    allowWithoutToken: config.ingestAuthDisabled,
     maxBodyBytes: config.maxBodyBytes,
     maxDecodedBytes: config.maxDecodedBytes,
     maxRoutesPerService: config.maxRoutesPerService,

@@ -15,6 +15,11 @@ export interface GatewayConfig {
   ingestTokens: string[];
   /** True when the ingest token was generated for this dev run (printed once at start). */
   ingestTokenGenerated: boolean;
+  /**
+   * INGEST_AUTH=none: /log/ingest takes requests without a token (a shipper config that sends
+   * none). Development only, and only while the gateway listens on loopback.
+   */
+  ingestAuthDisabled: boolean;
   /** Tokens bound to one service each (INGEST_TOKENS=svc:token,...); revoked by removing them. */
   serviceIngestTokens: ServiceToken[];
   dashboardToken: string | undefined;
@@ -93,6 +98,7 @@ const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   INGEST_TOKEN: csv,
   INGEST_TOKENS: csv,
+  INGEST_AUTH: z.enum(['token', 'none']).default('token'),
   DASHBOARD_TOKEN: z.string().min(1).optional(),
   METRICS_TOKEN: z.string().min(1).optional(),
   METRICS_MAX_SERVICES: z.coerce.number().int().positive().max(10_000).default(200),
@@ -146,6 +152,7 @@ const envSchema = z.object({
 });
 
 const DEV_TOKEN_NOTE = 'dev-';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 /** Values people paste from examples; a token containing one is not a secret. */
 const PLACEHOLDER = /change-?me|example|placeholder|your[-_]?token|^(secret|password|token|default|test)$/i;
 
@@ -173,7 +180,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   let ingestTokens = e.INGEST_TOKEN;
   const serviceIngestTokens = parseServiceTokens(e.INGEST_TOKENS);
   let ingestTokenGenerated = false;
-  if (ingestTokens.length === 0 && serviceIngestTokens.length === 0) {
+  const ingestAuthDisabled = e.INGEST_AUTH === 'none';
+  if (ingestAuthDisabled) {
+    if (production) throw new Error('INGEST_AUTH=none is for development only: production needs INGEST_TOKEN (or INGEST_TOKENS)');
+    if (!LOOPBACK_HOSTS.has(e.HOST))
+      throw new Error(
+        `INGEST_AUTH=none needs HOST=127.0.0.1 (or ::1, localhost): the gateway would listen on ${e.HOST}, where anyone who reaches it could write logs`,
+      );
+  } else if (ingestTokens.length === 0 && serviceIngestTokens.length === 0) {
     if (production) throw new Error('INGEST_TOKEN (or INGEST_TOKENS) is required in production (NODE_ENV=production)');
     ingestTokens = [DEV_TOKEN_NOTE + randomBytes(12).toString('hex')];
     ingestTokenGenerated = true;
@@ -206,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     production,
     ingestTokens,
     ingestTokenGenerated,
+    ingestAuthDisabled,
     serviceIngestTokens,
     dashboardToken: e.DASHBOARD_TOKEN,
     metricsToken: e.METRICS_TOKEN,

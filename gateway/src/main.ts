@@ -22,6 +22,9 @@ try {
   process.exit(1);
 }
 logger.info({ url, database: app.database?.mode }, `gateway listening: dashboard ${url}/  GraphiQL ${url}/graphql`);
+if (config.ingestAuthDisabled) {
+  logger.warn('INGEST_AUTH=none: /log/ingest accepts records without a token (development, loopback only)');
+}
 if (config.ingestTokenGenerated) {
   // Printed once on purpose: in development there is no other way to learn the generated token.
   logger.info(`INGEST_TOKEN not set: using a generated dev token for this run: ${config.ingestTokens[0]}`);
