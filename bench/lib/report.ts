@@ -132,7 +132,7 @@ function ingestSection(i: IngestResult): string[] {
     row('PostgreSQL', i.postgres, i.concurrency),
     ...(i.pglite ? [row('embedded PGlite', i.pglite, i.pgliteConcurrency)] : []),
     '',
-    `Physical reference: **${fmt(i.copy.rowsPerSecond)} rows/s** — ${fmt(i.copy.rows)} rows of the same shape with \`COPY … FROM STDIN\` (pg-copy-streams, one connection, text prepared in memory) into \`CREATE TABLE … (LIKE logs INCLUDING ALL)\` (same columns, defaults and indexes), in ${fmt(i.copy.seconds, 1)} s. Ratio ingest / COPY = **${fmt(i.ratio, 2)}** (budget ≥ 0.5). COPY writes only the raw rows; the ingest also writes the minute and hour rollups, the batch digest and the route registry in the same transaction (after the PostgreSQL run: ${fmt(i.stored.logs)} logs, ${fmt(i.stored.rollupMinute)} minute and ${fmt(i.stored.rollupHour)} hour rollup rows, ${fmt(i.stored.batches)} batches).`,
+    `Physical reference: **${fmt(i.copy.rowsPerSecond)} rows/s** — ${fmt(i.copy.rows)} rows of the same shape with \`COPY … FROM STDIN\` (pg-copy-streams, one connection, text prepared in memory) into \`CREATE TABLE … (LIKE logs INCLUDING ALL)\` (same columns, defaults and indexes), in ${fmt(i.copy.seconds, 1)} s. Ratio ingest / COPY = **${fmt(i.ratio, 2)}** (budget ≥ 0.5). COPY writes only the raw rows; the ingest also writes the minute and hour rollups, the batch digest and the route registry in the same transaction (after the PostgreSQL run: ${fmt(i.stored.logs)} logs, ${fmt(i.stored.rollupMinute)} minute and ${fmt(i.stored.rollupHour)} hour rollup rows, ${fmt(i.stored.batches)} batches; the \`logs\` table with its indexes takes ${fmt(i.stored.logsBytesPerRecord ?? 0)} bytes per record).`,
     '',
   ];
 }

@@ -60,7 +60,7 @@ export interface IngestResult {
   ratio: number;
   pglite: IngestRun | null;
   /** Rows in the gateway's tables after the run, to show what it wrote besides the raw rows. */
-  stored: { logs: number; rollupMinute: number; rollupHour: number; batches: number };
+  stored: { logs: number; rollupMinute: number; rollupHour: number; batches: number; logsBytesPerRecord: number };
 }
 
 /**
@@ -106,6 +106,7 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     await gateway.stop();
     gateway = null;
     const stored = await storedCounts(url);
+    options.log(`ingest: ${stored.logs.toLocaleString('en')} rows stored, logs table ${stored.logsBytesPerRecord.toFixed(1)} bytes per record (indexes included)`);
 
     options.log(`ingest: COPY reference, ${options.copyRows.toLocaleString('en')} rows`);
     const copy = await copyReference(url, options.copyRows, now);
@@ -190,12 +191,15 @@ async function storedCounts(url: string): Promise<IngestResult['stored']> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ logs: string; m: string; h: string; b: string }>(
+    const { rows } = await client.query<{ logs: string; m: string; h: string; b: string; bytes: string }>(
       `SELECT (SELECT count(*) FROM logs)::text AS logs, (SELECT count(*) FROM rollup_minute)::text AS m,
-              (SELECT count(*) FROM rollup_hour)::text AS h, (SELECT count(*) FROM ingest_batches)::text AS b`,
+              (SELECT count(*) FROM rollup_hour)::text AS h, (SELECT count(*) FROM ingest_batches)::text AS b,
+              pg_total_relation_size('logs')::text AS bytes`,
     );
     const r = rows[0]!;
-    return { logs: Number(r.logs), rollupMinute: Number(r.m), rollupHour: Number(r.h), batches: Number(r.b) };
+    // Raw table with its indexes and TOAST, per stored row (the design's on-disk budget).
+    const logsBytesPerRecord = Number(r.logs) > 0 ? Number(r.bytes) / Number(r.logs) : 0;
+    return { logs: Number(r.logs), rollupMinute: Number(r.m), rollupHour: Number(r.h), batches: Number(r.b), logsBytesPerRecord };
   } finally {
     await client.end();
   }

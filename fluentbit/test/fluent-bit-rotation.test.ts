@@ -1,5 +1,7 @@
 // The real Fluent Bit (FLUENT_BIT_BIN) with the shipped fluent-bit.yaml, the real gateway and the
 // target server's own log rotation: every line written is stored exactly once.
+import { appendFileSync, copyFileSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/test/support/gateway.ts';
@@ -12,8 +14,8 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
   let gateway: TestGateway;
   let ws: Awaited<ReturnType<typeof accessLogWorkspace>>;
   const running: FluentBit[] = [];
-  const start = async () => {
-    const fb = await startFluentBit({ logFile: ws.file, stateDir: ws.stateDir, gatewayUrl: gateway.url, token: TEST_TOKEN });
+  const start = async (logFile = ws.file) => {
+    const fb = await startFluentBit({ logFile, stateDir: ws.stateDir, gatewayUrl: gateway.url, token: TEST_TOKEN });
     running.push(fb);
     return fb;
   };
@@ -23,6 +25,17 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
     waitFor(`${count} lines stored`, async () => (await stored()).size >= count, 20_000).catch(() => undefined);
   const duplicateRecords = async () =>
     Number((await gateway.app.database!.pool.query<{ n: number }>('SELECT coalesce(sum(duplicate_records), 0)::int AS n FROM ingest_batches')).rows[0]!.n);
+
+  /** Waits until the stored count has not changed for 2.5 s (for cases that are expected to lose lines). */
+  const untilSettled = async () => {
+    let last = -1;
+    let since = Date.now();
+    await waitFor('the stored lines to settle', async () => {
+      const size = (await stored()).size;
+      if (size !== last) [last, since] = [size, Date.now()];
+      return Date.now() - since > 2500;
+    }, 20_000);
+  };
 
   beforeEach(async () => {
     gateway = await startTestGateway('postgres');
@@ -74,5 +87,57 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
     const result = compareSets(ws.written, await stored());
     console.log('running 20', 'written', ws.written.length, 'missing', result.missing.length, 'twice', result.twice.length, 'resent', await duplicateRecords());
     expect(result).toEqual({ missing: [], twice: [], unexpected: [] });
+  });
+
+  it('new time-named files (app-1.log, app-2.log, ...), Fluent Bit running and killed in between: every line once', async () => {
+    // ACCESS_LOG_PATH is then the common prefix: the config tails ${ACCESS_LOG_PATH}*.
+    const file = (n: number) => join(ws.dir, 'logs', `app-${n}.log`);
+    await start(join(ws.dir, 'logs', 'app-'));
+    appendFileSync(file(1), ws.lines(200));
+    await untilStored(200);
+    appendFileSync(file(2), ws.lines(200));
+    await untilStored(400);
+    await running.pop()!.stop('SIGKILL');
+    appendFileSync(file(2), ws.lines(100));
+    appendFileSync(file(3), ws.lines(150));
+    appendFileSync(file(4), ws.lines(150));
+    await start(join(ws.dir, 'logs', 'app-'));
+    await untilStored(ws.written.length);
+    await sleep(1500);
+    expect(compareSets(ws.written, await stored())).toEqual({ missing: [], twice: [], unexpected: [] });
+  });
+
+  it('copytruncate while Fluent Bit runs: every line once (the copy it reads again is recognised by the gateway)', async () => {
+    await start();
+    appendFileSync(ws.file, ws.lines(300));
+    await untilStored(300);
+    copyFileSync(ws.file, `${ws.file}.1`);
+    truncateSync(ws.file, 0);
+    appendFileSync(ws.file, ws.lines(200));
+    await untilStored(500);
+    // The copy is a new file to Fluent Bit: it sends its 300 lines again within a refresh or two.
+    await waitFor('the copy to be sent again', async () => (await duplicateRecords()) >= 300, 10_000).catch(() => undefined);
+    const result = compareSets(ws.written, await stored());
+    console.log('copytruncate running: written', ws.written.length, 'resent', await duplicateRecords());
+    expect(result).toEqual({ missing: [], twice: [], unexpected: [] });
+  });
+
+  it('copytruncate while Fluent Bit is stopped: NOT exactly-once (lines written after the truncation, up to the old read position, are lost; none twice)', async () => {
+    await start();
+    appendFileSync(ws.file, ws.lines(300));
+    await untilStored(300);
+    await running.pop()!.stop('SIGTERM');
+    appendFileSync(ws.file, ws.lines(100));
+    copyFileSync(ws.file, `${ws.file}.1`);
+    truncateSync(ws.file, 0);
+    // More than Fluent Bit had read before it stopped: it cannot see the truncation, and resumes
+    // at its old position in the new content.
+    appendFileSync(ws.file, ws.lines(400));
+    await start();
+    await untilSettled();
+    const result = compareSets(ws.written, await stored());
+    console.log('copytruncate stopped: written', ws.written.length, 'missing', result.missing.length);
+    expect(result.missing.length).toBeGreaterThan(0);
+    expect(result.twice).toEqual([]);
   });
 });

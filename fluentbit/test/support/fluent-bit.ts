@@ -112,8 +112,8 @@ export async function accessLogWorkspace(prefix: string) {
     file,
     stateDir: join(dir, 'state'),
     written,
-    /** Appends `count` lines (one write, as the server's response hook does). */
-    write(count: number) {
+    /** `count` new lines, each with a unique request_id (remembered in `written`). */
+    lines(count: number): string {
       let lines = '';
       for (let i = 0; i < count; i++) {
         const id = `${prefix}-${written.length}`;
@@ -129,7 +129,11 @@ export async function accessLogWorkspace(prefix: string) {
           request_id: id,
         })}\n`;
       }
-      log.write(lines);
+      return lines;
+    },
+    /** Appends `count` lines through the target server's writer (one write, as its response hook does). */
+    write(count: number) {
+      log.write(this.lines(count));
     },
     rotate: () => log.rotate(),
     async cleanup() {
