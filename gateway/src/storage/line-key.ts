@@ -4,16 +4,23 @@ import type pg from 'pg';
  * Per-record idempotency. A shipper can send one log line twice in different batches: Fluent Bit
  * re-reads a rotated file that a glob finds again after `rotate_wait`, or re-reads lines after a
  * kill -9 between sending a chunk and saving its position. Batch digests cannot see that, so
- * each row carries a 64-bit key of its content and `logs` holds at most one row per
- * (service, timestamp, line_key) — the Loki rule: an entry identical to one already stored for
- * the same stream at the same timestamp is the same entry. Two real requests identical in every
- * field (request_id included) within one millisecond are therefore stored once.
+ * `logs` holds at most one row per (service, timestamp, content key) — the Loki rule: an entry
+ * identical to one already stored for the same stream at the same timestamp is the same entry.
+ * Two real requests identical in every field (request_id included) within one millisecond are
+ * therefore stored once.
  *
- * The key is computed by PostgreSQL from the JSON text of the columns the batch already sends
- * (cheaper than hashing in Node, and one definition for the insert and the lookup below).
- * The time and service are not in it: they are the index's own columns.
+ * The key is `logpulse_line_key(...)` (migration 20261205000000_log_line_key): a 64-bit hash of the
+ * stored fields, kept only in the unique expression index, never in the row. The lookups below
+ * call the same function on the same typed values, so they agree with the index by construction.
  */
-export const LINE_KEY_SQL = `hashtextextended(concat_ws(e'\\x1f', m, p, st, l, coalesce(ua, e'\\x1e'), coalesce(ip, e'\\x1e'), coalesce(rq, e'\\x1e'), coalesce(b, e'\\x1e'), coalesce(x, e'\\x1e')), 0)`;
+/** The key of one input row, from the typed columns of `typedInputSql`. */
+export const LINE_KEY_SQL = 'logpulse_line_key(m, p, st, l, ua, ip, rq, b, x)';
+/** The same key of a stored row: exactly the index expression, so the lookup can use the index. */
+const STORED_LINE_KEY_SQL =
+  'logpulse_line_key(logs.method, logs.path, logs.status, logs.latency_ms, logs.user_agent, logs.ip_address, logs.request_id, logs.bytes, logs.extra)';
+
+/** The constraint that a record stored by a concurrent batch violates (SQLSTATE 23505). */
+export const LINE_KEY_CONSTRAINT = 'logs_service_timestamp_line_key_key';
 
 /** The row time as stored (timestamptz(3)), from epoch milliseconds as JSON text. */
 export const ROW_TIME_SQL = 'to_timestamp(ts::float8 / 1000)::timestamptz(3)';
@@ -25,15 +32,24 @@ export function recordColumnsSql(first: number): string {
 }
 export const RECORD_COLUMN_NAMES = 'ts, s, m, p, rt, st, l, ua, ip, rq, b, x';
 
-/** SQLSTATE raised by logpulse_assert_all_stored() (migration 20261205000000_log_line_key). */
-export const RECORDS_ALREADY_STORED = 'LP001';
+/**
+ * The records as typed rows (column names as RECORD_COLUMN_NAMES, `t` the row time), the values
+ * exactly as they are stored, plus `ord` (1-based position) and `k` (the content key).
+ */
+export function typedInputSql(first: number): string {
+  return `SELECT ord, t, s, m, p, rt, st, l, ua, ip, rq, b, x, ${LINE_KEY_SQL} AS k FROM (
+    SELECT ord, ${ROW_TIME_SQL} AS t, s, m, p, rt, st::smallint AS st, l::float8 AS l, ua, ip, rq, b::int AS b, x::jsonb AS x
+    FROM ${recordColumnsSql(first)} WITH ORDINALITY AS c(${RECORD_COLUMN_NAMES}, ord)) AS typed`;
+}
+
+/** Whether a record with this service, time and key is already stored (uses the unique index). */
+export const STORED_SQL = (row: string) =>
+  `EXISTS (SELECT 1 FROM logs WHERE logs.service = ${row}.s AND logs.timestamp = ${row}.t AND ${STORED_LINE_KEY_SQL} = ${row}.k)`;
 
 const FIND_STORED = `SELECT ord::int AS ord FROM (
-  SELECT ord, s, t, k, row_number() OVER (PARTITION BY s, t, k ORDER BY ord) AS nth
-  FROM (SELECT ord, s, ${ROW_TIME_SQL} AS t, ${LINE_KEY_SQL} AS k
-        FROM ${recordColumnsSql(1)} WITH ORDINALITY AS c(${RECORD_COLUMN_NAMES}, ord)) AS keyed
+  SELECT ord, s, t, k, row_number() OVER (PARTITION BY s, t, k ORDER BY ord) AS nth FROM (${typedInputSql(1)}) AS input
 ) AS r
-WHERE nth > 1 OR EXISTS (SELECT 1 FROM logs WHERE logs.service = r.s AND logs.timestamp = r.t AND logs.line_key = r.k)`;
+WHERE nth > 1 OR ${STORED_SQL('r')}`;
 
 /**
  * Positions (0-based) of the records in `columns` that are already stored, or that repeat an
