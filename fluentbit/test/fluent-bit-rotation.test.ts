@@ -64,9 +64,7 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
     await untilStored(ws.written.length);
     // Room for a late re-read to show up as a duplicate.
     await sleep(1500);
-    const result = compareSets(ws.written, await stored());
-    console.log(signal, rotations, 'written', ws.written.length, 'missing', result.missing.length, 'twice', result.twice.length, 'resent', await duplicateRecords());
-    expect(result).toEqual({ missing: [], twice: [], unexpected: [] });
+    expect(compareSets(ws.written, await stored())).toEqual({ missing: [], twice: [], unexpected: [] });
   }
 
   it('Fluent Bit stopped (SIGTERM) while the log rotates once: every line once', () => stoppedAcrossRotations('SIGTERM', 1));
@@ -74,19 +72,20 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
   it('Fluent Bit stopped (SIGTERM) while the log rotates three times: every line once', () => stoppedAcrossRotations('SIGTERM', 3));
   it('Fluent Bit killed (kill -9) while the log rotates three times: every line once', () => stoppedAcrossRotations('SIGKILL', 3));
 
-  it('20 rotations while Fluent Bit runs: every line once, and how many it sent twice', async () => {
+  it('20 rotations while Fluent Bit runs: every line once, none sent twice', async () => {
     await start();
     for (let r = 0; r < 20; r++) {
       ws.write(150);
-      await sleep(250);
+      await sleep(150);
       ws.rotate();
     }
     ws.write(100);
     await untilStored(ws.written.length);
     await sleep(1500);
-    const result = compareSets(ws.written, await stored());
-    console.log('running 20', 'written', ws.written.length, 'missing', result.missing.length, 'twice', result.twice.length, 'resent', await duplicateRecords());
-    expect(result).toEqual({ missing: [], twice: [], unexpected: [] });
+    expect(compareSets(ws.written, await stored())).toEqual({ missing: [], twice: [], unexpected: [] });
+    // Lines Fluent Bit sent more than once (the gateway skipped them): none, rotated files are
+    // followed until deleted (rotate_wait), never found again by the glob.
+    expect(await duplicateRecords()).toBe(0);
   });
 
   it('new time-named files (app-1.log, app-2.log, ...), Fluent Bit running and killed in between: every line once', async () => {
