@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestStorage, type TestStorage } from '../gateway/test/support/databases.ts';
-import { waitFor } from '../gateway/test/support/wait-for.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 import { fluentBitMissing, freePort } from '../fluentbit/test/support/fluent-bit.ts';
 
 const ROOT = join(import.meta.dirname, '..');

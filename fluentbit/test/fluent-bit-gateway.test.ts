@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/test/support/gateway.ts';
-import { waitFor } from '../../gateway/test/support/wait-for.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 import { FLUENT_BIT_DIR, fluentBitMissing, startFluentBit, storedCounts, type FluentBit } from './support/fluent-bit.ts';
 
 describe('INGEST_AUTH=none (a shipper config without a token) is refused where it is unsafe', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/test/support/gateway.ts';
-import { waitFor } from '../../gateway/test/support/wait-for.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 import { accessLogWorkspace, compareSets, fluentBitMissing, startFluentBit, storedCounts, type FluentBit } from './support/fluent-bit.ts';
 
 const SERVICE = 'target-server'; // the ?service= of the shipped config's output

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { RotatingFile } from '../../../target-server/src/index.ts';
-import { waitFor } from '../../../gateway/test/support/wait-for.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 
 export const FLUENT_BIT_DIR = join(import.meta.dirname, '..', '..');
 const bin = process.env.FLUENT_BIT_BIN;
