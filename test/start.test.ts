@@ -134,7 +134,8 @@ describe('npm start stops the whole platform on one signal', () => {
     const healthPort = await freePort();
     const started = await npmStart({ LOG_SHIPPER: 'fluent-bit', FLUENT_BIT_HTTP_PORT: String(healthPort) });
     const tree = await untilRunning(started, ['gateway/src/main.ts', 'target-server/src/main.ts', 'fluent-bit']);
-    expect((await fetch(`http://127.0.0.1:${healthPort}/api/v1/health`)).ok).toBe(true);
+    // Its health server on the port given (it may take a moment after the banner).
+    await waitFor('Fluent Bit health', async () => (await fetch(`http://127.0.0.1:${healthPort}/api/v1/health`).catch(() => null))?.ok === true, 20_000);
     for (let i = 0; i < 5; i++) await fetch(`http://127.0.0.1:${started.targetPort}/api/users/${i + 1}`);
     const recent = async () => {
       const res = await fetch(`http://127.0.0.1:${started.port}/graphql`, {
