@@ -24,6 +24,8 @@ export interface GatewayOptions {
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeArgs?: string[];
   readyTimeoutMs?: number;
+  /** A fixed port (e.g. to start a gateway again where a shipper posts); default a free one. */
+  port?: number;
 }
 
 // Gateways this process started: stopped on any exit so a crashed benchmark leaves no orphans.
@@ -55,7 +57,7 @@ async function freePort(): Promise<number> {
  * child (no tsx wrapper), so SIGTERM reaches it and it shuts down cleanly.
  */
 export async function startGateway(options: GatewayOptions): Promise<GatewayProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: Record<string, string | undefined> = {
     ...process.env,
     NODE_ENV: 'production',

@@ -8,7 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/test/support/gateway.ts';
 import { waitFor } from '@logpulse/testkit/wait-for';
-import { FLUENT_BIT_DIR, fluentBitMissing, startFluentBit, storedCounts, type FluentBit } from './support/fluent-bit.ts';
+import { BENCH_TOKEN, startGateway, type GatewayProcess } from '../../bench/lib/gateway-process.ts';
+import { createTestStorage } from '../../gateway/test/support/databases.ts';
+import { accessLogWorkspace, compareSets, FLUENT_BIT_DIR, fluentBitMissing, freePort, startFluentBit, storedCounts, type FluentBit } from './support/fluent-bit.ts';
 
 describe('INGEST_AUTH=none (a shipper config without a token) is refused where it is unsafe', () => {
   it('starts only in development and on loopback', () => {
@@ -92,6 +94,36 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit with the docume
       expect((await pool.query('SELECT count(*)::int AS n FROM logs WHERE extra IS NOT NULL')).rows[0].n).toBe(0);
     } finally {
       await rm(config, { force: true });
+    }
+  });
+
+  it('the gateway killed (kill -9) mid-stream and started again: every line once', async () => {
+    const storage = await createTestStorage('postgres');
+    const ws = await accessLogWorkspace(`gwkill-${Date.now().toString(36)}`);
+    const port = await freePort();
+    const gateways: GatewayProcess[] = [];
+    // A gateway process (so it can be killed) on a fixed port (the one Fluent Bit posts to).
+    const startGw = async () => {
+      const gw = await startGateway({ databaseUrl: storage.databaseUrl, dataDir: ws.dir, port });
+      gateways.push(gw);
+      return gw;
+    };
+    try {
+      const first = await startGw();
+      running.push(await startFluentBit({ logFile: ws.file, stateDir: ws.stateDir, gatewayUrl: `http://127.0.0.1:${port}`, token: BENCH_TOKEN }));
+      for (let burst = 0; burst < 10; burst++) {
+        ws.write(200);
+        if (burst === 4) process.kill(first.pid, 'SIGKILL');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await startGw();
+      const stored = () => storedCounts(storage.databaseUrl!, 'target-server');
+      await waitFor('every line stored', async () => (await stored()).size >= ws.written.length, 40_000).catch(() => undefined);
+      expect(compareSets(ws.written, await stored())).toEqual({ missing: [], twice: [], unexpected: [] });
+    } finally {
+      for (const gw of gateways) await gw.stop().catch(() => undefined);
+      await ws.cleanup();
+      await storage.drop();
     }
   });
 });
