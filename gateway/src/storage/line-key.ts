@@ -9,7 +9,7 @@ import type pg from 'pg';
  * Two real requests identical in every field (request_id included) within one millisecond are
  * therefore stored once.
  *
- * The key is `logpulse_line_key(...)` (migration 20261205000000_log_line_key): a 64-bit hash of the
+ * The key is `logpulse_line_key(...)` (migration 20261205230000_log_line_key): a 64-bit hash of the
  * stored fields, kept only in the unique expression index, never in the row. The lookups below
  * call the same function on the same typed values, so they agree with the index by construction.
  */
