@@ -195,7 +195,8 @@ async function writeOnce(
   if (!ingestedAt) {
     const original = await pool.query<{ accepted: number; rejected: number }>(RECORD_DUPLICATE_ARRIVAL, [
       batch.digest,
-      JSON.stringify(zeroCounts(countByService(records))),
+      // The retried body's services, even when its records were all dropped as already stored.
+      JSON.stringify(zeroCounts(countByService(batch.records))),
       JSON.stringify(zeroCounts(rejectedByService(batch))),
     ]);
     const row = original.rows[0];
