@@ -6,7 +6,8 @@ import { isUnavailableError } from '../storage/db.ts';
 import { bearerToken } from './auth.ts';
 import { matchIngestCredential, SERVICE_NAME, type ServiceToken } from './credentials.ts';
 import { checkContentType, decompress, IngestError, splitRecords, type DecodedItem } from '../ingest/decode.ts';
-import { parseRecord } from '../ingest/record.ts';
+import { unwrapLogEnvelope } from '../ingest/log-envelope.ts';
+import { parseRecord, type RecordResult } from '../ingest/record.ts';
 import { RouteRegistry } from '../storage/route-cap.ts';
 import { templateRoute } from '../ingest/route-template.ts';
 import type { RoutedRecord } from '../domain/log-record.ts';
@@ -17,6 +18,8 @@ export interface IngestOptions {
   ingestTokens: readonly string[];
   /** Tokens bound to one service each (INGEST_TOKENS): they may only ingest for that service. */
   serviceTokens?: readonly ServiceToken[];
+  /** INGEST_AUTH=none (development on loopback): requests without a valid token are accepted. */
+  allowWithoutToken?: boolean;
   maxBodyBytes: number;
   maxDecodedBytes: number;
   maxRoutesPerService: number;
@@ -80,10 +83,13 @@ export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerServi
     const rejections: Rejection[] = [];
     const errors: { index: number; reason: string }[] = [];
     items.forEach((item, index) => {
-      let result =
-        'error' in item
-          ? { ok: false as const, reason: item.error }
-          : parseRecord(item.value, { defaultService: meta.service, dateKey: meta.dateKey, zoneless: options.zoneless, now });
+      let result: RecordResult;
+      if ('error' in item) result = { ok: false, reason: item.error };
+      else {
+        // Fluent Bit without a parser (and Docker/CRI files) wrap the JSON line in `log`.
+        const unwrapped = unwrapLogEnvelope(item.value, meta.dateKey);
+        result = unwrapped.ok ? parseRecord(unwrapped.value, { defaultService: meta.service, dateKey: meta.dateKey, zoneless: options.zoneless, now }) : unwrapped;
+      }
       if (result.ok && bound !== undefined && result.record.service !== bound) {
         result = { ok: false as const, reason: `service: "${result.record.service}" is not allowed for this token (it is bound to "${bound}")` };
       }
@@ -104,7 +110,11 @@ export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerServi
       registryDb = db;
     }
     await registry!.apply(records);
-    const result = await writeBatch(db.pool, { digest: meta.digest, service: meta.service, bytes: meta.bytes, records, rejections });
+    const result = await writeBatch(
+      db.pool,
+      { digest: meta.digest, service: meta.service, bytes: meta.bytes, records, rejections },
+      { checkFirst: db.mode === 'pglite' },
+    );
     const acceptedByService: Record<string, number> = {};
     if (!result.duplicate) {
       for (const r of records) acceptedByService[r.service] = (acceptedByService[r.service] ?? 0) + 1;
@@ -117,8 +127,11 @@ export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerServi
 export type BatchStore = ReturnType<typeof createBatchStore>;
 
 /** The credential an ingest request presents (any ingest token, or a service-bound one), or null. */
-export function ingestCredential(req: IncomingMessage, options: Pick<IngestOptions, 'ingestTokens' | 'serviceTokens'>) {
-  return matchIngestCredential(bearerToken(req.headers.authorization), options.ingestTokens, options.serviceTokens ?? []);
+export function ingestCredential(req: IncomingMessage, options: Pick<IngestOptions, 'ingestTokens' | 'serviceTokens' | 'allowWithoutToken'>) {
+  return (
+    matchIngestCredential(bearerToken(req.headers.authorization), options.ingestTokens, options.serviceTokens ?? []) ??
+    (options.allowWithoutToken ? { service: undefined } : undefined)
+  );
 }
 
 /**
