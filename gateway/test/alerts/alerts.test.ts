@@ -4,6 +4,7 @@ import { STORAGE_MODES } from '../support/databases.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { subscribeSse } from '../ai/sse.ts';
 import { startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
+import { DEMO_ALERT_RULE, ensureDemoAlertRule } from '../../../scripts/demo-alert-rule.ts';
 
 const SECRET = 'whsec-0123456789abcdef-logpulse';
 const SMTP_PASSWORD = 'smtp-password-123';
@@ -74,6 +75,20 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     expect(update.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const silence = await gql(`mutation { createAlertSilence(input: {endsAt: "2020-01-01T00:00:00Z", labels: [{name: "team", value: "a"}]}) { id } }`);
     expect(silence.errors?.[0]?.message).toMatch(/endsAt: must be in the future/);
+  });
+
+  it("the `npm start` example rule fires on the scenario page's high-errors traffic", async () => {
+    expect(await ensureDemoAlertRule(gateway.url)).toBe('created');
+    expect(await ensureDemoAlertRule(gateway.url)).toBe('exists');
+    const rules = await gql(`{ alertRules { id name enabled } }`);
+    const demo = rules.data!.alertRules.find((r: { name: string }) => r.name === DEMO_ALERT_RULE.name);
+    expect(demo.enabled).toBe(true);
+    // Evaluated every second here (the shipped rule: 15 s, for 30 s); the condition is the shipped one.
+    await gql(`mutation($id: ID!) { updateAlertRule(id: $id, input: {intervalSeconds: 1, forSeconds: 0}) { id } }`, { id: demo.id });
+    // high-errors: 30 % of requests fail, half 404, half 500.
+    await gateway.ingest(jsonLines(records('target-server', 200, (i) => (i % 10 < 3 ? (i % 2 ? 404 : 500) : 200))));
+    await waitFor('the demo rule to fire', async () => (await gql(`{ alerts(state: [FIRING]) { rule { name } } }`)).data?.alerts.some((a: { rule: { name: string } }) => a.rule.name === DEMO_ALERT_RULE.name));
+    await gql(`mutation($id: ID!) { deleteAlertRule(id: $id) }`, { id: demo.id });
   });
 
   it('ships the default rules disabled', async () => {
