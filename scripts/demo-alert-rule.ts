@@ -4,7 +4,8 @@
 
 export const DEMO_ALERT_RULE = {
   name: 'Demo: high error rate',
-  description: 'Example rule shipped by `npm start`: start "high-errors" on the target server\'s scenario page (http://localhost:8081/) to see it fire.',
+  description:
+    'Example rule shipped by `npm start`: start "high-errors" on the target server\'s scenario page (http://localhost:8081/) to see it fire.',
   kind: 'ERROR_RATE',
   threshold: 0.2,
   resolveThreshold: 0.1,

@@ -62,7 +62,11 @@ export function startAlerting(options: AlertingOptions): Alerting {
     const pool = options.pool();
     if (!pool) return;
     const { leader, now } = await acquireLease(pool, lease.name, lease.holder, settings.leaseMs);
-    if (leader !== leading) logger.info({ instance: instanceId }, leader ? 'alerts: this replica now evaluates rules' : 'alerts: another replica evaluates rules');
+    if (leader !== leading)
+      logger.info(
+        { instance: instanceId },
+        leader ? 'alerts: this replica now evaluates rules' : 'alerts: another replica evaluates rules',
+      );
     leading = leader;
     if (leader) {
       for (const rule of await dueRules(pool)) {

@@ -55,7 +55,13 @@ export async function sendToChannel(channel: ChannelWithSecret, payload: Webhook
   if (channel.secret) headers[SIGNATURE_HEADER] = signBody(channel.secret, timestamp, body);
   let response: Response;
   try {
-    response = await fetch(channel.target, { method: 'POST', headers, body, redirect: 'error', signal: AbortSignal.timeout(options.sendTimeoutMs) });
+    response = await fetch(channel.target, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(options.sendTimeoutMs),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new SendError(`request failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`, null);

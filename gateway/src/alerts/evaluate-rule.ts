@@ -32,7 +32,12 @@ export async function readWindow(pool: pg.Pool, rule: RuleStatus['rule'], now: D
  * transitions and their outbox rows, in one transaction. Returns the events written (empty when
  * nothing changed) or null when another evaluator got there first or the lease was lost.
  */
-export async function evaluateRule(pool: pg.Pool, current: RuleStatus, now: Date, lease: { name: string; holder: string }): Promise<AlertEvent[] | null> {
+export async function evaluateRule(
+  pool: pg.Pool,
+  current: RuleStatus,
+  now: Date,
+  lease: { name: string; holder: string },
+): Promise<AlertEvent[] | null> {
   const { rule } = current;
   const figures = await readWindow(pool, rule, now);
   const evaluation = evaluateCondition(rule, figures);

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { AlertEvent, AlertRule } from '../domain/alert.ts';
 import type { Logger } from '../logger.ts';
-import { claimDueDeliveries, getChannelForSending, markDeliveryFailed, markDeliverySent, type ChannelWithSecret } from '../storage/alerts.ts';
+import {
+  claimDueDeliveries,
+  getChannelForSending,
+  markDeliveryFailed,
+  markDeliverySent,
+  type ChannelWithSecret,
+} from '../storage/alerts.ts';
 import { sendToChannel, SendError, type SmtpSettings } from './channels.ts';
 import { formatValue } from './conditions.ts';
 import { buildPayload } from './payload.ts';
@@ -44,10 +50,14 @@ export async function dispatchDue(pool: pg.Pool, settings: DispatchSettings, log
       } catch (error) {
         const message = error instanceof SendError ? error.message : `unexpected: ${(error as Error).message}`;
         const status = error instanceof SendError ? error.status : null;
-        const retry = delivery.attempts >= settings.maxAttempts ? null : retryDelayMs(delivery.attempts, settings.retryBaseMs, settings.retryMaxMs);
+        const retry =
+          delivery.attempts >= settings.maxAttempts ? null : retryDelayMs(delivery.attempts, settings.retryBaseMs, settings.retryMaxMs);
         await markDeliveryFailed(pool, delivery.id, message, status, retry);
         // Channel name only: targets may carry tokens in their URLs (Slack webhooks do).
-        logger.warn({ delivery: delivery.id, channel: channel.name, attempt: delivery.attempts, err: message, retryInMs: retry }, 'alert notification failed');
+        logger.warn(
+          { delivery: delivery.id, channel: channel.name, attempt: delivery.attempts, err: message, retryInMs: retry },
+          'alert notification failed',
+        );
       }
     }),
   );
@@ -62,7 +72,11 @@ export interface TestResult {
 }
 
 /** Sends a sample notification to a channel at once (not through the outbox) and reports how it went. */
-export async function sendTestNotification(channel: ChannelWithSecret, rule: AlertRule | null, settings: DispatchSettings): Promise<TestResult> {
+export async function sendTestNotification(
+  channel: ChannelWithSecret,
+  rule: AlertRule | null,
+  settings: DispatchSettings,
+): Promise<TestResult> {
   const now = new Date();
   const value = rule ? (rule.kind === 'no_data' ? 0 : rule.threshold * 1.5) : null;
   const event: AlertEvent = {

@@ -36,17 +36,22 @@ export interface WebhookPayload {
 function linkRange(event: AlertEvent, rule: AlertRule | null): { from: string; to: string } {
   const to = event.at;
   const from = event.firingSince ?? new Date(to.getTime() - (rule?.windowSeconds ?? 900) * 1000);
-  return { from: new Date(Math.min(from.getTime(), to.getTime() - (rule?.windowSeconds ?? 900) * 1000)).toISOString(), to: to.toISOString() };
+  return {
+    from: new Date(Math.min(from.getTime(), to.getTime() - (rule?.windowSeconds ?? 900) * 1000)).toISOString(),
+    to: to.toISOString(),
+  };
 }
 
 export function buildPayload(event: AlertEvent, rule: AlertRule | null, deliveryId: string, publicUrl: string): WebhookPayload {
   const base = publicUrl.replace(/\/+$/, '');
   const range = linkRange(event, rule);
+  // The dashboard's own URL parameters: the global range and service, and the Logs explorer's f.* filters.
   const scope = new URLSearchParams({ from: range.from, to: range.to });
   if (rule?.service) scope.set('service', rule.service);
-  if (rule?.route) scope.set('route', rule.route);
-  if (rule?.method) scope.set('method', rule.method);
-  if (rule && (rule.kind === 'server_error_rate' || rule.kind === 'error_rate')) scope.set('status', rule.kind === 'server_error_rate' ? '5xx' : 'errors');
+  const logs = new URLSearchParams(scope);
+  if (rule?.route) logs.set('f.route', rule.route);
+  if (rule?.method) logs.set('f.method', rule.method);
+  if (rule?.kind === 'server_error_rate') logs.set('f.statusClass', '5');
   return {
     version: 1,
     deliveryId,
@@ -72,7 +77,7 @@ export function buildPayload(event: AlertEvent, rule: AlertRule | null, delivery
     },
     links: {
       alerts: `${base}/alerts`,
-      logs: rule ? `${base}/logs?${scope.toString()}` : null,
+      logs: rule ? `${base}/logs?${logs.toString()}` : null,
       insights: rule ? `${base}/insights?${scope.toString()}` : null,
     },
   };

@@ -49,7 +49,10 @@ const DAY = 86_400;
 const LABEL_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 
 const labels = z
-  .record(z.string().regex(LABEL_KEY, { error: 'label names are letters, digits, _ . - (starting with a letter or _), at most 63' }), z.string().max(200, { error: 'label values are at most 200 characters' }))
+  .record(
+    z.string().regex(LABEL_KEY, { error: 'label names are letters, digits, _ . - (starting with a letter or _), at most 63' }),
+    z.string().max(200, { error: 'label values are at most 200 characters' }),
+  )
   .refine((l) => Object.keys(l).length <= 20, { error: 'at most 20 labels' });
 
 const optionalText = (max: number) =>
@@ -71,15 +74,33 @@ const ruleSchema = z
     resolveThreshold: z.number().finite({ error: 'must be a finite number' }).nullable(),
     service: optionalText(200),
     route: optionalText(500),
-    method: optionalText(16).transform((m) => m?.toUpperCase() ?? null).refine((m) => m === null || /^[A-Z]+$/.test(m), { error: 'must be an HTTP method such as GET' }),
-    windowSeconds: z.int({ error: 'must be an integer' }).min(60, { error: 'must be at least 60 (rollups are per minute)' }).max(7 * DAY, { error: 'must be at most 604800 (7 days)' }),
-    forSeconds: z.int({ error: 'must be an integer' }).min(0, { error: 'must not be negative' }).max(DAY, { error: 'must be at most 86400 (1 day)' }),
-    intervalSeconds: z.int({ error: 'must be an integer' }).min(1, { error: 'must be at least 1' }).max(3600, { error: 'must be at most 3600' }),
-    minRequests: z.int({ error: 'must be an integer' }).min(0, { error: 'must not be negative' }).max(1_000_000, { error: 'must be at most 1000000' }),
+    method: optionalText(16)
+      .transform((m) => m?.toUpperCase() ?? null)
+      .refine((m) => m === null || /^[A-Z]+$/.test(m), { error: 'must be an HTTP method such as GET' }),
+    windowSeconds: z
+      .int({ error: 'must be an integer' })
+      .min(60, { error: 'must be at least 60 (rollups are per minute)' })
+      .max(7 * DAY, { error: 'must be at most 604800 (7 days)' }),
+    forSeconds: z
+      .int({ error: 'must be an integer' })
+      .min(0, { error: 'must not be negative' })
+      .max(DAY, { error: 'must be at most 86400 (1 day)' }),
+    intervalSeconds: z
+      .int({ error: 'must be an integer' })
+      .min(1, { error: 'must be at least 1' })
+      .max(3600, { error: 'must be at most 3600' }),
+    minRequests: z
+      .int({ error: 'must be an integer' })
+      .min(0, { error: 'must not be negative' })
+      .max(1_000_000, { error: 'must be at most 1000000' }),
     severity: z.enum(ALERT_SEVERITIES, { error: `must be one of ${ALERT_SEVERITIES.join(', ')}` }),
     labels,
     channelIds: z.array(z.uuid({ error: 'must be channel ids (UUIDs)' })).max(20, { error: 'at most 20 channels' }),
-    reminderSeconds: z.int({ error: 'must be an integer' }).min(1, { error: 'must be at least 1' }).max(7 * DAY, { error: 'must be at most 604800 (7 days)' }).nullable(),
+    reminderSeconds: z
+      .int({ error: 'must be an integer' })
+      .min(1, { error: 'must be at least 1' })
+      .max(7 * DAY, { error: 'must be at most 604800 (7 days)' })
+      .nullable(),
   })
   .superRefine((r, ctx) => {
     const fail = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -164,8 +185,18 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 const emailList = z
   .string()
   .max(2000, { error: 'must be at most 2000 characters' })
-  .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
-  .pipe(z.array(z.email({ error: 'must be comma-separated email addresses' })).min(1, { error: 'needs at least one address' }).max(50, { error: 'at most 50 addresses' }))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.email({ error: 'must be comma-separated email addresses' }))
+      .min(1, { error: 'needs at least one address' })
+      .max(50, { error: 'at most 50 addresses' }),
+  )
   .transform((list) => list.join(', '));
 
 const channelSchema = z
@@ -189,7 +220,10 @@ const channelSchema = z
   });
 
 /** A valid channel from create or update input; throws AlertInputError. */
-export function channelFromInput(input: { name?: string | null; kind?: string | null; target?: string | null; secret?: string | null }, existing?: { name: string; kind: AlertChannelKind; target: string }): ChannelDefinition {
+export function channelFromInput(
+  input: { name?: string | null; kind?: string | null; target?: string | null; secret?: string | null },
+  existing?: { name: string; kind: AlertChannelKind; target: string },
+): ChannelDefinition {
   const value = {
     name: input.name ?? existing?.name,
     kind: input.kind ?? existing?.kind,
@@ -198,7 +232,12 @@ export function channelFromInput(input: { name?: string | null; kind?: string | 
     secret: input.secret === '' ? null : input.secret,
   };
   const parsed = validate(channelSchema, value);
-  return { name: parsed.name, kind: parsed.kind, target: parsed.target, secret: input.secret === undefined ? undefined : (parsed.secret ?? null) };
+  return {
+    name: parsed.name,
+    kind: parsed.kind,
+    target: parsed.target,
+    secret: input.secret === undefined ? undefined : (parsed.secret ?? null),
+  };
 }
 
 export interface SilenceDefinition {
@@ -211,7 +250,10 @@ export interface SilenceDefinition {
 const MAX_SILENCE_MS = 90 * DAY * 1000;
 
 /** A valid silence: for a rule, for labels, or both, ending in the future (at most 90 days). */
-export function silenceFromInput(input: { ruleId?: string | null; labels?: AlertLabels | null; endsAt: Date; comment?: string | null }, now: Date): SilenceDefinition {
+export function silenceFromInput(
+  input: { ruleId?: string | null; labels?: AlertLabels | null; endsAt: Date; comment?: string | null },
+  now: Date,
+): SilenceDefinition {
   const value = validate(
     z.object({
       ruleId: z.uuid({ error: 'must be a rule id' }).nullable(),
@@ -221,7 +263,8 @@ export function silenceFromInput(input: { ruleId?: string | null; labels?: Alert
     }),
     { ruleId: input.ruleId ?? null, labels: input.labels ?? {}, endsAt: input.endsAt, comment: input.comment ?? '' },
   );
-  if (!value.ruleId && Object.keys(value.labels).length === 0) throw new AlertInputError('input: a silence needs a ruleId or labels', 'ruleId');
+  if (!value.ruleId && Object.keys(value.labels).length === 0)
+    throw new AlertInputError('input: a silence needs a ruleId or labels', 'ruleId');
   if (value.endsAt.getTime() <= now.getTime()) throw new AlertInputError('endsAt: must be in the future', 'endsAt');
   if (value.endsAt.getTime() - now.getTime() > MAX_SILENCE_MS) throw new AlertInputError('endsAt: must be at most 90 days ahead', 'endsAt');
   return value;

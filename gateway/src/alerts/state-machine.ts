@@ -34,11 +34,17 @@ export function nextStatus(current: AlertStatus, verdict: Verdict, timing: Timin
     case 'resolved': {
       if (!verdict.breaching) return { status: current, events: [] };
       if (timing.forSeconds <= 0) return { status: firing(now, now), events: ['firing'] };
-      return { status: { state: 'pending', since: now, pendingSince: now, firingSince: null, lastNotifiedAt: current.lastNotifiedAt }, events: ['pending'] };
+      return {
+        status: { state: 'pending', since: now, pendingSince: now, firingSince: null, lastNotifiedAt: current.lastNotifiedAt },
+        events: ['pending'],
+      };
     }
     case 'pending': {
       if (!verdict.breaching) {
-        return { status: { state: 'inactive', since: now, pendingSince: null, firingSince: null, lastNotifiedAt: current.lastNotifiedAt }, events: ['cancelled'] };
+        return {
+          status: { state: 'inactive', since: now, pendingSince: null, firingSince: null, lastNotifiedAt: current.lastNotifiedAt },
+          events: ['cancelled'],
+        };
       }
       const started = current.pendingSince ?? current.since;
       if (now.getTime() - started.getTime() >= timing.forSeconds * 1000) return { status: firing(now, now), events: ['firing'] };
@@ -52,7 +58,11 @@ export function nextStatus(current: AlertStatus, verdict: Verdict, timing: Timin
         };
       }
       const last = current.lastNotifiedAt ?? current.firingSince ?? current.since;
-      if (timing.reminderSeconds !== null && timing.reminderSeconds > 0 && now.getTime() - last.getTime() >= timing.reminderSeconds * 1000) {
+      if (
+        timing.reminderSeconds !== null &&
+        timing.reminderSeconds > 0 &&
+        now.getTime() - last.getTime() >= timing.reminderSeconds * 1000
+      ) {
         return { status: { ...current, lastNotifiedAt: now }, events: ['reminder'] };
       }
       return { status: current, events: [] };

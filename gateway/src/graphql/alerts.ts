@@ -43,7 +43,10 @@ const AlertConditionKindRef = builder.enumType('AlertConditionKind', {
     LATENCY_P99: { value: 'p99', description: '99th percentile latency in ms.' },
     REQUEST_RATE_ABOVE: { value: 'request_rate_above', description: 'Requests per minute (averaged over the window) above the threshold.' },
     REQUEST_RATE_BELOW: { value: 'request_rate_below', description: 'Requests per minute (averaged over the window) below the threshold.' },
-    NO_DATA: { value: 'no_data', description: 'No record at all in the window (the service or the log pipeline stopped). Takes no threshold.' },
+    NO_DATA: {
+      value: 'no_data',
+      description: 'No record at all in the window (the service or the log pipeline stopped). Takes no threshold.',
+    },
   } as const,
 });
 
@@ -155,7 +158,10 @@ const AlertRuleRef = builder.objectRef<AlertRule>('AlertRule').implement({
       description: 'A firing alert resolves only once the value is back past this one (hysteresis); null: the threshold itself.',
     }),
     unit: t.string({ description: '"ratio", "ms", "requests/min" or "requests".', resolve: (r) => unitOf(r.kind) }),
-    condition: t.string({ description: 'The condition in words, e.g. "5xx rate > 5.0 % over 5m (checkout)".', resolve: (r) => describeCondition(r) }),
+    condition: t.string({
+      description: 'The condition in words, e.g. "5xx rate > 5.0 % over 5m (checkout)".',
+      resolve: (r) => describeCondition(r),
+    }),
     service: t.exposeString('service', { nullable: true, description: 'Only this service; null: all.' }),
     route: t.exposeString('route', { nullable: true, description: 'Only this templated route; null: all.' }),
     method: t.exposeString('method', { nullable: true, description: 'Only this HTTP method; null: all.' }),
@@ -164,12 +170,17 @@ const AlertRuleRef = builder.objectRef<AlertRule>('AlertRule').implement({
     intervalSeconds: t.exposeInt('intervalSeconds', { description: 'How often the rule is evaluated.' }),
     minRequests: t.exposeInt('minRequests', { description: 'Rates and percentiles over fewer requests than this are not judged.' }),
     severity: t.field({ type: AlertSeverityRef, description: 'Urgency.', resolve: (r) => r.severity }),
-    labels: t.field({ type: [AlertLabelRef], description: 'Labels, sent with notifications and matched by silences.', resolve: (r) => labelList(r.labels) }),
+    labels: t.field({
+      type: [AlertLabelRef],
+      description: 'Labels, sent with notifications and matched by silences.',
+      resolve: (r) => labelList(r.labels),
+    }),
     channelIds: t.exposeIDList('channelIds', { description: 'Channels notified.' }),
     channels: t.field({
       type: [AlertChannelRef],
       description: 'Channels notified.',
-      resolve: async (r, _args, ctx) => (r.channelIds.length ? (await listChannels(ctx.db.pool)).filter((c) => r.channelIds.includes(c.id)) : []),
+      resolve: async (r, _args, ctx) =>
+        r.channelIds.length ? (await listChannels(ctx.db.pool)).filter((c) => r.channelIds.includes(c.id)) : [],
     }),
     reminderSeconds: t.exposeInt('reminderSeconds', { nullable: true, description: 'Notify again this often while firing; null: never.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
@@ -183,9 +194,22 @@ const AlertRef = builder.objectRef<RuleStatus>('Alert').implement({
     rule: t.field({ type: AlertRuleRef, description: 'The rule.', resolve: (a) => a.rule }),
     state: t.field({ type: AlertStateRef, description: 'Current state.', resolve: (a) => a.status.state }),
     since: t.field({ type: 'DateTime', description: 'When the current state began.', resolve: (a) => a.status.since }),
-    pendingSince: t.field({ type: 'DateTime', nullable: true, description: 'While pending: when the condition started to hold.', resolve: (a) => a.status.pendingSince }),
-    firingSince: t.field({ type: 'DateTime', nullable: true, description: 'While firing: when it fired.', resolve: (a) => a.status.firingSince }),
-    value: t.exposeFloat('lastValue', { nullable: true, description: 'The value at the last evaluation (unit: the rule\'s); null without enough data.' }),
+    pendingSince: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'While pending: when the condition started to hold.',
+      resolve: (a) => a.status.pendingSince,
+    }),
+    firingSince: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'While firing: when it fired.',
+      resolve: (a) => a.status.firingSince,
+    }),
+    value: t.exposeFloat('lastValue', {
+      nullable: true,
+      description: "The value at the last evaluation (unit: the rule's); null without enough data.",
+    }),
     valueText: t.string({ description: 'The value for people, e.g. "12.3 %".', resolve: (a) => formatValue(a.rule.kind, a.lastValue) }),
     lastEvaluatedAt: t.expose('lastEvaluatedAt', { type: 'DateTime', nullable: true, description: 'When it was last evaluated.' }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'Why the last evaluation failed, if it did.' }),
@@ -216,12 +240,16 @@ const AlertEventRef = builder.objectRef<AlertEvent & { deliveries?: AlertDeliver
     ruleName: t.exposeString('ruleName', { description: 'The rule name at the time.' }),
     kind: t.field({ type: AlertEventKindRef, description: 'Which transition.', resolve: (e) => e.kind }),
     at: t.expose('at', { type: 'DateTime', description: 'When (the evaluation time).' }),
-    value: t.exposeFloat('value', { nullable: true, description: 'The measured value (unit: the rule\'s).' }),
+    value: t.exposeFloat('value', { nullable: true, description: "The measured value (unit: the rule's)." }),
     threshold: t.exposeFloat('threshold', { description: 'The threshold at the time.' }),
     severity: t.field({ type: AlertSeverityRef, description: 'Severity at the time.', resolve: (e) => e.severity }),
     labels: t.field({ type: [AlertLabelRef], description: 'Labels at the time.', resolve: (e) => labelList(e.labels) }),
     summary: t.exposeString('summary', { description: 'One line: what happened, the value and the condition.' }),
-    firingSince: t.expose('firingSince', { type: 'DateTime', nullable: true, description: 'When the incident began (firing and reminder events).' }),
+    firingSince: t.expose('firingSince', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the incident began (firing and reminder events).',
+    }),
     deliveries: t.field({
       type: [AlertDeliveryRef],
       description: 'Notifications of this transition and what became of them.',
@@ -235,11 +263,18 @@ const AlertSilenceRef = builder.objectRef<AlertSilence>('AlertSilence').implemen
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Silence id.' }),
     ruleId: t.exposeID('ruleId', { nullable: true, description: 'The rule silenced; null: any rule with the labels.' }),
-    labels: t.field({ type: [AlertLabelRef], description: 'Every one of these must be on a rule for it to be silenced.', resolve: (s) => labelList(s.labels) }),
+    labels: t.field({
+      type: [AlertLabelRef],
+      description: 'Every one of these must be on a rule for it to be silenced.',
+      resolve: (s) => labelList(s.labels),
+    }),
     startsAt: t.expose('startsAt', { type: 'DateTime', description: 'Start.' }),
     endsAt: t.expose('endsAt', { type: 'DateTime', description: 'End.' }),
     comment: t.exposeString('comment', { description: 'Why.' }),
-    active: t.boolean({ description: 'In force now.', resolve: (s) => s.startsAt.getTime() <= Date.now() && s.endsAt.getTime() > Date.now() }),
+    active: t.boolean({
+      description: 'In force now.',
+      resolve: (s) => s.startsAt.getTime() <= Date.now() && s.endsAt.getTime() > Date.now(),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
   }),
 });
@@ -266,7 +301,8 @@ const AlertLabelInput = builder.inputType('AlertLabelInput', {
 });
 
 const AlertRuleInput = builder.inputType('AlertRuleInput', {
-  description: 'Rule fields. On create, name and kind are required (threshold too, except for NO_DATA); on update, omitted fields keep their value.',
+  description:
+    'Rule fields. On create, name and kind are required (threshold too, except for NO_DATA); on update, omitted fields keep their value.',
   fields: (t) => ({
     name: t.string({ required: false, description: 'Unique name, 1-100 characters.' }),
     description: t.string({ required: false, description: 'Free text, at most 1000 characters.' }),
@@ -463,7 +499,8 @@ builder.mutationField('createAlertRule', (t) =>
 builder.mutationField('updateAlertRule', (t) =>
   t.field({
     type: AlertRuleRef,
-    description: 'Changes a rule; omitted fields keep their value. Changing what it measures (or disabling it) resets its state to INACTIVE without notifying.',
+    description:
+      'Changes a rule; omitted fields keep their value. Changing what it measures (or disabling it) resets its state to INACTIVE without notifying.',
     args: {
       id: t.arg.id({ required: true, description: 'Rule id.' }),
       input: t.arg({ type: AlertRuleInput, required: true, description: 'Fields to change.' }),
@@ -491,7 +528,8 @@ builder.mutationField('deleteAlertRule', (t) =>
 builder.mutationField('testAlertRule', (t) =>
   t.field({
     type: [AlertTestResultRef],
-    description: "Sends a sample notification of the rule to each of its channels now (not recorded in the history) and reports each outcome.",
+    description:
+      'Sends a sample notification of the rule to each of its channels now (not recorded in the history) and reports each outcome.',
     args: { id: t.arg.id({ required: true, description: 'Rule id.' }) },
     resolve: async (_root, args, ctx) => {
       const id = idArg(args.id, 'id');
@@ -565,7 +603,8 @@ builder.mutationField('testAlertChannel', (t) =>
 builder.mutationField('createAlertSilence', (t) =>
   t.field({
     type: AlertSilenceRef,
-    description: 'Silences a rule or labels until endsAt: transitions are still recorded, their notifications are marked SILENCED and not sent.',
+    description:
+      'Silences a rule or labels until endsAt: transitions are still recorded, their notifications are marked SILENCED and not sent.',
     args: { input: t.arg({ type: AlertSilenceInput, required: true, description: 'The silence.' }) },
     resolve: (_root, args, ctx) =>
       alertInput('input', async () => {

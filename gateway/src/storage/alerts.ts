@@ -89,8 +89,24 @@ export async function getRule(pool: pg.Pool, id: string): Promise<AlertRule | nu
 
 function ruleParams(r: RuleColumns): unknown[] {
   return [
-    r.name, r.description, r.enabled, r.muted, r.kind, r.threshold, r.resolveThreshold, r.service, r.route, r.method,
-    r.windowSeconds, r.forSeconds, r.intervalSeconds, r.minRequests, r.severity, JSON.stringify(r.labels), r.channelIds, r.reminderSeconds,
+    r.name,
+    r.description,
+    r.enabled,
+    r.muted,
+    r.kind,
+    r.threshold,
+    r.resolveThreshold,
+    r.service,
+    r.route,
+    r.method,
+    r.windowSeconds,
+    r.forSeconds,
+    r.intervalSeconds,
+    r.minRequests,
+    r.severity,
+    JSON.stringify(r.labels),
+    r.channelIds,
+    r.reminderSeconds,
   ];
 }
 
@@ -146,8 +162,13 @@ export async function updateRule(pool: pg.Pool, id: string, rule: RuleColumns): 
         [...ruleParams(rule), id],
       );
       const conditionChanged =
-        old.kind !== rule.kind || old.threshold !== rule.threshold || old.service !== rule.service || old.route !== rule.route ||
-        old.method !== rule.method || old.windowSeconds !== rule.windowSeconds || (old.enabled && !rule.enabled);
+        old.kind !== rule.kind ||
+        old.threshold !== rule.threshold ||
+        old.service !== rule.service ||
+        old.route !== rule.route ||
+        old.method !== rule.method ||
+        old.windowSeconds !== rule.windowSeconds ||
+        (old.enabled && !rule.enabled);
       if (conditionChanged) {
         await client.query(
           `UPDATE alert_state SET state = 'inactive', since = now(), pending_since = NULL, firing_since = NULL, last_evaluated_at = NULL,
@@ -194,7 +215,13 @@ interface StatusRow extends RuleRow {
 
 const toRuleStatus = (r: StatusRow): RuleStatus => ({
   rule: toRule(r),
-  status: { state: r.state as AlertStateName, since: r.since, pendingSince: r.pending_since, firingSince: r.firing_since, lastNotifiedAt: r.last_notified_at },
+  status: {
+    state: r.state as AlertStateName,
+    since: r.since,
+    pendingSince: r.pending_since,
+    firingSince: r.firing_since,
+    lastNotifiedAt: r.last_notified_at,
+  },
   version: r.version,
   lastValue: r.last_value,
   lastEvaluatedAt: r.last_evaluated_at,
@@ -241,13 +268,26 @@ export interface TransitionWrite {
  */
 export async function writeEvaluation(pool: pg.Pool, w: TransitionWrite): Promise<AlertEvent[] | null> {
   return withTransaction(pool, async (client) => {
-    const lease = await client.query('SELECT 1 FROM alert_leader WHERE name = $1 AND holder = $2 AND expires_at > now() FOR SHARE', [w.lease.name, w.lease.holder]);
+    const lease = await client.query('SELECT 1 FROM alert_leader WHERE name = $1 AND holder = $2 AND expires_at > now() FOR SHARE', [
+      w.lease.name,
+      w.lease.holder,
+    ]);
     if (lease.rowCount === 0) return null;
     const updated = await client.query(
       `UPDATE alert_state SET state = $3, since = $4, pending_since = $5, firing_since = $6, last_notified_at = $7, last_value = $8,
          last_evaluated_at = $9, last_error = NULL, version = version + 1
        WHERE rule_id = $1 AND version = $2`,
-      [w.rule.id, w.expectedVersion, w.status.state, w.status.since, w.status.pendingSince, w.status.firingSince, w.status.lastNotifiedAt, w.value, w.evaluatedAt],
+      [
+        w.rule.id,
+        w.expectedVersion,
+        w.status.state,
+        w.status.since,
+        w.status.pendingSince,
+        w.status.firingSince,
+        w.status.lastNotifiedAt,
+        w.value,
+        w.evaluatedAt,
+      ],
     );
     if (updated.rowCount === 0) return null;
     const written: AlertEvent[] = [];
@@ -255,8 +295,18 @@ export async function writeEvaluation(pool: pg.Pool, w: TransitionWrite): Promis
       const { rows } = await client.query<EventRow>(
         `INSERT INTO alert_events (rule_id, rule_name, kind, at, value, threshold, severity, labels, summary, firing_since)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10) RETURNING ${EVENT_COLUMNS}`,
-        [w.rule.id, w.rule.name, event.kind, w.evaluatedAt, w.value, w.rule.threshold, w.rule.severity, JSON.stringify(w.rule.labels), event.summary,
-          event.kind === 'resolved' ? null : w.status.firingSince],
+        [
+          w.rule.id,
+          w.rule.name,
+          event.kind,
+          w.evaluatedAt,
+          w.value,
+          w.rule.threshold,
+          w.rule.severity,
+          JSON.stringify(w.rule.labels),
+          event.summary,
+          event.kind === 'resolved' ? null : w.status.firingSince,
+        ],
       );
       const stored = toEvent(rows[0]!);
       written.push(stored);
@@ -368,11 +418,17 @@ export interface ChannelWithSecret extends AlertChannel {
 }
 
 export async function getChannelForSending(pool: pg.Pool, id: string): Promise<ChannelWithSecret | null> {
-  const { rows } = await pool.query<ChannelRow & { secret: string | null }>(`SELECT ${CHANNEL_COLUMNS}, secret FROM alert_channels WHERE id = $1`, [id]);
+  const { rows } = await pool.query<ChannelRow & { secret: string | null }>(
+    `SELECT ${CHANNEL_COLUMNS}, secret FROM alert_channels WHERE id = $1`,
+    [id],
+  );
   return rows[0] ? { ...toChannel(rows[0]), secret: rows[0].secret } : null;
 }
 
-export async function insertChannel(pool: pg.Pool, c: { name: string; kind: AlertChannelKind; target: string; secret: string | null | undefined }): Promise<AlertChannel> {
+export async function insertChannel(
+  pool: pg.Pool,
+  c: { name: string; kind: AlertChannelKind; target: string; secret: string | null | undefined },
+): Promise<AlertChannel> {
   try {
     const { rows } = await pool.query<ChannelRow>(
       `INSERT INTO alert_channels (id, name, kind, target, secret) VALUES ($1, $2, $3, $4, $5) RETURNING ${CHANNEL_COLUMNS}`,
@@ -446,7 +502,10 @@ export async function listSilences(pool: pg.Pool, includeEnded = false): Promise
 
 export class UnknownRuleError extends Error {}
 
-export async function insertSilence(pool: pg.Pool, s: { ruleId: string | null; labels: AlertLabels; endsAt: Date; comment: string }): Promise<AlertSilence> {
+export async function insertSilence(
+  pool: pg.Pool,
+  s: { ruleId: string | null; labels: AlertLabels; endsAt: Date; comment: string },
+): Promise<AlertSilence> {
   try {
     const { rows } = await pool.query<SilenceRow>(
       'INSERT INTO alert_silences (id, rule_id, labels, ends_at, comment) VALUES ($1, $2, $3::jsonb, $4, $5) RETURNING *',
@@ -461,7 +520,9 @@ export async function insertSilence(pool: pg.Pool, s: { ruleId: string | null; l
 
 /** Ends a silence now (kept for the record). */
 export async function endSilence(pool: pg.Pool, id: string): Promise<AlertSilence | null> {
-  const { rows } = await pool.query<SilenceRow>('UPDATE alert_silences SET ends_at = least(ends_at, now()) WHERE id = $1 RETURNING *', [id]);
+  const { rows } = await pool.query<SilenceRow>('UPDATE alert_silences SET ends_at = least(ends_at, now()) WHERE id = $1 RETURNING *', [
+    id,
+  ]);
   return rows[0] ? toSilence(rows[0]) : null;
 }
 
@@ -521,7 +582,9 @@ export async function claimDueDeliveries(pool: pg.Pool, limit: number, leaseMs: 
     [limit, leaseMs],
   );
   if (rows.length === 0) return [];
-  const events = await pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM alert_events WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.event_id)]);
+  const events = await pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM alert_events WHERE id = ANY($1::bigint[])`, [
+    rows.map((r) => r.event_id),
+  ]);
   const byId = new Map(events.rows.map((e) => [e.id, toEvent(e)]));
   const ruleIds = [...new Set(events.rows.map((e) => e.rule_id).filter((id): id is string => id !== null))];
   const rules = await pool.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM alert_rules r WHERE r.id = ANY($1::uuid[])`, [ruleIds]);
@@ -529,7 +592,9 @@ export async function claimDueDeliveries(pool: pg.Pool, limit: number, leaseMs: 
   return rows.flatMap((r) => {
     const event = byId.get(r.event_id);
     if (!event) return [];
-    return [{ id: r.id, attempts: r.attempts, event, channelId: r.channel_id, rule: event.ruleId ? (rulesById.get(event.ruleId) ?? null) : null }];
+    return [
+      { id: r.id, attempts: r.attempts, event, channelId: r.channel_id, rule: event.ruleId ? (rulesById.get(event.ruleId) ?? null) : null },
+    ];
   });
 }
 
@@ -541,7 +606,13 @@ export async function markDeliverySent(pool: pg.Pool, id: string, responseStatus
 }
 
 /** Records a failed attempt: retried after `retryInMs`, or given up (`failed`) when null. */
-export async function markDeliveryFailed(pool: pg.Pool, id: string, error: string, responseStatus: number | null, retryInMs: number | null): Promise<void> {
+export async function markDeliveryFailed(
+  pool: pg.Pool,
+  id: string,
+  error: string,
+  responseStatus: number | null,
+  retryInMs: number | null,
+): Promise<void> {
   await pool.query(
     `UPDATE alert_deliveries SET last_error = $2, response_status = $3, lease_until = NULL,
        status = CASE WHEN $4::double precision IS NULL THEN 'failed' ELSE 'pending' END,
@@ -566,7 +637,10 @@ interface DeliveryRow {
 }
 
 /** Deliveries of some events (or the newest ones), newest first. */
-export async function listDeliveries(pool: pg.Pool, options: { eventIds?: readonly string[] | null; limit: number }): Promise<AlertDelivery[]> {
+export async function listDeliveries(
+  pool: pg.Pool,
+  options: { eventIds?: readonly string[] | null; limit: number },
+): Promise<AlertDelivery[]> {
   const { rows } = await pool.query<DeliveryRow>(
     `SELECT d.id::text AS id, d.event_id::text AS event_id, d.channel_id::text AS channel_id, c.name AS channel_name, d.status, d.attempts,
             d.next_attempt_at, d.last_error, d.response_status, d.created_at, d.sent_at

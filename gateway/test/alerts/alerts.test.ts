@@ -45,7 +45,14 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     hook = await startWebhookReceiver(SECRET);
     smtp = await startSmtpServer();
     gateway = await startTestGateway(mode, {
-      env: { ...FAST, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_USER: 'alerts', SMTP_PASSWORD, SMTP_FROM: 'logpulse <alerts@example.com>' },
+      env: {
+        ...FAST,
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(smtp.port),
+        SMTP_USER: 'alerts',
+        SMTP_PASSWORD,
+        SMTP_FROM: 'logpulse <alerts@example.com>',
+      },
     });
   });
   afterAll(async () => {
@@ -73,7 +80,9 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     expect(channel.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const update = await gql(`mutation { updateAlertRule(id: "not-an-id", input: {}) { id } }`);
     expect(update.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const silence = await gql(`mutation { createAlertSilence(input: {endsAt: "2020-01-01T00:00:00Z", labels: [{name: "team", value: "a"}]}) { id } }`);
+    const silence = await gql(
+      `mutation { createAlertSilence(input: {endsAt: "2020-01-01T00:00:00Z", labels: [{name: "team", value: "a"}]}) { id } }`,
+    );
     expect(silence.errors?.[0]?.message).toMatch(/endsAt: must be in the future/);
   });
 
@@ -87,7 +96,11 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     await gql(`mutation($id: ID!) { updateAlertRule(id: $id, input: {intervalSeconds: 1, forSeconds: 0}) { id } }`, { id: demo.id });
     // high-errors: 30 % of requests fail, half 404, half 500.
     await gateway.ingest(jsonLines(records('target-server', 200, (i) => (i % 10 < 3 ? (i % 2 ? 404 : 500) : 200))));
-    await waitFor('the demo rule to fire', async () => (await gql(`{ alerts(state: [FIRING]) { rule { name } } }`)).data?.alerts.some((a: { rule: { name: string } }) => a.rule.name === DEMO_ALERT_RULE.name));
+    await waitFor('the demo rule to fire', async () =>
+      (await gql(`{ alerts(state: [FIRING]) { rule { name } } }`)).data?.alerts.some(
+        (a: { rule: { name: string } }) => a.rule.name === DEMO_ALERT_RULE.name,
+      ),
+    );
     await gql(`mutation($id: ID!) { deleteAlertRule(id: $id) }`, { id: demo.id });
   });
 
@@ -103,10 +116,13 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
   });
 
   it('an incident through ingest fires, notifies once per transition (after retries), then resolves', async () => {
-    const webhook = await gql(`mutation($secret: String!, $url: String!) { createAlertChannel(input: {name: "ops hook", kind: WEBHOOK, target: $url, secret: $secret}) { id hasSecret } }`, {
-      secret: SECRET,
-      url: hook.url,
-    });
+    const webhook = await gql(
+      `mutation($secret: String!, $url: String!) { createAlertChannel(input: {name: "ops hook", kind: WEBHOOK, target: $url, secret: $secret}) { id hasSecret } }`,
+      {
+        secret: SECRET,
+        url: hook.url,
+      },
+    );
     const email = await gql(`mutation { createAlertChannel(input: {name: "ops mail", kind: EMAIL, target: "oncall@example.com"}) { id } }`);
     const channelIds = [webhook.data!.createAlertChannel.id, email.data!.createAlertChannel.id];
     expect(webhook.data!.createAlertChannel.hasSecret).toBe(true);
@@ -140,7 +156,9 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     hook.failNext(2);
     expect((await gateway.ingest(jsonLines(records('shop', 50, (i) => (i < 30 ? 503 : 200))))).status).toBe(200);
 
-    await waitFor('the alert to fire', async () => (await gql(`{ alerts(state: [FIRING]) { rule { id } } }`)).data?.alerts.some((a: { rule: { id: string } }) => a.rule.id === ruleId));
+    await waitFor('the alert to fire', async () =>
+      (await gql(`{ alerts(state: [FIRING]) { rule { id } } }`)).data?.alerts.some((a: { rule: { id: string } }) => a.rule.id === ruleId),
+    );
     await waitFor('the firing webhook', () => hook.accepted.some((r) => r.kind === 'firing'));
     await waitFor('the firing email', () => smtp.mails.length >= 1);
     await events.until(() => events.events.some((e) => e.alertEvents.kind === 'FIRING'));
@@ -173,13 +191,19 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     expect(hook.badSignatures).toBe(0);
     expect(smtp.mails.map((m) => /Subject: (.*)/.exec(m.raw)?.[1])).toEqual(['[logpulse FIRING] shop 5xx', '[logpulse RESOLVED] shop 5xx']);
 
-    const history = await gql(`query($ruleId: ID) { alertHistory(range: {last: "1h"}, ruleId: $ruleId) { kind value deliveries { channelName status attempts lastError } } }`, { ruleId });
+    const history = await gql(
+      `query($ruleId: ID) { alertHistory(range: {last: "1h"}, ruleId: $ruleId) { kind value deliveries { channelName status attempts lastError } } }`,
+      { ruleId },
+    );
     const kinds = history.data!.alertHistory.map((e: { kind: string }) => e.kind).reverse();
     expect(kinds).toEqual(['PENDING', 'FIRING', 'RESOLVED']);
     const firingEvent = history.data!.alertHistory.find((e: { kind: string }) => e.kind === 'FIRING');
     const hookDelivery = firingEvent.deliveries.find((d: { channelName: string }) => d.channelName === 'ops hook');
     expect(hookDelivery).toMatchObject({ status: 'SENT', attempts: 3, lastError: null });
-    expect(firingEvent.deliveries.find((d: { channelName: string }) => d.channelName === 'ops mail')).toMatchObject({ status: 'SENT', attempts: 1 });
+    expect(firingEvent.deliveries.find((d: { channelName: string }) => d.channelName === 'ops mail')).toMatchObject({
+      status: 'SENT',
+      attempts: 1,
+    });
 
     const state = await gql(`{ alerts(state: [RESOLVED]) { rule { name } valueText } }`);
     expect(state.data!.alerts).toEqual([{ rule: { name: 'shop 5xx' }, valueText: '6.0 %' }]);
@@ -203,25 +227,43 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
   it('records silenced and muted notifications without sending them', async () => {
     const channels = await gql(`{ alertChannels { id name } }`);
     const id = channels.data!.alertChannels.find((c: { name: string }) => c.name === 'ops hook').id;
-    const silence = await gql(`mutation { createAlertSilence(input: {labels: [{name: "team", value: "stock"}], endsAt: "${new Date(Date.now() + 3_600_000).toISOString()}", comment: "maintenance"}) { id active } }`);
+    const silence = await gql(
+      `mutation { createAlertSilence(input: {labels: [{name: "team", value: "stock"}], endsAt: "${new Date(Date.now() + 3_600_000).toISOString()}", comment: "maintenance"}) { id active } }`,
+    );
     expect(silence.data!.createAlertSilence.active).toBe(true);
     const rule = await gql(`mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`, {
-      input: { name: 'inventory quiet', kind: 'NO_DATA', service: 'inventory', windowSeconds: 60, intervalSeconds: 1, labels: [{ name: 'team', value: 'stock' }], channelIds: [id] },
+      input: {
+        name: 'inventory quiet',
+        kind: 'NO_DATA',
+        service: 'inventory',
+        windowSeconds: 60,
+        intervalSeconds: 1,
+        labels: [{ name: 'team', value: 'stock' }],
+        channelIds: [id],
+      },
     });
     expect(rule.errors).toBeUndefined();
     const ruleId = rule.data!.createAlertRule.id;
     const sent = hook.accepted.length;
     await waitFor('the no-data alert to fire', async () => {
-      const h = await gql(`query($ruleId: ID) { alertHistory(range: {last: "1h"}, ruleId: $ruleId, kinds: [FIRING]) { deliveries { status } } }`, { ruleId });
+      const h = await gql(
+        `query($ruleId: ID) { alertHistory(range: {last: "1h"}, ruleId: $ruleId, kinds: [FIRING]) { deliveries { status } } }`,
+        { ruleId },
+      );
       return h.data!.alertHistory[0]?.deliveries[0]?.status === 'SILENCED';
     });
     expect(hook.accepted.length).toBe(sent);
 
     // Muted: evaluated and recorded, nothing sent. The same rule fires again after a reset.
-    const muted = await gql(`mutation($id: ID!) { updateAlertRule(id: $id, input: {muted: true, service: "inventory-2"}) { muted } }`, { id: ruleId });
+    const muted = await gql(`mutation($id: ID!) { updateAlertRule(id: $id, input: {muted: true, service: "inventory-2"}) { muted } }`, {
+      id: ruleId,
+    });
     expect(muted.data!.updateAlertRule.muted).toBe(true);
     await waitFor('the muted alert to fire', async () => {
-      const h = await gql(`query($ruleId: ID) { alertHistory(range: {last: "1h"}, ruleId: $ruleId, kinds: [FIRING]) { deliveries { status } } }`, { ruleId });
+      const h = await gql(
+        `query($ruleId: ID) { alertHistory(range: {last: "1h"}, ruleId: $ruleId, kinds: [FIRING]) { deliveries { status } } }`,
+        { ruleId },
+      );
       return h.data!.alertHistory.length === 2 && h.data!.alertHistory[0].deliveries[0]?.status === 'MUTED';
     });
     expect(hook.accepted.length).toBe(sent);

@@ -17,17 +17,32 @@ afterAll(async () => {
 const records = (n: number, status: (i: number) => number) => {
   const now = new Date().toISOString();
   return Array.from({ length: n }, (_, i) => ({
-    timestamp: now, path: '/api/pay', method: 'POST', status: status(i), latency_ms: 30, user_agent: 't', ip_address: '10.0.0.2', service: 'billing',
+    timestamp: now,
+    path: '/api/pay',
+    method: 'POST',
+    status: status(i),
+    latency_ms: 30,
+    user_agent: 't',
+    ip_address: '10.0.0.2',
+    service: 'billing',
   }));
 };
 
 async function graphql(url: string, query: string, variables?: Record<string, unknown>) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await res.json()) as { data?: Record<string, { id: string }>; errors?: unknown[] };
 }
 
 const ingest = (url: string, body: string) =>
-  fetch(`${url}/log/ingest`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/x-ndjson' }, body });
+  fetch(`${url}/log/ingest`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/x-ndjson' },
+    body,
+  });
 
 describe('alert evaluation across two replicas', () => {
   it('has one leader; killing it mid-incident still notifies firing and resolved exactly once each', async () => {
@@ -49,15 +64,45 @@ describe('alert evaluation across two replicas', () => {
     await db.connect();
     cleanups.push(() => db.end());
     const leaderPid = async () => {
-      const { rows } = await db.query<{ holder: string }>("SELECT holder FROM alert_leader WHERE expires_at > now()");
+      const { rows } = await db.query<{ holder: string }>('SELECT holder FROM alert_leader WHERE expires_at > now()');
       return rows[0] ? Number(rows[0].holder.split(':')[1]) : null;
     };
 
     const [a] = replicas as [GatewayProcess, GatewayProcess];
-    const channel = await graphql(a.url, `mutation($url: String!, $secret: String!) { createAlertChannel(input: {name: "hook", kind: WEBHOOK, target: $url, secret: $secret}) { id } }`, { url: hook.url, secret: SECRET });
-    const rule = await graphql(a.url, `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`, {
-      input: { name: 'billing 5xx', kind: 'SERVER_ERROR_RATE', threshold: 0.2, resolveThreshold: 0.1, service: 'billing', windowSeconds: 120, intervalSeconds: 1, minRequests: 10, channelIds: [channel.data!.createAlertChannel!.id] },
-    });
+    const channel = await graphql(
+      a.url,
+      `
+        mutation ($url: String!, $secret: String!) {
+          createAlertChannel(input: { name: "hook", kind: WEBHOOK, target: $url, secret: $secret }) {
+            id
+          }
+        }
+      `,
+      { url: hook.url, secret: SECRET },
+    );
+    const rule = await graphql(
+      a.url,
+      `
+        mutation ($input: AlertRuleInput!) {
+          createAlertRule(input: $input) {
+            id
+          }
+        }
+      `,
+      {
+        input: {
+          name: 'billing 5xx',
+          kind: 'SERVER_ERROR_RATE',
+          threshold: 0.2,
+          resolveThreshold: 0.1,
+          service: 'billing',
+          windowSeconds: 120,
+          intervalSeconds: 1,
+          minRequests: 10,
+          channelIds: [channel.data!.createAlertChannel!.id],
+        },
+      },
+    );
     expect(rule.errors).toBeUndefined();
 
     await waitFor('a leader', async () => (await leaderPid()) !== null);
@@ -79,7 +124,9 @@ describe('alert evaluation across two replicas', () => {
 
     expect(hook.accepted.map((r) => r.kind)).toEqual(['firing', 'resolved']);
     expect(hook.badSignatures).toBe(0);
-    const { rows } = await db.query<{ kind: string; n: number }>("SELECT kind, count(*)::int AS n FROM alert_events GROUP BY kind ORDER BY kind");
+    const { rows } = await db.query<{ kind: string; n: number }>(
+      'SELECT kind, count(*)::int AS n FROM alert_events GROUP BY kind ORDER BY kind',
+    );
     expect(rows).toEqual([
       { kind: 'firing', n: 1 },
       { kind: 'resolved', n: 1 },

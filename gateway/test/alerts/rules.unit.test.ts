@@ -5,7 +5,15 @@ import { retryDelayMs } from '../../src/alerts/outbox.ts';
 import { signBody } from '../../src/alerts/channels.ts';
 import { createHmac } from 'node:crypto';
 
-const fig = (over: Partial<WindowFigures>): WindowFigures => ({ count: 100, errors4xx: 0, errors5xx: 0, p95: 100, p99: 200, minutes: 5, ...over });
+const fig = (over: Partial<WindowFigures>): WindowFigures => ({
+  count: 100,
+  errors4xx: 0,
+  errors5xx: 0,
+  p95: 100,
+  p99: 200,
+  minutes: 5,
+  ...over,
+});
 
 describe('alert conditions', () => {
   const rate = { kind: 'server_error_rate' as const, threshold: 0.05, resolveThreshold: 0.03, minRequests: 20 };
@@ -37,9 +45,16 @@ describe('alert conditions', () => {
   });
 
   it('describes a condition in words', () => {
-    expect(describeCondition({ kind: 'server_error_rate', threshold: 0.05, windowSeconds: 300, service: 'shop', route: '/api/pay', method: 'POST' })).toBe(
-      '5xx rate > 5.0 % over 5m (shop POST /api/pay)',
-    );
+    expect(
+      describeCondition({
+        kind: 'server_error_rate',
+        threshold: 0.05,
+        windowSeconds: 300,
+        service: 'shop',
+        route: '/api/pay',
+        method: 'POST',
+      }),
+    ).toBe('5xx rate > 5.0 % over 5m (shop POST /api/pay)');
   });
 });
 
@@ -56,7 +71,15 @@ describe('rule input', () => {
 
   it('fills defaults', () => {
     const rule = ruleFromInput({ name: ' Errors ', kind: 'server_error_rate', threshold: 0.05, method: 'get' });
-    expect(rule).toMatchObject({ name: 'Errors', windowSeconds: 300, forSeconds: 0, enabled: true, severity: 'warning', method: 'GET', labels: {} });
+    expect(rule).toMatchObject({
+      name: 'Errors',
+      windowSeconds: 300,
+      forSeconds: 0,
+      enabled: true,
+      severity: 'warning',
+      method: 'GET',
+      labels: {},
+    });
     expect(ruleFromInput({ name: 'quiet', kind: 'no_data', windowSeconds: 600 }).threshold).toBe(0);
   });
 
@@ -64,7 +87,9 @@ describe('rule input', () => {
     expect(bad({ name: 'x', kind: 'server_error_rate', threshold: 5 })).toMatch(/^threshold: a rate threshold is a ratio/);
     expect(bad({ name: '', kind: 'p95', threshold: 5 })).toMatch(/^name: /);
     expect(bad({ name: 'x', kind: 'p95', threshold: 500, resolveThreshold: 600 })).toMatch(/^resolveThreshold: must not be above/);
-    expect(bad({ name: 'x', kind: 'request_rate_below', threshold: 10, resolveThreshold: 5 })).toMatch(/^resolveThreshold: must not be below/);
+    expect(bad({ name: 'x', kind: 'request_rate_below', threshold: 10, resolveThreshold: 5 })).toMatch(
+      /^resolveThreshold: must not be below/,
+    );
     expect(bad({ name: 'x', kind: 'p95', threshold: 500, windowSeconds: 10 })).toMatch(/^windowSeconds: must be at least 60/);
     expect(bad({ name: 'x', kind: 'p95' })).toMatch(/^threshold: /);
     expect(bad({ name: 'x', kind: 'p95', threshold: 1, labels: { 'bad key': 'v' } })).toMatch(/^labels/);
@@ -73,12 +98,18 @@ describe('rule input', () => {
   });
 
   it('validates channels and silences', () => {
-    expect(channelFromInput({ name: 'mail', kind: 'email', target: 'a@example.com, b@example.org' }).target).toBe('a@example.com, b@example.org');
+    expect(channelFromInput({ name: 'mail', kind: 'email', target: 'a@example.com, b@example.org' }).target).toBe(
+      'a@example.com, b@example.org',
+    );
     expect(() => channelFromInput({ name: 'hook', kind: 'webhook', target: 'ftp://x' })).toThrow(/target: must be an http\(s\) URL/);
-    expect(() => channelFromInput({ name: 'hook', kind: 'webhook', target: 'http://x', secret: 'short' })).toThrow(/secret: must be at least 16/);
+    expect(() => channelFromInput({ name: 'hook', kind: 'webhook', target: 'http://x', secret: 'short' })).toThrow(
+      /secret: must be at least 16/,
+    );
     const now = new Date();
     expect(() => silenceFromInput({ endsAt: new Date(now.getTime() + 60_000) }, now)).toThrow(/needs a ruleId or labels/);
-    expect(() => silenceFromInput({ labels: { team: 'a' }, endsAt: new Date(now.getTime() - 1) }, now)).toThrow(/endsAt: must be in the future/);
+    expect(() => silenceFromInput({ labels: { team: 'a' }, endsAt: new Date(now.getTime() - 1) }, now)).toThrow(
+      /endsAt: must be in the future/,
+    );
     expect(labelsMatch({ team: 'a' }, { team: 'a', env: 'prod' })).toBe(true);
     expect(labelsMatch({ team: 'b' }, { team: 'a' })).toBe(false);
   });

@@ -34,7 +34,13 @@ describe('alert state machine', () => {
   });
 
   it('cancels pending when the condition stops before `for`', () => {
-    expect(run([[0, BREACH], [30, BAND], [40, BREACH]]).events).toEqual(['0:pending', '30:cancelled', '40:pending']);
+    expect(
+      run([
+        [0, BREACH],
+        [30, BAND],
+        [40, BREACH],
+      ]).events,
+    ).toEqual(['0:pending', '30:cancelled', '40:pending']);
   });
 
   it('fires at once with for = 0', () => {
@@ -42,24 +48,53 @@ describe('alert state machine', () => {
   });
 
   it('keeps firing between the thresholds (hysteresis): no flapping', () => {
-    const { events } = run([[0, BREACH], [10, BAND], [20, BREACH], [30, BAND], [40, OK]], { forSeconds: 0, reminderSeconds: null });
+    const { events } = run(
+      [
+        [0, BREACH],
+        [10, BAND],
+        [20, BREACH],
+        [30, BAND],
+        [40, OK],
+      ],
+      { forSeconds: 0, reminderSeconds: null },
+    );
     expect(events).toEqual(['0:firing', '40:resolved']);
   });
 
   it('reminds every reminderSeconds while firing, counted from the last notification', () => {
     const { events } = run(
-      [[0, BREACH], [50, BREACH], [100, BREACH], [150, BREACH], [210, BREACH], [220, OK]],
+      [
+        [0, BREACH],
+        [50, BREACH],
+        [100, BREACH],
+        [150, BREACH],
+        [210, BREACH],
+        [220, OK],
+      ],
       { forSeconds: 0, reminderSeconds: 100 },
     );
     expect(events).toEqual(['0:firing', '100:reminder', '210:reminder', '220:resolved']);
   });
 
   it('can fire again after resolving (a new incident)', () => {
-    const { events } = run([[0, BREACH], [10, OK], [20, BREACH]], { forSeconds: 0, reminderSeconds: null });
+    const { events } = run(
+      [
+        [0, BREACH],
+        [10, OK],
+        [20, BREACH],
+      ],
+      { forSeconds: 0, reminderSeconds: null },
+    );
     expect(events).toEqual(['0:firing', '10:resolved', '20:firing']);
   });
 
   it('stays inactive while nothing breaches', () => {
-    expect(run([[0, OK], [10, BAND], [20, OK]]).events).toEqual([]);
+    expect(
+      run([
+        [0, OK],
+        [10, BAND],
+        [20, OK],
+      ]).events,
+    ).toEqual([]);
   });
 });
