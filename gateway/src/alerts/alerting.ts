@@ -87,10 +87,19 @@ export function startAlerting(options: AlertingOptions): Alerting {
     for (let i = 0; i < 5 && !stopped; i++) if ((await dispatchDue(pool, dispatchSettings(), logger)) === 0) break;
   }
 
+  let readOnlyReported = false;
   async function tick(): Promise<void> {
     if (running) return running;
     running = pass()
-      .catch((error: Error) => logger.warn({ err: error.message }, 'alerts: pass failed; retrying next tick'))
+      .catch((error: Error & { code?: string }) => {
+        // A gateway on a read replica serves queries only: it can neither lead nor record deliveries.
+        if (error.code === '25006') {
+          if (!readOnlyReported) logger.info('alerts: the database is read-only; this replica neither evaluates rules nor sends notifications');
+          readOnlyReported = true;
+          return;
+        }
+        logger.warn({ err: error.message }, 'alerts: pass failed; retrying next tick');
+      })
       .finally(() => {
         running = null;
       });
