@@ -175,6 +175,18 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     expect(smtp.mails[0]!.to).toEqual(['oncall@example.com']);
     expect(smtp.mails[0]!.raw).toMatch(/Subject: \[logpulse FIRING\] shop 5xx/);
 
+    // The offline AI analyst answers "what is firing and why" from the alert state and the rule's own scope.
+    const chat = await gql(`mutation($m: String!) { chat(message: $m) { answer provider refused citations { analysis } } }`, {
+      m: 'What is firing and why?',
+    });
+    expect(chat.data!.chat).toMatchObject({ provider: 'offline', refused: false });
+    expect(chat.data!.chat.answer).toMatch(/alerts? firing/);
+    expect(chat.data!.chat.answer).toContain('[CRITICAL] shop 5xx: 60.0 % (5xx rate > 20.0 % over 2m (shop))');
+    expect(chat.data!.chat.answer).toMatch(/why: 30 responses 503, mostly from GET \/api\/orders\/:id/);
+    expect(chat.data!.chat.citations.map((c: { analysis: string }) => c.analysis)).toEqual(['alerts', 'statusEndpointTop']);
+    const ko = await gql(`mutation($m: String!) { chat(message: $m) { answer } }`, { m: '지금 발생 중인 알림은 왜 생겼어?' });
+    expect(ko.data!.chat.answer).toMatch(/발생 중인 알림 \d+건/);
+
     // Recovery: enough good requests bring the 5xx rate below the resolve threshold (10 %).
     expect((await gateway.ingest(jsonLines(records('shop', 450, () => 200)))).status).toBe(200);
     await waitFor('the resolved webhook', () => hook.accepted.some((r) => r.kind === 'resolved'));
