@@ -94,7 +94,8 @@ export function startAlerting(options: AlertingOptions): Alerting {
       .catch((error: Error & { code?: string }) => {
         // A gateway on a read replica serves queries only: it can neither lead nor record deliveries.
         if (error.code === '25006') {
-          if (!readOnlyReported) logger.info('alerts: the database is read-only; this replica neither evaluates rules nor sends notifications');
+          if (!readOnlyReported)
+            logger.info('alerts: the database is read-only; this replica neither evaluates rules nor sends notifications');
           readOnlyReported = true;
           return;
         }

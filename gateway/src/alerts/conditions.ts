@@ -11,6 +11,8 @@ export interface WindowFigures {
   p99: number | null;
   /** Whole minutes the window covered (rollups are per minute). */
   minutes: number;
+  /** Anomaly rules: anomalies of the rule's kind and severity found in the window. */
+  anomalies?: number;
 }
 
 export interface Evaluation extends Verdict {
@@ -39,6 +41,8 @@ export function unitOf(kind: AlertConditionKind): string {
       return 'requests/min';
     case 'no_data':
       return 'requests';
+    case 'anomaly':
+      return 'anomalies';
   }
 }
 
@@ -52,6 +56,11 @@ type Condition = Pick<AlertRule, 'kind' | 'threshold' | 'resolveThreshold' | 'mi
  */
 export function evaluateCondition(rule: Condition, w: WindowFigures): Evaluation {
   const value = measure(rule.kind, w);
+  if (rule.kind === 'anomaly') {
+    // The anomaly detector applies its own volume floors; any finding in the window counts.
+    const found = w.anomalies ?? 0;
+    return { value: found, breaching: found > 0, recovered: found === 0 };
+  }
   if (rule.kind === 'no_data') {
     return { value: w.count, breaching: w.count === 0, recovered: w.count > 0 };
   }
@@ -77,6 +86,8 @@ function measure(kind: AlertConditionKind, w: WindowFigures): number | null {
       return w.minutes > 0 ? w.count / w.minutes : 0;
     case 'no_data':
       return w.count;
+    case 'anomaly':
+      return w.anomalies ?? 0;
   }
 }
 
@@ -88,6 +99,7 @@ const KIND_TEXT: Record<AlertConditionKind, string> = {
   request_rate_above: 'request rate',
   request_rate_below: 'request rate',
   no_data: 'records',
+  anomaly: 'anomalies',
 };
 
 /** A value in the rule's unit, for people: 0.123 → "12.3 %", 1234.5 → "1235 ms". */
@@ -106,10 +118,15 @@ export function formatValue(kind: AlertConditionKind, value: number | null): str
 }
 
 /** What the condition says, e.g. "5xx rate > 5.0 % over 5m for checkout GET /api/pay". */
-export function describeCondition(rule: Pick<AlertRule, 'kind' | 'threshold' | 'windowSeconds' | 'service' | 'route' | 'method'>): string {
+export function describeCondition(
+  rule: Pick<AlertRule, 'kind' | 'threshold' | 'windowSeconds' | 'service' | 'route' | 'method'> &
+    Partial<Pick<AlertRule, 'anomalyKind' | 'minSeverity'>>,
+): string {
   const scope = [rule.service ?? 'all services', rule.method, rule.route].filter(Boolean).join(' ');
   const window = rule.windowSeconds % 60 === 0 ? `${rule.windowSeconds / 60}m` : `${rule.windowSeconds}s`;
   if (rule.kind === 'no_data') return `no records for ${window} (${scope})`;
+  if (rule.kind === 'anomaly')
+    return `any ${rule.anomalyKind ?? 'kind of'} anomaly at severity ≥ ${rule.minSeverity ?? 'HIGH'} in ${window} (${scope})`;
   const op = directionOf(rule.kind) === 'above' ? '>' : '<';
   return `${KIND_TEXT[rule.kind]} ${op} ${formatValue(rule.kind, rule.threshold)} over ${window} (${scope})`;
 }

@@ -4,10 +4,35 @@ import { combineMeasures, effectiveRange, latencyOf, readRollups } from '../stor
 import { writeEvaluation, type RuleStatus } from '../storage/alerts.ts';
 import { evaluateCondition, needsLatency, summarize, type WindowFigures } from './conditions.ts';
 import { nextStatus } from './state-machine.ts';
+import { getAnomalies } from '../insights/anomalies/read.ts';
+import { severityRank } from '../domain/severity.ts';
+
+/** Anomalies of the rule's kind and severity in its window (the insights detector, also from the rollups). */
+async function countAnomalies(pool: pg.Pool, rule: RuleStatus['rule'], range: { from: Date; to: Date }): Promise<number> {
+  const report = await getAnomalies(pool, {
+    range,
+    filter: { service: rule.service, route: rule.route, method: rule.method },
+    now: range.to.getTime(),
+  });
+  const floor = severityRank(rule.minSeverity);
+  return report.anomalies.filter((a) => (rule.anomalyKind === null || a.kind === rule.anomalyKind) && severityRank(a.severity) >= floor)
+    .length;
+}
 
 /** The figures of a rule's window from the rollups: cost grows with minutes, never with rows. */
 export async function readWindow(pool: pg.Pool, rule: RuleStatus['rule'], now: Date): Promise<WindowFigures> {
   const range = { from: new Date(now.getTime() - rule.windowSeconds * 1000), to: now };
+  if (rule.kind === 'anomaly') {
+    return {
+      count: 0,
+      errors4xx: 0,
+      errors5xx: 0,
+      p95: null,
+      p99: null,
+      minutes: rule.windowSeconds / 60,
+      anomalies: await countAnomalies(pool, rule, range),
+    };
+  }
   const rows = await readRollups(pool, {
     range,
     filter: { service: rule.service, route: rule.route, method: rule.method },

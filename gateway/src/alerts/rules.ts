@@ -3,6 +3,8 @@ import {
   ALERT_CHANNEL_KINDS,
   ALERT_CONDITION_KINDS,
   ALERT_SEVERITIES,
+  ANOMALY_KIND_NAMES,
+  type AnomalyKindName,
   type AlertChannelKind,
   type AlertConditionKind,
   type AlertLabels,
@@ -10,6 +12,7 @@ import {
   type AlertSeverity,
 } from '../domain/alert.ts';
 import { directionOf } from './conditions.ts';
+import { SEVERITIES, type Severity } from '../domain/severity.ts';
 
 /** A mistake in rule, channel or silence input; `field` names the offending input field. */
 export class AlertInputError extends Error {
@@ -41,6 +44,8 @@ export interface RuleDefinition {
   labels: AlertLabels;
   channelIds: string[];
   reminderSeconds: number | null;
+  anomalyKind: AnomalyKindName | null;
+  minSeverity: Severity;
 }
 
 export type RuleInput = { [K in keyof RuleDefinition]?: RuleDefinition[K] | null };
@@ -101,18 +106,21 @@ const ruleSchema = z
       .min(1, { error: 'must be at least 1' })
       .max(7 * DAY, { error: 'must be at most 604800 (7 days)' })
       .nullable(),
+    anomalyKind: z.enum(ANOMALY_KIND_NAMES, { error: `must be one of ${ANOMALY_KIND_NAMES.join(', ')}` }).nullable(),
+    minSeverity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` }),
   })
   .superRefine((r, ctx) => {
     const fail = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (r.kind === 'error_rate' || r.kind === 'server_error_rate') {
       if (!(r.threshold > 0 && r.threshold < 1)) fail('threshold', 'a rate threshold is a ratio between 0 and 1 (0.05 = 5 %)');
-    } else if (r.kind === 'no_data') {
-      if (r.threshold !== 0) fail('threshold', 'no_data takes no threshold (omit it or pass 0)');
-      if (r.resolveThreshold !== null) fail('resolveThreshold', 'no_data takes no resolve threshold');
+    } else if (r.kind === 'no_data' || r.kind === 'anomaly') {
+      if (r.threshold !== 0) fail('threshold', `${r.kind} takes no threshold (omit it or pass 0)`);
+      if (r.resolveThreshold !== null) fail('resolveThreshold', `${r.kind} takes no resolve threshold`);
     } else if (r.kind === 'request_rate_above') {
       if (r.threshold < 0) fail('threshold', 'must not be negative');
     } else if (!(r.threshold > 0)) fail('threshold', 'must be greater than 0');
-    if (r.resolveThreshold !== null && r.kind !== 'no_data') {
+    if (r.kind !== 'anomaly' && r.anomalyKind !== null) fail('anomalyKind', 'applies to anomaly rules only');
+    if (r.resolveThreshold !== null && r.kind !== 'no_data' && r.kind !== 'anomaly') {
       if (directionOf(r.kind) === 'above' && r.resolveThreshold > r.threshold)
         fail('resolveThreshold', 'must not be above the threshold (the alert resolves once the value falls to it)');
       if (directionOf(r.kind) === 'below' && r.resolveThreshold < r.threshold)
@@ -138,10 +146,12 @@ const RULE_DEFAULTS: Omit<RuleDefinition, 'name' | 'kind' | 'threshold'> = {
   labels: {},
   channelIds: [],
   reminderSeconds: null,
+  anomalyKind: null,
+  minSeverity: 'HIGH',
 };
 
 /** Fields given as null fall back to `base` unless null is a meaningful value for them. */
-const NULLABLE: ReadonlySet<string> = new Set(['resolveThreshold', 'service', 'route', 'method', 'reminderSeconds']);
+const NULLABLE: ReadonlySet<string> = new Set(['resolveThreshold', 'service', 'route', 'method', 'reminderSeconds', 'anomalyKind']);
 
 function merge(base: object, input: object): Record<string, unknown> {
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
@@ -163,7 +173,7 @@ function validate<T>(schema: z.ZodType<T>, value: unknown): T {
 
 /** A complete, valid rule from create input (defaults filled in); throws AlertInputError. */
 export function ruleFromInput(input: RuleInput): RuleDefinition {
-  const base = { ...RULE_DEFAULTS, threshold: input.kind === 'no_data' ? 0 : undefined };
+  const base = { ...RULE_DEFAULTS, threshold: input.kind === 'no_data' || input.kind === 'anomaly' ? 0 : undefined };
   return validate(ruleSchema, merge(base, input)) as RuleDefinition;
 }
 

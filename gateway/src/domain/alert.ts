@@ -1,4 +1,5 @@
 /** Plain alerting types shared by storage, the evaluator, live fan-out and GraphQL. */
+import type { Severity } from './severity.ts';
 
 /** What a rule measures over its window (README "Alerts" lists them with examples). */
 export const ALERT_CONDITION_KINDS = [
@@ -9,6 +10,7 @@ export const ALERT_CONDITION_KINDS = [
   'request_rate_above',
   'request_rate_below',
   'no_data',
+  'anomaly',
 ] as const;
 export type AlertConditionKind = (typeof ALERT_CONDITION_KINDS)[number];
 
@@ -55,9 +57,16 @@ export interface AlertRule {
   channelIds: string[];
   /** Repeat the firing notification this often while it lasts; null: never. */
   reminderSeconds: number | null;
+  /** Anomaly rules: the anomaly kind that counts (insights/anomalies), null for any. */
+  anomalyKind: AnomalyKindName | null;
+  /** Anomaly rules: the least severity that counts. */
+  minSeverity: Severity;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export const ANOMALY_KIND_NAMES = ['TRAFFIC_SPIKE', 'TRAFFIC_DROP', 'ERROR_RATE', 'LATENCY'] as const;
+export type AnomalyKindName = (typeof ANOMALY_KIND_NAMES)[number];
 
 /** Where a rule's evaluation stands. */
 export interface AlertStatus {

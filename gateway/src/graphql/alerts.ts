@@ -30,6 +30,8 @@ import { describeCondition, formatValue, unitOf } from '../alerts/conditions.ts'
 import { sendTestNotification, type DispatchSettings, type TestResult } from '../alerts/outbox.ts';
 import { rangeArg, TimeRange } from './time-range.ts';
 import { intArg } from './analytics-common.ts';
+import { AnomalyKindRef } from './anomalies.ts';
+import { SeverityRef } from './insight-severity.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Enums
@@ -46,6 +48,11 @@ const AlertConditionKindRef = builder.enumType('AlertConditionKind', {
     NO_DATA: {
       value: 'no_data',
       description: 'No record at all in the window (the service or the log pipeline stopped). Takes no threshold.',
+    },
+    ANOMALY: {
+      value: 'anomaly',
+      description:
+        'Any anomaly of `anomalyKind` (any kind when null) at `minSeverity` or worse found by the `anomalies` detector in the window. Takes no threshold.',
     },
   } as const,
 });
@@ -183,6 +190,17 @@ const AlertRuleRef = builder.objectRef<AlertRule>('AlertRule').implement({
         r.channelIds.length ? (await listChannels(ctx.db.pool)).filter((c) => r.channelIds.includes(c.id)) : [],
     }),
     reminderSeconds: t.exposeInt('reminderSeconds', { nullable: true, description: 'Notify again this often while firing; null: never.' }),
+    anomalyKind: t.field({
+      type: AnomalyKindRef,
+      nullable: true,
+      description: 'ANOMALY rules: the kind of anomaly that counts; null: any.',
+      resolve: (r) => r.anomalyKind,
+    }),
+    minSeverity: t.field({
+      type: SeverityRef,
+      description: 'ANOMALY rules: the least severity that counts.',
+      resolve: (r) => r.minSeverity,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it was last changed.' }),
   }),
@@ -322,6 +340,16 @@ const AlertRuleInput = builder.inputType('AlertRuleInput', {
     labels: t.field({ type: [AlertLabelInput], required: false, description: 'Labels (at most 20); replaces all.' }),
     channelIds: t.idList({ required: false, description: 'Channels to notify (at most 20); replaces all.' }),
     reminderSeconds: t.int({ required: false, description: 'Notify again this often while firing (1..604800 s); null: never.' }),
+    anomalyKind: t.field({
+      type: AnomalyKindRef,
+      required: false,
+      description: 'ANOMALY rules: the kind of anomaly that counts; null: any.',
+    }),
+    minSeverity: t.field({
+      type: SeverityRef,
+      required: false,
+      description: 'ANOMALY rules: the least severity that counts (default HIGH).',
+    }),
   }),
 });
 

@@ -21,7 +21,7 @@ export type RuleColumns = Omit<AlertRule, 'id' | 'createdAt' | 'updatedAt'>;
 
 const RULE_COLUMNS = `r.id, r.name, r.description, r.enabled, r.muted, r.kind, r.threshold, r.resolve_threshold, r.service, r.route, r.method,
   r.window_seconds, r.for_seconds, r.interval_seconds, r.min_requests, r.severity, r.labels, r.channel_ids::text[] AS channel_ids,
-  r.reminder_seconds, r.created_at, r.updated_at`;
+  r.reminder_seconds, r.anomaly_kind, r.min_severity, r.created_at, r.updated_at`;
 
 interface RuleRow {
   id: string;
@@ -43,6 +43,8 @@ interface RuleRow {
   labels: AlertLabels;
   channel_ids: string[];
   reminder_seconds: number | null;
+  anomaly_kind: string | null;
+  min_severity: string;
   created_at: Date;
   updated_at: Date;
 }
@@ -67,6 +69,8 @@ const toRule = (r: RuleRow): AlertRule => ({
   labels: r.labels,
   channelIds: r.channel_ids,
   reminderSeconds: r.reminder_seconds,
+  anomalyKind: r.anomaly_kind as AlertRule['anomalyKind'],
+  minSeverity: r.min_severity as AlertRule['minSeverity'],
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -107,6 +111,8 @@ function ruleParams(r: RuleColumns): unknown[] {
     JSON.stringify(r.labels),
     r.channelIds,
     r.reminderSeconds,
+    r.anomalyKind,
+    r.minSeverity,
   ];
 }
 
@@ -127,8 +133,8 @@ export async function insertRule(pool: pg.Pool, rule: RuleColumns): Promise<Aler
     try {
       const { rows } = await client.query<RuleRow>(
         `INSERT INTO alert_rules AS r (id, name, description, enabled, muted, kind, threshold, resolve_threshold, service, route, method,
-           window_seconds, for_seconds, interval_seconds, min_requests, severity, labels, channel_ids, reminder_seconds)
-         VALUES ($19, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17::uuid[], $18)
+           window_seconds, for_seconds, interval_seconds, min_requests, severity, labels, channel_ids, reminder_seconds, anomaly_kind, min_severity)
+         VALUES ($21, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17::uuid[], $18, $19, $20)
          RETURNING ${RULE_COLUMNS}`,
         [...ruleParams(rule), randomUUID()],
       );
@@ -157,8 +163,9 @@ export async function updateRule(pool: pg.Pool, id: string, rule: RuleColumns): 
       const { rows } = await client.query<RuleRow>(
         `UPDATE alert_rules AS r SET name = $1, description = $2, enabled = $3, muted = $4, kind = $5, threshold = $6, resolve_threshold = $7,
            service = $8, route = $9, method = $10, window_seconds = $11, for_seconds = $12, interval_seconds = $13, min_requests = $14,
-           severity = $15, labels = $16::jsonb, channel_ids = $17::uuid[], reminder_seconds = $18, updated_at = now()
-         WHERE r.id = $19 RETURNING ${RULE_COLUMNS}`,
+           severity = $15, labels = $16::jsonb, channel_ids = $17::uuid[], reminder_seconds = $18, anomaly_kind = $19, min_severity = $20,
+           updated_at = now()
+         WHERE r.id = $21 RETURNING ${RULE_COLUMNS}`,
         [...ruleParams(rule), id],
       );
       const conditionChanged =
@@ -168,6 +175,8 @@ export async function updateRule(pool: pg.Pool, id: string, rule: RuleColumns): 
         old.route !== rule.route ||
         old.method !== rule.method ||
         old.windowSeconds !== rule.windowSeconds ||
+        old.anomalyKind !== rule.anomalyKind ||
+        old.minSeverity !== rule.minSeverity ||
         (old.enabled && !rule.enabled);
       if (conditionChanged) {
         await client.query(

@@ -5,6 +5,7 @@ import { waitFor } from '../support/wait-for.ts';
 import { subscribeSse } from '../ai/sse.ts';
 import { startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
 import { DEMO_ALERT_RULE, ensureDemoAlertRule } from '../../../scripts/demo-alert-rule.ts';
+import { buildIncident, INCIDENT_ENDPOINT } from '../../../e2e/support/incident.ts';
 
 const SECRET = 'whsec-0123456789abcdef-logpulse';
 const SMTP_PASSWORD = 'smtp-password-123';
@@ -280,5 +281,33 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     });
     expect(hook.accepted.length).toBe(sent);
     expect((await gql(`mutation($id: ID!) { deleteAlertRule(id: $id) }`, { id: ruleId })).data!.deleteAlertRule).toBe(true);
+  });
+
+  it('an ANOMALY rule fires on what the anomalies detector finds in its window', async () => {
+    // Two hours of steady checkout traffic, then a 3-minute burst of 5xx ending 5 minutes ago.
+    const incident = buildIncident(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
+    for (let i = 0; i < incident.records.length; i += 500) {
+      expect((await gateway.ingest(jsonLines(incident.records.slice(i, i + 500)))).status).toBe(200);
+    }
+    const rule = await gql(`mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id condition } }`, {
+      input: {
+        name: 'checkout anomalies',
+        kind: 'ANOMALY',
+        anomalyKind: 'ERROR_RATE',
+        minSeverity: 'LOW',
+        service: INCIDENT_ENDPOINT.service,
+        windowSeconds: 900,
+        intervalSeconds: 1,
+      },
+    });
+    expect(rule.errors).toBeUndefined();
+    expect(rule.data!.createAlertRule.condition).toBe('any ERROR_RATE anomaly at severity ≥ LOW in 15m (shop-api)');
+    await waitFor('the anomaly rule to fire', async () =>
+      (await gql(`{ alerts(state: [FIRING]) { rule { name } valueText } }`)).data?.alerts.some(
+        (a: { rule: { name: string }; valueText: string }) => a.rule.name === 'checkout anomalies' && Number(a.valueText) >= 1,
+      ),
+    );
+    const bad = await gql(`mutation { createAlertRule(input: {name: "x", kind: ANOMALY, threshold: 3}) { id } }`);
+    expect(bad.errors?.[0]?.message).toBe('threshold: anomaly takes no threshold (omit it or pass 0)');
   });
 });

@@ -44,6 +44,14 @@ describe('alert conditions', () => {
     expect(evaluateCondition(noData, fig({ count: 1 }))).toMatchObject({ breaching: false, recovered: true });
   });
 
+  it('an anomaly rule fires while the detector finds something, and resolves when it finds nothing', () => {
+    const anomaly = { kind: 'anomaly' as const, threshold: 0, resolveThreshold: null, minRequests: 20 };
+    expect(evaluateCondition(anomaly, fig({ count: 0, anomalies: 2 }))).toEqual({ value: 2, breaching: true, recovered: false });
+    expect(evaluateCondition(anomaly, fig({ anomalies: 0 }))).toEqual({ value: 0, breaching: false, recovered: true });
+    expect(ruleFromInput({ name: 'a', kind: 'anomaly' })).toMatchObject({ threshold: 0, anomalyKind: null, minSeverity: 'HIGH' });
+    expect(() => ruleFromInput({ name: 'a', kind: 'p95', threshold: 1, anomalyKind: 'LATENCY' })).toThrow(/anomalyKind: applies to anomaly rules only/);
+  });
+
   it('describes a condition in words', () => {
     expect(
       describeCondition({

@@ -20,7 +20,7 @@ CREATE TABLE "alert_rules" (
   "description" TEXT NOT NULL DEFAULT '',
   "enabled" BOOLEAN NOT NULL DEFAULT true,
   "muted" BOOLEAN NOT NULL DEFAULT false,
-  -- error_rate | server_error_rate | p95 | p99 | request_rate_above | request_rate_below | no_data
+  -- error_rate | server_error_rate | p95 | p99 | request_rate_above | request_rate_below | no_data | anomaly
   "kind" TEXT NOT NULL,
   "threshold" DOUBLE PRECISION NOT NULL,
   "resolve_threshold" DOUBLE PRECISION,
@@ -35,6 +35,9 @@ CREATE TABLE "alert_rules" (
   "labels" JSONB NOT NULL DEFAULT '{}',
   "channel_ids" UUID[] NOT NULL DEFAULT '{}',
   "reminder_seconds" INTEGER,
+  -- anomaly rules: which kind of anomaly (NULL: any) at which severity or worse.
+  "anomaly_kind" TEXT,
+  "min_severity" TEXT NOT NULL DEFAULT 'HIGH',
   "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
   "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now()
 );

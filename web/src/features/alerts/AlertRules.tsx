@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
 import { EmptyState } from '../../components/states/states.tsx';
 import { graphql, getFragmentData, type FragmentType } from '../../gql/index.ts';
-import type { AlertConditionKind, AlertSeverity } from '../../gql/graphql.ts';
+import type { AlertConditionKind, AlertSeverity, AnomalyKind, Severity } from '../../gql/graphql.ts';
 import { useI18n } from '../../i18n/index.tsx';
 
 export const AlertRules_AlertRuleFragment = graphql(/* GraphQL */ `
@@ -54,7 +54,12 @@ const KINDS: readonly AlertConditionKind[] = [
   'REQUEST_RATE_ABOVE',
   'REQUEST_RATE_BELOW',
   'NO_DATA',
+  'ANOMALY',
 ];
+const ANOMALY_KINDS: readonly AnomalyKind[] = ['ERROR_RATE', 'LATENCY', 'TRAFFIC_SPIKE', 'TRAFFIC_DROP'];
+const MIN_SEVERITIES: readonly Severity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+/** Kinds judged by the detector or by the presence of data: no threshold to type. */
+const thresholdless = (kind: AlertConditionKind) => kind === 'NO_DATA' || kind === 'ANOMALY';
 const SEVERITIES: readonly AlertSeverity[] = ['INFO', 'WARNING', 'CRITICAL'];
 /** Rates are typed as percentages in the form and sent as ratios. */
 const isRate = (kind: AlertConditionKind) => kind === 'ERROR_RATE' || kind === 'SERVER_ERROR_RATE';
@@ -162,8 +167,11 @@ function RuleForm({ channels, onCreated }: { channels: readonly { id: string; na
       input: {
         name: text('name'),
         kind,
-        threshold: kind === 'NO_DATA' ? null : scale(number('threshold')),
-        resolveThreshold: kind === 'NO_DATA' ? null : scale(number('resolveThreshold')),
+        threshold: thresholdless(kind) ? null : scale(number('threshold')),
+        resolveThreshold: thresholdless(kind) ? null : scale(number('resolveThreshold')),
+        ...(kind === 'ANOMALY'
+          ? { anomalyKind: (text('anomalyKind') || null) as AnomalyKind | null, minSeverity: text('minSeverity') as Severity }
+          : {}),
         service: text('service') || null,
         route: text('route') || null,
         method: text('method') || null,
@@ -201,7 +209,32 @@ function RuleForm({ channels, onCreated }: { channels: readonly { id: string; na
           ))}
         </select>
       </label>
-      {kind !== 'NO_DATA' && (
+      {kind === 'ANOMALY' && (
+        <>
+          <label>
+            {t('alerts.anomalyKind')}
+            <select name="anomalyKind" defaultValue="">
+              <option value="">{t('alerts.anomalyKind.any')}</option>
+              {ANOMALY_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {t(`anomaly.kind.${k}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('alerts.minSeverity')}
+            <select name="minSeverity" defaultValue="HIGH">
+              {MIN_SEVERITIES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      )}
+      {!thresholdless(kind) && (
         <>
           <label>
             {t('alerts.threshold')} ({unit})
