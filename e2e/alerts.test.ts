@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startTestGateway, type TestGateway } from '../gateway/test/support/gateway.ts';
-import { waitFor } from '../gateway/test/support/wait-for.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 import { startWebhookReceiver, type WebhookReceiver } from '../gateway/test/alerts/receivers.ts';
 import { launchChromium } from './support/browser.ts';
 import { ensureWebBuild, ROOT, WEB_DIST } from './support/web-build.ts';

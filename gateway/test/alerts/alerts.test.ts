@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
-import { waitFor } from '../support/wait-for.ts';
-import { subscribeSse } from '../ai/sse.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
+import { subscribeSse } from '@logpulse/testkit/sse';
 import { startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
 import { DEMO_ALERT_RULE, ensureDemoAlertRule } from '../../../scripts/demo-alert-rule.ts';
 import { buildIncident, INCIDENT_ENDPOINT } from '../../../e2e/support/incident.ts';

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestStorage } from '../support/databases.ts';
 import { TEST_TOKEN, jsonLines } from '../support/gateway.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 import { startGatewayProcess, type GatewayProcess } from '../hardening/support.ts';
 import { startWebhookReceiver } from './receivers.ts';
 

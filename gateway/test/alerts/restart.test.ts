@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestStorage } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 import { startWebhookReceiver } from './receivers.ts';
 
 const SECRET = 'whsec-restart-0123456789abcdef';

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import { buildApp, type App } from '../../src/app.ts';
 import { createTestStorage, type TestStorage } from '../support/databases.ts';
 import { TEST_TOKEN, jsonLines } from '../support/gateway.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 import { startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
 
 const WEBHOOK_SECRET = 'whsec-NEVER-SHOWN-7f3a9c1e5b';

@@ -335,8 +335,6 @@ export const en = {
   'recommendation.live': 'Live incident',
   'recommendation.endpoints': { one: '{count} endpoint', other: '{count} endpoints' },
   'recommendation.clients': { one: '{count} client', other: '{count} clients' },
-} as const satisfies Record<string, Message>;
-  'recommendation.affected': '{count} requests concerned',
 
   'nav.alerts': 'Alerts',
   'alerts.firingBadge': '{count} firing',
@@ -375,7 +373,7 @@ export const en = {
   'alerts.delivery.FAILED': 'failed',
   'alerts.delivery.SILENCED': 'silenced',
   'alerts.delivery.MUTED': 'muted',
-  'alerts.attempts': '{count} attempts',
+  'alerts.attempts': { one: '{count} attempt', other: '{count} attempts' },
   'alerts.noRules': 'No rules yet.',
   'alerts.rule': 'Rule',
   'alerts.condition': 'Condition',
@@ -426,6 +424,6 @@ export const en = {
   'alerts.hours': 'Hours',
   'alerts.comment': 'Comment',
   'alerts.silence': 'Silence',
-} as const;
+} as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
