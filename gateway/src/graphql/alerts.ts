@@ -291,7 +291,7 @@ const AlertSilenceRef = builder.objectRef<AlertSilence>('AlertSilence').implemen
     comment: t.exposeString('comment', { description: 'Why.' }),
     active: t.boolean({
       description: 'In force now.',
-      resolve: (s) => s.startsAt.getTime() <= Date.now() && s.endsAt.getTime() > Date.now(),
+      resolve: (s, _args, ctx) => s.startsAt.getTime() <= ctx.clock.now() && s.endsAt.getTime() > ctx.clock.now(),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
   }),
@@ -637,7 +637,7 @@ builder.mutationField('createAlertSilence', (t) =>
     resolve: (_root, args, ctx) =>
       alertInput('input', async () => {
         const ruleId = args.input.ruleId ? idArg(args.input.ruleId, 'input.ruleId') : null;
-        const silence = silenceFromInput({ ...args.input, ruleId, labels: labelsFrom(args.input.labels, 'input.labels') }, new Date());
+        const silence = silenceFromInput({ ...args.input, ruleId, labels: labelsFrom(args.input.labels, 'input.labels') }, new Date(ctx.clock.now()));
         return insertSilence(ctx.db.pool, silence);
       }),
   }),
