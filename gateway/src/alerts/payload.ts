@@ -32,14 +32,13 @@ export interface WebhookPayload {
   links: { alerts: string; logs: string | null; insights: string | null };
 }
 
-/** The window an alert is about, for links: from its start (or the window before it) to now. */
+/**
+ * The window an alert is about, for links: from one rule window before it fired (what led up to
+ * it) until the event. The dashboard's Alerts page builds the same range (web alert-links.ts).
+ */
 function linkRange(event: AlertEvent, rule: AlertRule | null): { from: string; to: string } {
-  const to = event.at;
-  const from = event.firingSince ?? new Date(to.getTime() - (rule?.windowSeconds ?? 900) * 1000);
-  return {
-    from: new Date(Math.min(from.getTime(), to.getTime() - (rule?.windowSeconds ?? 900) * 1000)).toISOString(),
-    to: to.toISOString(),
-  };
+  const start = (event.firingSince ?? event.at).getTime() - (rule?.windowSeconds ?? 900) * 1000;
+  return { from: new Date(start).toISOString(), to: event.at.toISOString() };
 }
 
 export function buildPayload(event: AlertEvent, rule: AlertRule | null, deliveryId: string, publicUrl: string): WebhookPayload {
