@@ -10,6 +10,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GATEWAY_NODE_FLAGS } from '../gateway/src/node-flags.ts';
 import { demoBackfillOptions, demoRate } from '../target-server/src/traffic/demo.ts';
+import { ensureDemoAlertRule } from './demo-alert-rule.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
@@ -177,6 +178,10 @@ if (!(await waitForReady(`http://127.0.0.1:${port}/readyz`, 120_000))) {
   say('start', 'gateway did not become ready; stopping');
   await stopAll(1);
 }
+await ensureDemoAlertRule(`http://127.0.0.1:${port}`, process.env.DASHBOARD_TOKEN).then(
+  (outcome) => outcome === 'created' && say('start', 'created the example alert rule "Demo: high error rate" (start high-errors on the scenario page to see it fire)'),
+  (error: Error) => say('start', `could not create the example alert rule: ${error.message}`),
+);
 // The target server's own demo mode stays off: this script runs the traffic and backfill itself.
 run('target', ['target-server/src/main.ts'], { TARGET_PORT: targetPort, ACCESS_LOG: accessLog, DEMO_TRAFFIC: '0' });
 await waitForReady(`http://127.0.0.1:${targetPort}/scenario`, 30_000);
@@ -211,6 +216,7 @@ say('start', '');
 say('start', `logpulse is running (${process.env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${join(dataDir, 'pglite')}`})`);
 say('start', `  dashboard      http://localhost:${port}/`);
 say('start', `  GraphiQL       http://localhost:${port}/graphql`);
+say('start', `  alerts         http://localhost:${port}/alerts`);
 say('start', `  target server  http://localhost:${targetPort}/  (scenario control page)`);
 say('start', `  ingest token   stored in ${join(dataDir, 'dev-ingest-token')} (set INGEST_TOKEN to choose one)`);
 say('start', 'Press Ctrl-C to stop everything.');

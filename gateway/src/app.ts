@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { createAiRuntime } from './ai/runtime.ts';
+import { startAlerting, type Alerting } from './alerts/alerting.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
@@ -40,6 +41,8 @@ export interface App {
   /** True once the database answered and migrations are applied. */
   readonly ready: boolean;
   readonly pubsub: LivePubSub;
+  /** Alert evaluation and delivery on this replica (null when ALERTS_ENABLED=false or not started). */
+  readonly alerting: Alerting | null;
 }
 
 const MIGRATION_RETRY_MS = 1_000;
@@ -67,6 +70,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   let stopping = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let stopRetention: (() => void) | undefined;
+  let alerting: Alerting | undefined;
   const sockets = new Set<Socket>();
 
   if (config.production && !config.dashboardToken) {
@@ -247,6 +251,9 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
       return ready;
     },
     pubsub,
+    get alerting() {
+      return alerting ?? null;
+    },
     async start() {
       database = await openDatabase({
         databaseUrl: config.databaseUrl,
@@ -261,6 +268,15 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
         server.listen(config.port, config.host, () => resolve());
       });
       const port = (server.address() as AddressInfo).port;
+      if (config.alerts.enabled) {
+        alerting = startAlerting({
+          pool: () => (ready ? (database?.pool ?? null) : null),
+          settings: config.alerts,
+          defaultPublicUrl: () => `http://localhost:${port}`,
+          logger,
+          publish: (event) => pubsub.publish('alerts:event', event),
+        });
+      }
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       return { url: `http://${host}:${port}`, port };
     },
@@ -269,6 +285,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
       stopping = true;
       clearTimeout(retryTimer);
       stopRetention?.();
+      await alerting?.stop();
       await liveSocket.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

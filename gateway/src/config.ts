@@ -61,6 +61,26 @@ export interface GatewayConfig {
   statementTimeoutMs: number;
   /** Most raw log records a top list (user agents, client IPs) is counted over; a spread sample past it. */
   rawSampleRows: number;
+  /** Alert evaluation and notification (gateway/src/alerts, README "Alerts"). */
+  alerts: AlertsSettings;
+}
+
+export interface AlertsSettings {
+  /** Off: this replica neither evaluates rules nor sends notifications (GraphQL still manages them). */
+  enabled: boolean;
+  /** How often the evaluator wakes to evaluate due rules and send due notifications. */
+  tickMs: number;
+  /** The leader lease; a killed leader is replaced once it lapses. */
+  leaseMs: number;
+  /** Delivery retries: first delay, doubling up to the maximum, given up after maxAttempts. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  /** Per webhook request or SMTP step. */
+  sendTimeoutMs: number;
+  /** Base of the links in notifications (the dashboard's address as users reach it). */
+  publicUrl: string | undefined;
+  smtp: { host: string | undefined; port: number; user: string | undefined; password: string | undefined; secure: boolean; from: string };
 }
 
 export interface AiLimits {
@@ -149,7 +169,23 @@ const envSchema = z.object({
   WEB_DIST: z.string().default('web/dist'),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   ANALYTICS_RAW_SAMPLE_ROWS: z.coerce.number().int().min(100).max(100_000_000).default(DEFAULT_RAW_SAMPLE_ROWS),
+  ALERTS_ENABLED: z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).default('true'),
+  ALERTS_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  ALERTS_LEASE_MS: z.coerce.number().int().min(200).max(3_600_000).default(30_000),
+  ALERTS_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  ALERTS_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(600_000),
+  ALERTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  ALERTS_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  PUBLIC_URL: z.string().url().optional(),
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_SECURE: z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).default('false'),
+  SMTP_FROM: z.string().default('logpulse <alerts@localhost>'),
 });
+
+const truthy = (v: string) => ['true', '1', 'yes', 'on'].includes(v);
 
 const DEV_TOKEN_NOTE = 'dev-';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -265,6 +301,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webDist: e.WEB_DIST,
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     rawSampleRows: e.ANALYTICS_RAW_SAMPLE_ROWS,
+    alerts: {
+      enabled: truthy(e.ALERTS_ENABLED),
+      tickMs: e.ALERTS_TICK_MS,
+      leaseMs: Math.max(e.ALERTS_LEASE_MS, e.ALERTS_TICK_MS * 2),
+      retryBaseMs: e.ALERTS_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.ALERTS_RETRY_MAX_MS, e.ALERTS_RETRY_BASE_MS),
+      maxAttempts: e.ALERTS_MAX_ATTEMPTS,
+      sendTimeoutMs: e.ALERTS_SEND_TIMEOUT_MS,
+      publicUrl: e.PUBLIC_URL,
+      smtp: {
+        host: e.SMTP_HOST,
+        port: e.SMTP_PORT,
+        user: e.SMTP_USER,
+        password: e.SMTP_PASSWORD,
+        secure: truthy(e.SMTP_SECURE),
+        from: e.SMTP_FROM,
+      },
+    },
     ...overrides,
   };
 }

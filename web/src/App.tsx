@@ -20,6 +20,7 @@ const LivePage = page(() => import('./features/live/LivePage.tsx'));
 const AiPage = page(() => import('./features/ai/AiPage.tsx'));
 const PipelinePage = page(() => import('./features/pipeline/PipelinePage.tsx'));
 const LogsPage = page(() => import('./features/logs/LogsPage.tsx'));
+const AlertsPage = page(() => import('./features/alerts/AlertsPage.tsx'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -51,6 +52,7 @@ export function App() {
               <Route path="/ai" component={AiPage} />
               <Route path="/pipeline" component={PipelinePage} />
               <Route path="/logs" component={LogsPage} />
+              <Route path="/alerts" component={AlertsPage} />
               <Route component={NotFound} />
             </Switch>
           </Suspense>

@@ -18,6 +18,9 @@ import { collectWindowStatistics } from './collect-statistics.ts';
 import { analyzeOffline } from './offline-analyst.ts';
 import type { WindowStatistics } from './window-statistics.ts';
 import { endpointLabel } from '../domain/endpoint.ts';
+import { listEvents, listRuleStatuses, type RuleStatus } from '../storage/alerts.ts';
+import type { AlertEvent } from '../domain/alert.ts';
+import { describeCondition, formatValue } from '../alerts/conditions.ts';
 
 /**
  * The tools a chat answer is built from. Each calls the same analytics functions as the
@@ -438,6 +441,45 @@ export const windowSummaryTool = defineTool({
   }),
 });
 
+/** Alert rules firing or pending now, and the transitions of the window. */
+export interface AlertsNow {
+  active: RuleStatus[];
+  recent: AlertEvent[];
+}
+
+export const alertsTool = defineTool({
+  name: 'alerts',
+  analysis: 'alerts',
+  description:
+    'Alert rules firing or pending now (name, severity, condition, current value, since when) and the alert transitions (fired, resolved) of the window. Use for "what is firing", "any alerts", "why did it alert".',
+  args: z.object({ ...windowArgs }),
+  async run(_args, ctx, range): Promise<AlertsNow> {
+    const inScope = (service: string | null) => !ctx.service || service === null || service === ctx.service;
+    const [active, recent] = await Promise.all([
+      listRuleStatuses(ctx.pool, ['firing', 'pending']),
+      listEvents(ctx.pool, { range, kinds: ['firing', 'resolved'], limit: 20 }),
+    ]);
+    const rules = new Map(active.map((a) => [a.rule.id, a.rule]));
+    return {
+      active: active.filter((a) => inScope(a.rule.service)),
+      recent: recent.filter((e) => !e.ruleId || !rules.has(e.ruleId) || inScope(rules.get(e.ruleId)!.service)),
+    };
+  },
+  figures: (d) => d.active.slice(0, 4).flatMap((a) => fig(`${a.rule.name} (${a.status.state})`, a.lastValue, a.rule.kind.includes('rate') && !a.rule.kind.startsWith('request') ? 'ratio' : null)),
+  toModel: (d) => ({
+    active: d.active.map((a) => ({
+      rule: a.rule.name,
+      state: a.status.state,
+      severity: a.rule.severity,
+      condition: describeCondition(a.rule),
+      value: formatValue(a.rule.kind, a.lastValue),
+      since: a.status.since,
+      labels: a.rule.labels,
+    })),
+    recentTransitions: d.recent.map((e) => ({ at: e.at, kind: e.kind, summary: e.summary })),
+  }),
+});
+
 /** Every tool, by the name the model calls it. */
 export const CHAT_TOOLS = {
   [trafficTool.name]: trafficTool,
@@ -449,6 +491,7 @@ export const CHAT_TOOLS = {
   [recentLogsTool.name]: recentLogsTool,
   [anomaliesTool.name]: anomaliesTool,
   [windowSummaryTool.name]: windowSummaryTool,
+  [alertsTool.name]: alertsTool,
 } as const;
 
 export type ChatToolName = keyof typeof CHAT_TOOLS;

@@ -1,5 +1,17 @@
 import { zoneOffsetMinutes } from '../storage/time-bucket.ts';
-import { endpointDetailTool, endpointUsageTool, slowEndpointsTool, statusEndpointTopTool, trafficTool, windowSummaryTool, type ToolContext } from './chat-tools.ts';import { clock, count, ms, pct, span } from './format.ts';
+import {
+  alertsTool,
+  endpointDetailTool,
+  endpointUsageTool,
+  slowEndpointsTool,
+  statusEndpointTopTool,
+  trafficTool,
+  windowSummaryTool,
+  type ToolContext,
+} from './chat-tools.ts';
+import { clock, count, ms, pct, span } from './format.ts';
+import { describeCondition, formatValue } from '../alerts/conditions.ts';
+import type { RuleStatus } from '../storage/alerts.ts';
 import type { Language } from './language.ts';
 import type { Citation } from './store.ts';
 import { endpointLabel } from '../domain/endpoint.ts';
@@ -14,9 +26,10 @@ export interface OfflineAnswer {
   citations: Citation[];
 }
 
-type Intent = 'time' | 'endpoint' | 'errorRate' | 'topErrors' | 'slowest' | 'busiest' | 'overview';
+type Intent = 'time' | 'endpoint' | 'alerts' | 'errorRate' | 'topErrors' | 'slowest' | 'busiest' | 'overview';
 
 const INTENTS: [Exclude<Intent, 'time' | 'endpoint'>, RegExp][] = [
+  ['alerts', /\b(alerts?|alerting|firing|fired|alarms?)\b|알림|알람|경보|발생\s*중/i],
   [
     'errorRate',
     /error rate|error ratio|errors? (right )?now|how many errors|failure rate|에러\s*율|에러율|오류\s*율|오류율|에러\s*비율|실패율|에러가\s*얼마|에러\s*몇/i,
@@ -154,6 +167,9 @@ export async function answerOffline(message: string, language: Language, ctx: To
       return { answer, citations: [detail.citation] };
     }
 
+    case 'alerts':
+      return answerAlerts(language, ctx);
+
     case 'errorRate': {
       const [now, longer] = await Promise.all([trafficTool.call({ minutes: NOW_MINUTES }, ctx), trafficTool.call({}, ctx)]);
       const rate = (t: typeof now.data.total, n: number) => (t.requests ? (n / t.requests) * 100 : 0);
@@ -229,4 +245,70 @@ export async function answerOffline(message: string, language: Language, ctx: To
       return { answer: [findings.summary, ...lines].join('\n'), citations: [outcome.citation] };
     }
   }
+}
+
+/**
+ * What is firing and why: each firing (then pending) rule with its value and condition, and for
+ * the first few the evidence behind it from the rule's own scope and window: the endpoint
+ * answering the errors, or the slowest endpoint.
+ */
+async function answerAlerts(language: Language, ctx: ToolContext): Promise<OfflineAnswer> {
+  const ko = language === 'ko';
+  const outcome = await alertsTool.call({ minutes: ctx.lookbackMinutes }, ctx);
+  const { active, recent } = outcome.data;
+  const citations: Citation[] = [outcome.citation];
+  if (active.length === 0) {
+    const last = recent[0];
+    const tail = last ? (ko ? ` 최근 변화: ${clock(last.at, ctx.timeZone)} ${last.summary}` : ` Latest transition: ${clock(last.at, ctx.timeZone)} ${last.summary}`) : '';
+    return { answer: (ko ? '지금 발생 중인 알림이 없습니다.' : 'Nothing is firing right now.') + tail, citations };
+  }
+  const firing = active.filter((a) => a.status.state === 'firing');
+  const pending = active.filter((a) => a.status.state === 'pending');
+  const head = ko
+    ? `발생 중인 알림 ${firing.length}건${pending.length ? `, 대기 중 ${pending.length}건` : ''}:`
+    : `${firing.length} alert${firing.length === 1 ? '' : 's'} firing${pending.length ? `, ${pending.length} pending` : ''}:`;
+  const lines: string[] = [];
+  for (const [i, a] of [...firing, ...pending].slice(0, 5).entries()) {
+    const since = clock(a.status.firingSince ?? a.status.since, ctx.timeZone);
+    const state = a.status.state === 'firing' ? (ko ? `${since}부터 발생 중` : `firing since ${since}`) : ko ? `${since}부터 대기 중` : `pending since ${since}`;
+    lines.push(`- [${a.rule.severity.toUpperCase()}] ${a.rule.name}: ${formatValue(a.rule.kind, a.lastValue)} (${describeCondition(a.rule)}), ${state}`);
+    if (i < 3) {
+      const why = await alertEvidence(a, language, ctx);
+      if (why) {
+        lines.push(`  ${why.text}`);
+        citations.push(why.citation);
+      }
+    }
+  }
+  return { answer: [head, ...lines].join('\n'), citations };
+}
+
+async function alertEvidence(a: RuleStatus, language: Language, ctx: ToolContext): Promise<{ text: string; citation: Citation } | null> {
+  const ko = language === 'ko';
+  const scope = { minutes: Math.min(Math.ceil(a.rule.windowSeconds / 60), ctx.lookbackMinutes), service: a.rule.service, route: a.rule.route, method: a.rule.method };
+  if (a.rule.kind === 'error_rate' || a.rule.kind === 'server_error_rate') {
+    const top = await statusEndpointTopTool.call({ ...scope, limit: 1 }, ctx);
+    const floor = a.rule.kind === 'server_error_rate' ? 500 : 400;
+    const worst = top.data.filter((s) => s.status >= floor).sort((x, y) => y.count - x.count)[0];
+    const endpoint = worst?.endpoints[0];
+    if (!worst || !endpoint) return null;
+    return {
+      text: ko
+        ? `원인: ${worst.status} 응답 ${count(worst.count)}건, 주로 ${endpointLabel(endpoint)}(${count(endpoint.count)}건)`
+        : `why: ${count(worst.count)} responses ${worst.status}, mostly from ${endpointLabel(endpoint)} (×${count(endpoint.count)})`,
+      citation: top.citation,
+    };
+  }
+  if (a.rule.kind === 'p95' || a.rule.kind === 'p99') {
+    const slow = await slowEndpointsTool.call({ ...scope, limit: 1 }, ctx);
+    const first = slow.data[0];
+    if (!first) return null;
+    return {
+      text: ko
+        ? `원인: 가장 느린 엔드포인트 ${endpointLabel(first)}, p95 ${ms(first.latency.p95)}, p99 ${ms(first.latency.p99)}`
+        : `why: the slowest endpoint is ${endpointLabel(first)} (p95 ${ms(first.latency.p95)}, p99 ${ms(first.latency.p99)})`,
+      citation: slow.citation,
+    };
+  }
+  return null;
 }

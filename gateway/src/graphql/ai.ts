@@ -12,7 +12,7 @@ import { tokensUsedSince } from '../ai/store.ts';
 import type { Evidence } from '../domain/evidence.ts';
 import { EvidenceRef } from './evidence.ts';
 
-builder.mutationType({ description: 'Actions: AI analysis of recent logs and the AI chat about them.' });
+builder.mutationType({ description: 'Actions: AI analysis of recent logs, the AI chat about them, and managing alert rules, channels and silences.' });
 
 const AiSeverityRef = builder.enumType('AiSeverity', {
   description: 'How urgent an AI insight is.',

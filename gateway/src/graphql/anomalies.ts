@@ -13,7 +13,7 @@ import { EvidenceRef } from './evidence.ts';
 import { SeverityRef } from './insight-severity.ts';
 import { ResolvedTimeRange } from './time-range.ts';
 
-const AnomalyKindRef = builder.enumType('AnomalyKind', {
+export const AnomalyKindRef = builder.enumType('AnomalyKind', {
   description: 'What was unusual.',
   values: {
     TRAFFIC_SPIKE: { value: 'TRAFFIC_SPIKE', description: 'Far more requests than usual.' },

@@ -58,7 +58,7 @@ const LiveMetricsRef = builder.objectRef<LiveMetrics>('LiveMetrics').implement({
   }),
 });
 
-builder.subscriptionType({ description: 'Live views: committed log records and traffic figures as they happen.' });
+builder.subscriptionType({ description: 'Live views: committed log records, traffic figures and alert transitions as they happen.' });
 
 builder.subscriptionField('logStream', (t) =>
   t.field({

@@ -15,6 +15,7 @@ import './bottlenecks.ts';
 import './recommendations.ts';
 import './ai.ts';
 import './ai-stream.ts';
+import './alerts.ts';
 
 /** The whole GraphQL schema; each imported file registers its own types and fields. */
 export const schema = builder.toSchema({ sortSchema: false });

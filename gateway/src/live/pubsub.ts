@@ -1,5 +1,6 @@
 import { createPubSub, type PubSub, type PubSubEventTarget } from 'graphql-yoga';
 import type { StoredLog } from '../domain/log-record.ts';
+import type { AlertEvent } from '../domain/alert.ts';
 import type { Logger } from '../logger.ts';
 import { LiveEventTarget, type RedisFanOutOptions } from './event-target.ts';
 import { LogStreamHub, type LogStreamOptions, type StoredLogSource } from './log-stream.ts';
@@ -12,6 +13,8 @@ import { LiveMetricsWindow } from './metrics-window.ts';
  */
 export type LiveEvents = {
   'logs:stored': [records: StoredLog[]];
+  /** An alert transition, right after the evaluating replica committed it (alertEvents). */
+  'alerts:event': [event: AlertEvent];
 };
 
 /** Figures about live subscribers (exposed for operations and tests). */

@@ -23,6 +23,7 @@ const TOOL_NAMES = [
   'recent_logs',
   'anomalies',
   'window_summary',
+  'alerts',
 ];
 
 interface Message {

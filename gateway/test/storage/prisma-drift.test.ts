@@ -89,7 +89,7 @@ async function readCatalogue(db: Database): Promise<TableShapes> {
   const tables: TableShapes = new Map();
   for (const r of rows) {
     const array = r.data_type === 'ARRAY';
-    const elementTypes: Record<string, string> = { _int2: 'smallint', _int4: 'integer', _int8: 'bigint', _text: 'text' };
+    const elementTypes: Record<string, string> = { _int2: 'smallint', _int4: 'integer', _int8: 'bigint', _text: 'text', _uuid: 'uuid' };
     const type = array ? (elementTypes[r.udt_name] ?? r.udt_name) : r.data_type;
     if (!tables.has(r.table_name)) tables.set(r.table_name, new Map());
     tables.get(r.table_name)!.set(r.column_name, { type, nullable: r.is_nullable === 'YES', array });

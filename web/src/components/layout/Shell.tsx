@@ -4,6 +4,7 @@ import { useI18n, type MessageKey } from '../../i18n/index.tsx';
 import { hrefWithControls } from '../../lib/controls.ts';
 import { HeaderControls } from '../controls/HeaderControls.tsx';
 import { Icon } from './icons.tsx';
+import { FiringBadge } from '../../features/alerts/FiringBadge.tsx';
 
 export const PAGES: readonly { path: string; label: MessageKey; icon: string }[] = [
   { path: '/', label: 'nav.overview', icon: 'overview' },
@@ -15,6 +16,7 @@ export const PAGES: readonly { path: string; label: MessageKey; icon: string }[]
   { path: '/ai', label: 'nav.ai', icon: 'ai' },
   { path: '/pipeline', label: 'nav.pipeline', icon: 'pipeline' },
   { path: '/logs', label: 'nav.logs', icon: 'logs' },
+  { path: '/alerts', label: 'nav.alerts', icon: 'alerts' },
 ];
 
 function isActive(path: string, location: string): boolean {
@@ -64,6 +66,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <div className="main-column">
         <header className="topbar">
           <h1 className="page-title">{current ? t(current.label) : t('app.name')}</h1>
+          <FiringBadge />
           <HeaderControls />
         </header>
         <main id="main" className="content" tabIndex={-1}>

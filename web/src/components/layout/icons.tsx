@@ -9,6 +9,7 @@ const PATHS: Record<string, string> = {
   ai: 'M8 2l1.6 4.4L14 8l-4.4 1.6L8 14l-1.6-4.4L2 8l4.4-1.6z',
   pipeline: 'M2 4h5v3H2zM9 9h5v3H9zM7 5.5h2.5v3.5',
   logs: 'M3 3.5h10M3 6.5h10M3 9.5h10M3 12.5h6',
+  alerts: 'M4 11V7a4 4 0 0 1 8 0v4l1.5 1.5h-11zM6.5 14h3',
 };
 
 export type IconName = keyof typeof PATHS;
