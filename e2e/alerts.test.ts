@@ -76,6 +76,7 @@ describe('Alerts page in Chromium', () => {
       user_agent: 'e2e',
       ip_address: '10.1.1.1',
       service: 'e2e-shop',
+      request_id: `${now}-${i}`,
     }));
     expect((await gateway.ingest(jsonLines(records))).status).toBe(200);
 

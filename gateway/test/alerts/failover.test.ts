@@ -25,6 +25,8 @@ const records = (n: number, status: (i: number) => number) => {
     user_agent: 't',
     ip_address: '10.0.0.2',
     service: 'billing',
+    // Distinct requests in one millisecond: the request id keeps them apart (identical lines are stored once).
+    request_id: `${now}-${i}`,
   }));
 };
 

@@ -163,6 +163,7 @@ describe('alert channel secrets', () => {
       latency_ms: 5,
       user_agent: 't',
       ip_address: '10.0.0.9',
+      request_id: `${now}-${i}`,
     }));
     await fetch(`${url}/log/ingest`, {
       method: 'POST',
