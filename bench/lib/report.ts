@@ -1,5 +1,6 @@
 import type { AnalysesResult } from '../sections/analyses.ts';
 import type { GoAccessResult } from '../sections/goaccess.ts';
+import type { IdleShipperResult } from '../sections/idle.ts';
 import type { IngestResult } from '../sections/ingest.ts';
 import type { LiveResult } from '../sections/live.ts';
 import type { MachineInfo } from './machine.ts';
@@ -18,6 +19,7 @@ export interface BenchResults {
   analyses?: AnalysesResult;
   live?: LiveResult;
   goaccess?: GoAccessResult;
+  idle?: IdleShipperResult;
   errors: { section: string; message: string }[];
 }
 
@@ -29,6 +31,8 @@ export const BUDGETS = {
   analysisRange: '24h',
   liveP99Ms: 250,
   rssMb: 300,
+  /** "An idle shipper costs ~0 CPU": under 5 CPU seconds an hour (0.14 % of one core). */
+  idleShipperCpuSecondsPerHour: 5,
 };
 
 const verdict = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? '**pass**' : '**MISS**');
@@ -36,8 +40,9 @@ const verdict = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? '**pass**' :
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
   const out: string[] = [];
-  const ran = (['ingest', 'analyses', 'live', 'goaccess'] as const).filter((k) => r[k]);
-  const partial = ran.length < 4 ? ` (${ran.join(', ')} only)` : '';
+  const sections = ['ingest', 'analyses', 'live', 'goaccess', 'idle'] as const;
+  const ran = sections.filter((k) => r[k]);
+  const partial = ran.length < sections.length ? ` (${ran.join(', ')} only)` : '';
   out.push(`## ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC — ${r.mode} run${partial}`);
   out.push('');
   out.push(`- Command: \`${r.command}\` (commit ${r.commit})`);
@@ -93,6 +98,12 @@ export function renderMarkdown(r: BenchResults): string {
     const rss = l.resources.gatewayRssMbPeak;
     out.push(
       `| gateway RSS under live load | ${fmt(rss)} MB peak | < ${BUDGETS.rssMb} MB | ${verdict(rss === null ? null : rss < BUDGETS.rssMb)} |`,
+    );
+  }
+  if (r.idle) {
+    const perHour = r.idle.cpuSecondsPerHour;
+    out.push(
+      `| idle dev shipper CPU (${fmt(r.idle.seconds)} s with the file unchanged) | ${fmt(r.idle.cpuSeconds, 2)} CPU s = ${fmt(perHour, 1)} CPU s per hour; a line appended afterwards arrived in ${fmt(r.idle.pickupMs)} ms (flush interval 1 s) | < ${BUDGETS.idleShipperCpuSecondsPerHour} CPU s per hour | ${verdict(perHour < BUDGETS.idleShipperCpuSecondsPerHour)} |`,
     );
   }
   out.push('');

@@ -112,6 +112,13 @@ describe('npm run bench -- --quick', () => {
     expect(g.goaccess?.totalRequests).toBe(20_000);
   });
 
+  it('measures the CPU of an idle dev shipper, which still picks up a new line', () => {
+    const idle = results.idle!;
+    expect(idle.seconds).toBeGreaterThan(0);
+    expect(idle.cpuSeconds).toBeGreaterThanOrEqual(0);
+    expect(idle.pickupMs).toBeGreaterThan(0);
+  });
+
   it('leaves no scratch database behind', async () => {
     const client = new pg.Client({ connectionString: ADMIN_URL });
     await client.connect();
