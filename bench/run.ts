@@ -199,7 +199,7 @@ async function main(): Promise<number> {
     results.idle = await benchIdleShipper({ seconds: q ? 5 : 60, log });
   });
   await attempt('memory', async () => {
-    results.memory = await benchMemory({ seconds: q ? 15 : 180, modes: ['pglite', 'postgres'], log });
+    results.memory = await benchMemory({ seconds: q ? 10 : 180, modes: ['pglite', 'postgres'], log });
   });
   await attempt('storage', async () => {
     results.storage = await benchStorage({ records: q ? 20_000 : 300_000, log });
