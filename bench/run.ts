@@ -23,10 +23,13 @@ import { createScratchDatabase, dropScratchDatabase, RUN_ID, scratchName } from 
 import { datasetName } from './lib/seed.ts';
 import { benchAnalyses, DEFAULT_RANGES } from './sections/analyses.ts';
 import { benchGoAccess } from './sections/goaccess.ts';
+import { benchIdleShipper } from './sections/idle.ts';
+import { benchMemory } from './sections/memory.ts';
+import { benchStorage } from './sections/storage.ts';
 import { benchIngest } from './sections/ingest.ts';
 import { benchLive } from './sections/live.ts';
 
-const SECTIONS = ['ingest', 'analyses', 'live', 'goaccess'] as const;
+const SECTIONS = ['ingest', 'analyses', 'live', 'goaccess', 'idle', 'memory', 'storage'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--sizes 100000,1000000,10000000]
@@ -191,6 +194,15 @@ async function main(): Promise<number> {
   });
   await attempt('goaccess', async () => {
     results.goaccess = await benchGoAccess({ records: q ? 20_000 : 1_000_000, concurrency: q ? 4 : 16, log });
+  });
+  await attempt('idle', async () => {
+    results.idle = await benchIdleShipper({ seconds: q ? 5 : 60, log });
+  });
+  await attempt('memory', async () => {
+    results.memory = await benchMemory({ seconds: q ? 10 : 180, modes: ['pglite', 'postgres'], log });
+  });
+  await attempt('storage', async () => {
+    results.storage = await benchStorage({ records: q ? 20_000 : 300_000, log });
   });
   if (options.dropDatasets && options.sections.has('analyses')) {
     for (const rows of options.sizes) await dropScratchDatabase(datasetName(rows, 7, datasetScope));

@@ -15,11 +15,11 @@ export async function processCpuSeconds(pid: number): Promise<number | null> {
   }
 }
 
-/** Resident set size in MB from /proc/<pid>/status. */
-export async function processRssMb(pid: number): Promise<number | null> {
+/** Resident set size in MB from /proc/<pid>/status (`field` VmHWM: the peak since the process started). */
+export async function processRssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number | null> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
     return match ? Number(match[1]) / 1024 : null;
   } catch {
     return null;

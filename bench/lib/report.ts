@@ -1,7 +1,10 @@
 import type { AnalysesResult } from '../sections/analyses.ts';
 import type { GoAccessResult } from '../sections/goaccess.ts';
+import type { IdleShipperResult } from '../sections/idle.ts';
 import type { IngestResult } from '../sections/ingest.ts';
 import type { LiveResult } from '../sections/live.ts';
+import type { MemoryResult } from '../sections/memory.ts';
+import type { StorageResult } from '../sections/storage.ts';
 import type { MachineInfo } from './machine.ts';
 import { fmt } from './stats.ts';
 
@@ -18,6 +21,9 @@ export interface BenchResults {
   analyses?: AnalysesResult;
   live?: LiveResult;
   goaccess?: GoAccessResult;
+  idle?: IdleShipperResult;
+  memory?: MemoryResult;
+  storage?: StorageResult;
   errors: { section: string; message: string }[];
 }
 
@@ -29,6 +35,9 @@ export const BUDGETS = {
   analysisRange: '24h',
   liveP99Ms: 250,
   rssMb: 300,
+  bytesPerRecord: 300,
+  /** "An idle shipper costs ~0 CPU": under 5 CPU seconds an hour (0.14 % of one core). */
+  idleShipperCpuSecondsPerHour: 5,
 };
 
 const verdict = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? '**pass**' : '**MISS**');
@@ -36,8 +45,9 @@ const verdict = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? '**pass**' :
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
   const out: string[] = [];
-  const ran = (['ingest', 'analyses', 'live', 'goaccess'] as const).filter((k) => r[k]);
-  const partial = ran.length < 4 ? ` (${ran.join(', ')} only)` : '';
+  const sections = ['ingest', 'analyses', 'live', 'goaccess', 'idle', 'memory', 'storage'] as const;
+  const ran = sections.filter((k) => r[k]);
+  const partial = ran.length < sections.length ? ` (${ran.join(', ')} only)` : '';
   out.push(`## ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC — ${r.mode} run${partial}`);
   out.push('');
   out.push(`- Command: \`${r.command}\` (commit ${r.commit})`);
@@ -95,12 +105,31 @@ export function renderMarkdown(r: BenchResults): string {
       `| gateway RSS under live load | ${fmt(rss)} MB peak | < ${BUDGETS.rssMb} MB | ${verdict(rss === null ? null : rss < BUDGETS.rssMb)} |`,
     );
   }
+  if (r.idle) {
+    const perHour = r.idle.cpuSecondsPerHour;
+    out.push(
+      `| idle dev shipper CPU (${fmt(r.idle.seconds)} s with the file unchanged) | ${fmt(r.idle.cpuSeconds, 2)} CPU s = ${fmt(perHour, 1)} CPU s per hour; a line appended afterwards arrived in ${fmt(r.idle.pickupMs)} ms (flush interval 1 s) | < ${BUDGETS.idleShipperCpuSecondsPerHour} CPU s per hour | ${verdict(perHour < BUDGETS.idleShipperCpuSecondsPerHour)} |`,
+    );
+  }
+  for (const run of r.memory?.runs ?? []) {
+    out.push(
+      `| gateway RSS during a fresh \`npm start\` with demo traffic, ${run.mode === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} (${fmt(run.seconds)} s) | ${fmt(run.steadyMeanRssMb)} MB steady, ${fmt(run.peakRssMb)} MB peak once ready (${fmt(run.hwmRssMb)} MB during start-up) | < ${BUDGETS.rssMb} MB | ${verdict(run.peakRssMb === null ? null : run.peakRssMb < BUDGETS.rssMb)} |`,
+    );
+  }
+  if (r.storage) {
+    const st = r.storage;
+    out.push(
+      `| bytes on disk per record, indexes included (${fmt(st.records)} records over ${st.hours} h) | ${fmt(st.bytesPerRecord)} bytes (${fmt(st.totalBytes / 1e6, 1)} MB) | ≤ ${BUDGETS.bytesPerRecord} | ${verdict(st.bytesPerRecord <= BUDGETS.bytesPerRecord)} |`,
+    );
+  }
   out.push('');
 
   if (r.ingest) out.push(...ingestSection(r.ingest));
   if (r.analyses) out.push(...analysesSection(r.analyses));
   if (r.live) out.push(...liveSection(r.live));
   if (r.goaccess) out.push(...goaccessSection(r.goaccess));
+  if (r.memory) out.push(...memorySection(r.memory));
+  if (r.storage) out.push(...storageSection(r.storage));
   if (r.errors.length) {
     out.push('### Errors');
     out.push('');
@@ -200,6 +229,46 @@ function liveSection(l: LiveResult): string[] {
     '',
     ...(l.firstError ? [`First error: ${l.firstError}`, ''] : []),
   ];
+}
+
+function memorySection(m: MemoryResult): string[] {
+  return [
+    '### Memory during `npm start`',
+    '',
+    'The real `scripts/start.ts` (gateway, demo target server, dev shipper, first-start backfill of 24 h of history, demo traffic at 5 requests/s) on spare ports with a temporary `DATA_DIR`, while a client asks the dashboard overview (services, traffic, endpoint usage, errors, recent logs over 24 h) every 5 s. Gateway RSS from `/proc/<pid>/status` every second from the moment `/readyz` answered; "steady" is the second half of the run.',
+    '',
+    '| storage | ready after | RSS at ready | peak RSS once ready | peak RSS since start (VmHWM) | steady mean / peak RSS | overview queries (errors) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...m.runs.map(
+      (run) =>
+        `| ${run.mode === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} | ${fmt(run.readySeconds, 1)} s | ${fmt(run.readyRssMb)} MB | **${fmt(run.peakRssMb)} MB** | ${fmt(run.hwmRssMb)} MB | ${fmt(run.steadyMeanRssMb)} / ${fmt(run.steadyPeakRssMb)} MB | ${run.queries} (${run.queryErrors}) |`,
+    ),
+    '',
+  ];
+}
+
+function storageSection(st: StorageResult): string[] {
+  const perRecord = (bytes: number) => fmt(bytes / st.records, 1);
+  const out = [
+    '### Storage per record',
+    '',
+    `${fmt(st.records)} records over the last ${st.hours} h through the real ingest path into a scratch PostgreSQL database; endpoint rollups compacted and \`VACUUM (ANALYZE)\` run before measuring. Bytes per record = the relation's size ÷ ${fmt(st.records)} records (so small tables show what they add per record).`,
+    '',
+    '| table / index | rows | bytes | bytes per record |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const t of st.tables.filter((t) => t.totalBytes >= 64 * 1024)) {
+    out.push(`| **${t.table}** (total) | ${fmt(t.rows)} | ${fmt(t.totalBytes)} | **${perRecord(t.totalBytes)}** |`);
+    out.push(`| ${t.table}: rows (heap) | | ${fmt(t.heapBytes)} | ${perRecord(t.heapBytes)} |`);
+    if (t.toastBytes >= 64 * 1024) out.push(`| ${t.table}: TOAST | | ${fmt(t.toastBytes)} | ${perRecord(t.toastBytes)} |`);
+    for (const i of t.indexes) out.push(`| ${t.table}: index \`${i.name}\` | | ${fmt(i.bytes)} | ${perRecord(i.bytes)} |`);
+  }
+  const small = st.tables.filter((t) => t.totalBytes < 64 * 1024);
+  const smallBytes = small.reduce((sum, t) => sum + t.totalBytes, 0);
+  out.push(`| ${small.length} smaller tables (under 64 KB each) | | ${fmt(smallBytes)} | ${perRecord(smallBytes)} |`);
+  out.push(`| **all** | | **${fmt(st.totalBytes)}** | **${perRecord(st.totalBytes)}** |`);
+  out.push('');
+  return out;
 }
 
 function goaccessSection(g: GoAccessResult): string[] {

@@ -112,6 +112,32 @@ describe('npm run bench -- --quick', () => {
     expect(g.goaccess?.totalRequests).toBe(20_000);
   });
 
+  it('measures the CPU of an idle dev shipper, which still picks up a new line', () => {
+    const idle = results.idle!;
+    expect(idle.seconds).toBeGreaterThan(0);
+    expect(idle.cpuSeconds).toBeGreaterThanOrEqual(0);
+    expect(idle.pickupMs).toBeGreaterThan(0);
+  });
+
+  it('samples the gateway RSS during npm start in both storage modes', () => {
+    const runs = results.memory!.runs;
+    expect(runs.map((r) => r.mode).sort()).toEqual(['pglite', 'postgres']);
+    for (const run of runs) {
+      expect(run.steadyMeanRssMb).toBeGreaterThan(0);
+      expect(run.hwmRssMb).toBeGreaterThanOrEqual(run.peakRssMb!);
+      expect(run.queryErrors).toBe(0);
+    }
+  });
+
+  it('splits the bytes on disk per record by table and index', () => {
+    const storage = results.storage!;
+    expect(storage.records).toBe(20_000);
+    const logs = storage.tables.find((t) => t.table === 'logs')!;
+    expect(logs.indexes.map((i) => i.name)).toContain('logs_pkey');
+    expect(storage.totalBytes).toBe(storage.tables.reduce((sum, t) => sum + t.totalBytes, 0));
+    expect(storage.bytesPerRecord).toBeGreaterThan(0);
+  });
+
   it('leaves no scratch database behind', async () => {
     const client = new pg.Client({ connectionString: ADMIN_URL });
     await client.connect();

@@ -83,11 +83,21 @@ export class LogFollower {
       this.skippingLongLine = false;
       return { kind: 'break' };
     }
-    if (size > this.offset) {
+    while (size > this.offset) {
+      const before = this.offset;
       const result = await this.readLines(handle, size, maxLines, maxBytes);
+      // Skipping a long line moves on without a line to return: keep reading, since no file
+      // change will announce the bytes that are already there.
+      if (result?.kind === 'idle' && this.offset > before) continue;
       if (result) return result;
+      break;
     }
     return (await this.followRotation(size)) ? { kind: 'break' } : { kind: 'idle' };
+  }
+
+  /** A rotation was seen and the old file is still being drained: it ends after rotateWaitMs, not on a file change. */
+  get rotating(): boolean {
+    return this.rotationSeenAt !== undefined;
   }
 
   async close(): Promise<void> {
@@ -105,7 +115,7 @@ export class LogFollower {
       const end = data.indexOf(NEWLINE);
       this.offset += end < 0 ? data.length : end + 1;
       this.skippingLongLine = end < 0;
-      // Read again from the next line's start so the checks below see a whole buffer.
+      // The caller reads again from the next line's start, so the checks below see a whole buffer.
       return { kind: 'idle' };
     }
     const start = this.offset;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver } from './delivery.ts';
+import { FileChangeSignal } from './file-change.ts';
 import type { FilePosition } from './file-identity.ts';
 import { encodeJsonLines } from './json-lines.ts';
 import { LogFollower } from './log-follower.ts';
@@ -27,6 +28,12 @@ export interface ShipperOptions {
   retryCapMs?: number;
   /** How long a rotated file is still read after a new file appears at the path. */
   rotateWaitMs?: number;
+  /**
+   * How often an idle shipper looks at the file although no change was announced: a safety
+   * net for file systems whose change notifications are lost. Without notifications it polls
+   * every min(100 ms, flushIntervalMs) instead.
+   */
+  idlePollMs?: number;
   requestTimeoutMs?: number;
   logger?: ShipperLogger;
 }
@@ -60,7 +67,15 @@ interface PendingBatch {
   body: Buffer;
 }
 
-type NumericOption = 'batchMaxRecords' | 'batchMaxBytes' | 'flushIntervalMs' | 'retryBaseMs' | 'retryCapMs' | 'rotateWaitMs' | 'requestTimeoutMs';
+type NumericOption =
+  | 'batchMaxRecords'
+  | 'batchMaxBytes'
+  | 'flushIntervalMs'
+  | 'retryBaseMs'
+  | 'retryCapMs'
+  | 'rotateWaitMs'
+  | 'idlePollMs'
+  | 'requestTimeoutMs';
 
 type Settings = Required<Omit<ShipperOptions, 'url'>> & { url: URL };
 
@@ -90,6 +105,7 @@ function settingsFrom(options: ShipperOptions): Settings {
     retryBaseMs: positive('retryBaseMs', 1000),
     retryCapMs: positive('retryCapMs', 30_000),
     rotateWaitMs: positive('rotateWaitMs', 1000),
+    idlePollMs: positive('idlePollMs', 5000),
     requestTimeoutMs: positive('requestTimeoutMs', 30_000),
     logger: options.logger ?? consoleLogger(),
   };
@@ -112,6 +128,7 @@ export function startShipper(options: ShipperOptions): Shipper {
   const state = new ShipperState(s.stateDir, s.file, logger);
   const stats: ShipperStats = { running: true, batchesSent: 0, recordsSent: 0, bytesSent: 0, retries: 0, batchesDropped: 0, recordsDropped: 0, inflight: false };
   const pollMs = Math.min(100, s.flushIntervalMs);
+  const changes = new FileChangeSignal(s.file, logger);
   let follower: LogFollower | undefined;
 
   /** Reopens everything from the saved state; first sends the batch a previous run left in flight. */
@@ -143,6 +160,7 @@ export function startShipper(options: ShipperOptions): Shipper {
     let firstAt = 0;
     while (!signal.aborted) {
       const bytes = batch ? batch.end - batch.start : 0;
+      changes.reset();
       const result = await from.read(s.batchMaxRecords - lines.length, s.batchMaxBytes - bytes);
       if (result.kind === 'lines') {
         const { chunk } = result;
@@ -157,15 +175,22 @@ export function startShipper(options: ShipperOptions): Shipper {
       }
       if (batch && (result.kind !== 'idle' || Date.now() - firstAt >= s.flushIntervalMs)) break;
       if (result.kind === 'break') continue;
-      try {
-        await sleep(pollMs, undefined, { signal });
-      } catch {
-        return undefined;
-      }
+      await changes.wait(waitMs(from, batch ? firstAt + s.flushIntervalMs - Date.now() : undefined), signal);
     }
     if (!batch || signal.aborted) return undefined;
     const { body, records } = encodeJsonLines(lines, new Date());
     return { inflight: { ...batch, records, sha256: sha256(body) }, body };
+  }
+
+  /**
+   * How long to sleep before reading again. With change notifications an idle shipper sleeps
+   * until the file changes (a write wakes it at once) or the long safety poll; a started batch
+   * sleeps until its flush time. A rotated file being drained ends on a timer, not on a change,
+   * so that, and life without notifications, keep the short poll.
+   */
+  function waitMs(from: LogFollower, untilFlushMs: number | undefined): number {
+    if (!changes.watching || from.rotating) return pollMs;
+    return untilFlushMs === undefined ? s.idlePollMs : Math.max(1, untilFlushMs);
   }
 
   /** Delivers one batch and moves the saved position past it. False when stopped first. */
@@ -232,6 +257,7 @@ export function startShipper(options: ShipperOptions): Shipper {
   const running = run()
     .catch((error: unknown) => logger.error(`stopped by an unexpected error: ${(error as Error).message}`))
     .finally(async () => {
+      changes.close();
       await follower?.close().catch(() => undefined);
       stats.running = false;
     });

@@ -1,5 +1,6 @@
-import { appendFile, readdir, readFile, rename, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShipperOptionsError, startShipper } from '../src/index.ts';
@@ -142,6 +143,42 @@ describe('dev shipper: following the file', () => {
     await appendLines(ws.file, [1, 2]);
     await waitFor('lines 1-2', () => seqs().length >= 2);
     expect(seqs()).toEqual([1, 2]);
+  });
+
+  it('sleeps until the file changes: an idle shipper is woken by a write, a rotation and a truncation', async () => {
+    const { logger, said } = recordingLogger();
+    await appendLines(ws.file, [1]);
+    // The safety poll is far beyond waitFor's limit, so only a change notification can deliver in time.
+    ws.start({ url: server.url, logger, idlePollMs: 3_600_000 });
+    await waitFor('line 1', () => seqs().length >= 1);
+    await sleep(300); // idle well past the flush interval: the shipper is asleep, not polling
+
+    await appendLines(ws.file, [2]);
+    await waitFor('line 2 after an idle period', () => seqs().length >= 2);
+    await sleep(300);
+    await rename(ws.file, `${ws.file}.1`);
+    await appendLines(ws.file, [3]);
+    await waitFor('line 3 from the file that replaced the rotated one', () => seqs().length >= 3);
+    await sleep(300);
+    await truncate(ws.file, 0);
+    await waitFor('the truncation to be noticed', () => said('truncated'));
+    await appendLines(ws.file, [4]);
+    await waitFor('line 4', () => seqs().length >= 4);
+    expect(seqs()).toEqual([1, 2, 3, 4]);
+    expect(said('polling it instead')).toBe(false);
+  });
+
+  it('polls while its directory does not exist, then follows the file that appears there', async () => {
+    const { logger, said } = recordingLogger();
+    const file = join(ws.dir, 'later', 'access.log');
+    ws.start({ url: server.url, logger, file, idlePollMs: 3_600_000 });
+    await waitFor('the fallback message', () => said('polling it instead'));
+    await mkdir(join(ws.dir, 'later'));
+    await appendLines(file, [1, 2]);
+    await waitFor('lines 1-2', () => seqs().length >= 2);
+    await appendLines(file, [3]);
+    await waitFor('line 3', () => seqs().length >= 3);
+    expect(seqs()).toEqual([1, 2, 3]);
   });
 
   it('skips a line longer than the batch limit and goes on', async () => {

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -47,6 +48,43 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
  */
 const DEFAULT_SESSION_OPTIONS = '-c jit=off -c work_mem=32MB';
 
+/**
+ * Server settings of the embedded PGlite (`PGLITE_OPTIONS`, PGOPTIONS syntax). Its shared buffers
+ * live in the WASM heap, which is resident from the start and never shrinks: PostgreSQL's default
+ * 128 MB cost ~120 MB of the gateway's RSS. The data files are ordinary files, so a page missing
+ * from shared buffers comes from the OS page cache (a copy, not a disk read), and a single-user
+ * embedded database needs few buffers (BENCHMARKS.md, memory).
+ */
+const DEFAULT_PGLITE_OPTIONS = '-c shared_buffers=16MB';
+
+function pgliteStartParams(options: string): string[] {
+  return options.split(/\s+/).filter(Boolean);
+}
+
+/**
+ * Creates a fresh embedded database (PGlite's initdb) in a short-lived node process. initdb runs
+ * its own WASM instance: done in the gateway it pushed RSS past 1 GB and left ~100 MB of freed
+ * but unreturned native memory behind for the life of the process (BENCHMARKS.md, memory).
+ * No-op when the directory already holds a database.
+ */
+async function initdbApart(dir: string): Promise<void> {
+  const exists = await access(join(dir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return;
+  const script = `import { PGlite } from '@electric-sql/pglite'; const db = await PGlite.create(process.argv[1]); await db.close();`;
+  // Run from this package so the bare import resolves to the gateway's own PGlite.
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: import.meta.dirname, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`creating the embedded database in ${dir} failed (exit ${code}): ${stderr.trim()}`);
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
@@ -75,7 +113,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   await mkdir(dir, { recursive: true });
   // Loaded only in embedded mode: the WASM build costs ~40 MB of RSS a PostgreSQL gateway never uses.
   const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
-  const pglite = await PGlite.create(dir);
+  await initdbApart(dir);
+  const settings = process.env.PGLITE_OPTIONS ?? DEFAULT_PGLITE_OPTIONS;
+  const pglite = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...pgliteStartParams(settings)] }).catch(
+    (error: unknown) => {
+      throw new Error(`embedded PGlite did not start with settings "${settings}" (PGLITE_OPTIONS): ${(error as Error).message}`, { cause: error });
+    },
+  );
   const socketDir = await mkdtemp(join(tmpdir(), 'logpulse-pg-'));
   const server = new PGLiteSocketServer({ db: pglite, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: 1 });
   await server.start();
