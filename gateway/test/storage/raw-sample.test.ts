@@ -176,6 +176,8 @@ describe.each(STORAGE_MODES)('top lists past the sample bound on %s', (mode) => 
         path: x.path,
         status: x.status,
         latency_ms: 5,
+        // Distinct requests may share every field and the millisecond; the id keeps them apart.
+        request_id: `rs-${x.seq}`,
         ...(x.userAgent ? { user_agent: x.userAgent } : {}),
         ...(x.ipAddress ? { ip_address: x.ipAddress } : {}),
       }));
