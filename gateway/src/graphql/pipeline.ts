@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { getPipelineHealth, type DeadLetterReason, type PipelineHealth, type ServicePipeline } from '../analytics/pipeline-health.ts';
+import { getPipelineHealth, type DeadLetterReason, type PipelineHealth, type ServicePipeline } from '../storage/pipeline-health.ts';
 import { rangeArg, TimeRange } from './time-range.ts';
 
 const GATEWAY_VERSION = '0.1.0';

@@ -464,3 +464,23 @@ export const totalCount = (rows: Iterable<{ count: number }>): number => {
   for (const r of rows) n += r.count;
   return n;
 };
+
+/**
+ * The oldest stored hour of the traffic being analysed (the filter's service, route and method):
+ * a service with one day of data has no daily baseline, whatever other services have.
+ */
+export async function readHistoryStart(pool: pg.Pool, filter: AnalyticsFilter): Promise<number | null> {
+  const conditions: string[] = [];
+  const params: string[] = [];
+  for (const [column, value] of [['service', filter.service], ['route', filter.route], ['method', filter.method?.toUpperCase()]] as const) {
+    if (value === null || value === undefined) continue;
+    params.push(value);
+    conditions.push(`${column} = $${params.length}`);
+  }
+  // The leading primary-key column (bucket) makes this an index scan that stops at the first match.
+  const { rows } = await pool.query<{ first: Date | null }>(
+    `SELECT min(bucket) AS first FROM rollup_hour${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`,
+    params,
+  );
+  return rows[0]?.first ? rows[0].first.getTime() : null;
+}

@@ -10,7 +10,8 @@ import {
   type DetectionSettings,
   type SeasonSpec,
 } from './rules.ts';
-import { readRollups, type AnalyticsFilter, type RollupDimension, type RollupMeasures } from '../../storage/rollup-read.ts';import type { ResolvedRange } from '../../domain/time-range.ts';
+import { readHistoryStart, readRollups, type AnalyticsFilter, type RollupDimension, type RollupMeasures } from '../../storage/rollup-read.ts';
+import type { ResolvedRange } from '../../domain/time-range.ts';
 import { endpointKey, type EndpointKey } from '../../domain/endpoint.ts';
 
 /** How unusual a bucket must be: the robust z-score each level needs. */
@@ -249,26 +250,6 @@ export function groupSeries(volumes: readonly EndpointVolume[], fineBuckets: num
     watched++;
   }
   return groups;
-}
-
-/**
- * The oldest stored hour of the traffic being analysed (the filter's service, route and method):
- * a service with one day of data has no daily baseline, whatever other services have.
- */
-async function readHistoryStart(pool: pg.Pool, filter: AnalyticsFilter): Promise<number | null> {
-  const conditions: string[] = [];
-  const params: string[] = [];
-  for (const [column, value] of [['service', filter.service], ['route', filter.route], ['method', filter.method?.toUpperCase()]] as const) {
-    if (value === null || value === undefined) continue;
-    params.push(value);
-    conditions.push(`${column} = $${params.length}`);
-  }
-  // The leading primary-key column (bucket) makes this an index scan that stops at the first match.
-  const { rows } = await pool.query<{ first: Date | null }>(
-    `SELECT min(bucket) AS first FROM rollup_hour${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`,
-    params,
-  );
-  return rows[0]?.first ? rows[0].first.getTime() : null;
 }
 
 function overallLabel(filter: AnalyticsFilter): string {

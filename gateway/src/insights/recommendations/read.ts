@@ -4,18 +4,11 @@ import type { AnomalyReportCache } from '../anomalies/report-cache.ts';
 import { previousPeriod, DEFAULT_BOTTLENECK_MIN_REQUESTS, DEFAULT_P95_THRESHOLD_MS } from '../bottlenecks/read.ts';
 import { findBottlenecks } from '../bottlenecks/rules.ts';
 import { readEndpointStats } from '../../analytics/endpoint-usage.ts';
-import { logFilterSql } from '../../storage/log-filter.ts';
-import { recommend, type ClientFacts, type EndpointFacts, type Recommendation, type ResponseSizes } from './rules.ts';
+import { readResponseSizes, readTopClients } from '../../storage/raw-recent-sample.ts';
+import { recommend, type EndpointFacts, type Recommendation } from './rules.ts';
 import { readRollups, type AnalyticsFilter } from '../../storage/rollup-read.ts';
 import type { ResolvedRange } from '../../domain/time-range.ts';
 import { endpointKey } from '../../domain/endpoint.ts';
-
-/**
- * Response sizes and client addresses come from raw logs, which have no rollup. Reading only the
- * newest this-many records of the range (a backward walk of the timestamp index) keeps the cost
- * flat however much the range holds; the evidence says how many were sampled.
- */
-const RAW_SAMPLE_SIZE = 50_000;
 
 export interface RecommendationQuery {
   range: ResolvedRange;
@@ -48,43 +41,6 @@ async function readStatusFacts(pool: pg.Pool, range: ResolvedRange, filter: Anal
   return facts;
 }
 
-async function readResponseSizes(pool: pg.Pool, range: ResolvedRange, filter: AnalyticsFilter): Promise<Map<string, ResponseSizes>> {
-  const { where, params } = logFilterSql({ ...filter, from: range.from, to: range.to });
-  const { rows } = await pool.query<ResponseSizes & { service: string; method: string; route: string }>(
-    `SELECT service, method, route, count(*)::int AS "sampled", avg(bytes)::float8 AS "avgBytes",
-            percentile_disc(0.95) WITHIN GROUP (ORDER BY bytes)::float8 AS "p95Bytes", max(bytes)::float8 AS "maxBytes"
-     FROM (SELECT service, method, route, bytes FROM logs WHERE ${where} ORDER BY timestamp DESC LIMIT $${params.length + 1}) AS sample
-     WHERE bytes IS NOT NULL
-     GROUP BY service, method, route`,
-    [...params, RAW_SAMPLE_SIZE],
-  );
-  return new Map(
-    rows.map((r) => [endpointKey(r), { sampled: r.sampled, avgBytes: r.avgBytes, p95Bytes: r.p95Bytes, maxBytes: r.maxBytes }]),
-  );
-}
-
-async function readClientFacts(pool: pg.Pool, range: ResolvedRange, filter: AnalyticsFilter): Promise<ClientFacts | null> {
-  const { where, params } = logFilterSql({ ...filter, from: range.from, to: range.to });
-  const { rows } = await pool.query<{ ip: string; count: number; sample_size: number; distinct_clients: number; first: Date; last: Date }>(
-    `SELECT ip_address AS ip, count(*)::int AS count, (sum(count(*)) OVER ())::int AS sample_size, (count(*) OVER ())::int AS distinct_clients,
-            min(min(timestamp)) OVER () AS first, max(max(timestamp)) OVER () AS last
-     FROM (SELECT ip_address, timestamp FROM logs WHERE ${where} ORDER BY timestamp DESC LIMIT $${params.length + 1}) AS sample
-     WHERE ip_address IS NOT NULL
-     GROUP BY ip_address
-     ORDER BY count(*) DESC, ip_address COLLATE "C"
-     LIMIT 5`,
-    [...params, RAW_SAMPLE_SIZE],
-  );
-  const first = rows[0];
-  if (!first) return null;
-  return {
-    sampleSize: first.sample_size,
-    distinctClients: first.distinct_clients,
-    sampleMinutes: (first.last.getTime() - first.first.getTime()) / 60_000,
-    top: rows.map((r) => ({ ip: r.ip, count: r.count })),
-  };
-}
-
 /**
  * Ranked, concrete suggestions for a range: gathers per-endpoint latency, status and error
  * figures (rollups), bottlenecks (this period against the previous one), anomalies, and response
@@ -99,7 +55,7 @@ export async function getRecommendations(pool: pg.Pool, query: RecommendationQue
     readEndpointStats(pool, previousPeriod(query.range), scope),
     readStatusFacts(pool, query.range, scope),
     readResponseSizes(pool, query.range, filter),
-    readClientFacts(pool, query.range, filter),
+    readTopClients(pool, query.range, filter),
     withinAnomalyLimit ? getAnomalies(pool, { range: query.range, filter, now: query.now, cache: query.anomalyCache }).then((r) => r.anomalies) : Promise.resolve([]),
   ]);
   const method = filter.method?.toUpperCase();

@@ -1,3 +1,4 @@
+import type { ClientFacts, ResponseSizes } from '../../storage/raw-recent-sample.ts';
 import type { Evidence } from '../../domain/evidence.ts';
 import { byUrgency, type Severity } from '../../domain/severity.ts';
 import type { DetectedAnomaly } from '../anomalies/rules.ts';
@@ -20,12 +21,7 @@ export type RecommendationKind =
   | 'OPTIMIZE_SLOW_ENDPOINT';
 
 /** Response sizes of one endpoint from a sample of raw logs (only records that logged `bytes`). */
-export interface ResponseSizes {
-  sampled: number;
-  avgBytes: number;
-  p95Bytes: number;
-  maxBytes: number;
-}
+export type { ClientFacts, ResponseSizes };
 
 export interface EndpointFacts {
   service: string;
@@ -41,15 +37,6 @@ export interface EndpointFacts {
   topServerStatus: number | null;
   latency: LatencySummary;
   sizes: ResponseSizes | null;
-}
-
-export interface ClientFacts {
-  /** Records in the raw-log sample (the newest ones in the range) that carried a client IP. */
-  sampleSize: number;
-  distinctClients: number;
-  /** Minutes the sample spans (for a request rate). */
-  sampleMinutes: number;
-  top: { ip: string; count: number }[];
 }
 
 export interface RecommendationInput {
