@@ -7,8 +7,9 @@ const HOUR = 3_600_000;
 /** Two days ago, on a whole hour: far enough that a wall-clock "last 1h" cannot reach it. */
 const PINNED = Math.floor(Date.now() / HOUR) * HOUR - 48 * HOUR;
 
-const record = (at: number, path: string) => ({
+const record = (at: number, path: string, id: string) => ({
   timestamp: new Date(at).toISOString(),
+  request_id: id,
   method: 'GET',
   path,
   status: 200,

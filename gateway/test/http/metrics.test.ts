@@ -15,8 +15,11 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0;
 }
 
+let requests = 0;
 const record = (service: string, path = '/api/users/42', status = 200) => ({
   timestamp: new Date(Date.now() - 5_000).toISOString(),
+  // Distinct requests in one millisecond: the id keeps them apart (identical lines are stored once).
+  request_id: `metrics-${++requests}`,
   service,
   path,
   method: 'GET',
