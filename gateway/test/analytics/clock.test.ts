@@ -24,9 +24,9 @@ describe.each(STORAGE_MODES)('analyses read the gateway clock (%s)', (mode) => {
     gw = await startTestGateway(mode, { clock: fixedClock(PINNED) });
     const res = await gw.ingest(
       jsonLines([
-        record(PINNED - 30 * 60_000, '/api/then'),
-        record(PINNED - 30 * 60_000, '/api/then'),
-        record(Date.now() - 60_000, '/api/now'),
+        record(PINNED - 30 * 60_000, '/api/then', 'then-1'),
+        record(PINNED - 30 * 60_000, '/api/then', 'then-2'),
+        record(Date.now() - 60_000, '/api/now', 'now-1'),
       ]),
     );
     expect(res.status).toBe(200);
