@@ -64,6 +64,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     PORT: String(port),
     HOST: '127.0.0.1',
     INGEST_TOKEN: BENCH_TOKEN,
+    // The load generator reads /graphql without a dashboard login.
+    ALLOW_ANONYMOUS_DASHBOARD: 'true',
     DATA_DIR: options.dataDir,
     DATABASE_URL: options.databaseUrl,
     LOG_LEVEL: 'warn',

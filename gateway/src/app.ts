@@ -13,12 +13,14 @@ import { schema } from './graphql/schema.ts';
 import { clientAddress } from './http/client-address.ts';
 import { corsPolicy } from './http/cors.ts';
 import { renderOfflineGraphiQL, serveGraphiQLAsset } from './http/graphiql-offline.ts';
+import { preventSubscriptionViaGet } from './http/csrf.ts';
 import { readinessEndpoint } from './http/health.ts';
 import { IngestAdmission } from './http/ingest-admission.ts';
 import { CountedRateLimiter, createMetricsHandler, GatewayMetrics } from './http/metrics.ts';
 import { createOtlpLogsHandler } from './http/otlp-route.ts';
 import { createMcpHandler } from './http/mcp-route.ts';
-import { createBatchStore, createIngestHandler, type IngestOptions } from './http/ingest-route.ts';
+import { createBatchStore, createIngestHandler, ingestCredential, type IngestOptions } from './http/ingest-route.ts';
+import { DecodedBudget } from './ingest/decode.ts';
 import { createRouter } from './http/router.ts';
 import { createWebHandler } from './http/static-web.ts';
 import { attachGraphQLWebSocket } from './http/websocket.ts';
@@ -74,7 +76,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   const sockets = new Set<Socket>();
 
   if (config.production && !config.dashboardToken) {
-    logger.warn('DASHBOARD_TOKEN is not set: the dashboard and /graphql are open to anyone who can reach this gateway');
+    logger.warn('DASHBOARD_TOKEN is not set (ALLOW_ANONYMOUS_DASHBOARD=true): the dashboard and /graphql are open to anyone who can reach this gateway');
   }
   const ingestAdmission = new IngestAdmission(config.ingestConcurrency.maxConcurrent, config.ingestConcurrency.maxQueued);
   const metrics = new GatewayMetrics(
@@ -103,6 +105,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     plugins: [
       ...graphqlProtection({ ...config.graphqlLimits, blockFieldSuggestions: !config.graphqlIntrospection }),
       ...(config.graphqlIntrospection ? [] : [disableIntrospection()]),
+      preventSubscriptionViaGet(),
       // One execution per batch and operation for all logStream subscribers, not one each.
       useSharedSubscriptionExecution(new Set(['logStream'])),
       metrics.graphqlPlugin(),
@@ -132,7 +135,10 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     maxBodyBytes: config.maxBodyBytes,
     maxDecodedBytes: config.maxDecodedBytes,
     maxRoutesPerService: config.maxRoutesPerService,
+    maxServices: config.maxServices,
+    retentionDays: config.retentionDays,
     zoneless: config.ingestTimeZone,
+    decodedBudget: new DecodedBudget(config.ingestConcurrency.maxDecodedInFlight),
     logger,
     database: () => (ready ? database : null),
     onStored: (result) => pubsub.publish('logs:stored', result.stored),
@@ -161,6 +167,12 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     url: URL,
     handle: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> = handleIngest,
   ): Promise<void> {
+    // The token first: a request without a valid one is answered 401 at once by its handler and
+    // never takes or waits for a slot, so unauthenticated clients cannot fill INGEST_MAX_QUEUED.
+    if (!ingestCredential(req, ingestOptions)) {
+      await handle(req, res, url);
+      return;
+    }
     const release = await ingestAdmission.enter();
     if (!release) {
       metrics.recordRefusal('busy');
@@ -209,7 +221,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   const liveSocket = attachGraphQLWebSocket(
     server,
     yoga,
-    { dashboardToken: config.dashboardToken, production: config.production, ...config.ws },
+    { dashboardToken: config.dashboardToken, production: config.production, corsOrigins: config.corsOrigins, ...config.ws },
     logger,
   );
   server.on('connection', (socket) => {
@@ -259,6 +271,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
         databaseUrl: config.databaseUrl,
         dataDir: config.dataDir,
         statementTimeoutMs: config.statementTimeoutMs,
+        ingestPoolSize: config.ingestConcurrency.maxConcurrent,
       });
       await migrateUntilReady();
       stopRetention = scheduleRetention(() => (ready ? (database?.pool ?? null) : null), config, logger);

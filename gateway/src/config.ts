@@ -30,7 +30,7 @@ export interface GatewayConfig {
   /** Per client address on /log/ingest (429 + Retry-After past it); perSecond 0 turns it off. */
   ingestRateLimit: { perSecond: number; burst: number };
   /** Ingest batches processed at once (memory bound) and requests allowed to wait for a turn (then 503). */
-  ingestConcurrency: { maxConcurrent: number; maxQueued: number };
+  ingestConcurrency: { maxConcurrent: number; maxQueued: number; maxDecodedInFlight: number };
   /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted (0: use the peer address). */
   trustProxyHops: number;
   /** `__schema`/`__type` queries and GraphiQL; off by default in production. */
@@ -42,13 +42,15 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   maxDecodedBytes: number;
   maxRoutesPerService: number;
+  /** Distinct services stored at most; records naming a further one are dead-lettered. */
+  maxServices: number;
   redisUrl: string | undefined;
   /** Prefix of the Redis pub/sub channels, so deployments (or test runs) can share one Redis. */
   redisChannelPrefix: string;
   /** Live WebSocket limits and keep-alive (graphql-ws on /graphql). */
-  ws: { maxConnections: number; maxSubscriptionsPerConnection: number; keepAliveMs: number };
+  ws: { maxConnections: number; maxUninitialised: number; initTimeoutMs: number; maxSubscriptionsPerConnection: number; keepAliveMs: number };
   /** logStream bounds: records one subscriber may fall behind, and records held for all subscribers. */
-  liveStream: { capacity: number; totalCapacity: number };
+  liveStream: { capacity: number; totalCapacity: number; maxSubscribers: number; maxFilters: number };
   retentionDays: number;
   rollupRetentionDays: number;
   timeZone: string;
@@ -122,10 +124,16 @@ const envSchema = z.object({
   DASHBOARD_TOKEN: z.string().min(1).optional(),
   METRICS_TOKEN: z.string().min(1).optional(),
   METRICS_MAX_SERVICES: z.coerce.number().int().positive().max(10_000).default(200),
+  ALLOW_ANONYMOUS_DASHBOARD: z.enum(['true', 'false']).default('false'),
   INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().nonnegative().default(500),
   INGEST_RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
   INGEST_MAX_CONCURRENT: z.coerce.number().int().positive().default(4),
   INGEST_MAX_QUEUED: z.coerce.number().int().nonnegative().default(1_000),
+  INGEST_MAX_DECODED_IN_FLIGHT: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(128 * 1024 * 1024),
   TRUST_PROXY_HOPS: z.coerce.number().int().nonnegative().max(10).default(0),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
@@ -144,13 +152,18 @@ const envSchema = z.object({
     .positive()
     .default(128 * 1024 * 1024),
   MAX_ROUTES_PER_SERVICE: z.coerce.number().int().positive().default(500),
+  MAX_SERVICES: z.coerce.number().int().positive().default(1_000),
   REDIS_URL: z.string().optional(),
   REDIS_CHANNEL_PREFIX: z.string().default('logpulse:'),
   WS_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1_000),
+  WS_MAX_UNINITIALISED: z.coerce.number().int().positive().default(1_000),
+  WS_INIT_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(20),
   WS_KEEPALIVE_MS: z.coerce.number().int().positive().default(12_000),
   LIVE_STREAM_CAPACITY: z.coerce.number().int().positive().default(20_000),
   LIVE_STREAM_TOTAL_CAPACITY: z.coerce.number().int().positive().default(100_000),
+  LIVE_MAX_SUBSCRIPTIONS: z.coerce.number().int().positive().default(10_000),
+  LIVE_MAX_FILTERS: z.coerce.number().int().positive().default(1_000),
   RETENTION_DAYS: z.coerce.number().positive().default(30),
   ROLLUP_RETENTION_DAYS: z.coerce.number().positive().default(400),
   TZ: z.string().default('UTC'),
@@ -246,6 +259,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       });
     }
   }
+  if (production && !e.DASHBOARD_TOKEN && e.ALLOW_ANONYMOUS_DASHBOARD !== 'true') {
+    throw new Error(
+      'DASHBOARD_TOKEN is required in production (NODE_ENV=production): without it anyone who can reach the gateway reads every log. ' +
+        'Set ALLOW_ANONYMOUS_DASHBOARD=true only if a proxy in front of the gateway authenticates users.',
+    );
+  }
   const introspection = e.GRAPHQL_INTROSPECTION === undefined ? !production : ['true', '1', 'yes', 'on'].includes(e.GRAPHQL_INTROSPECTION);
   const ratePerSecond = e.INGEST_RATE_LIMIT_PER_SECOND;
   return {
@@ -262,7 +281,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: e.METRICS_TOKEN,
     metricsMaxServices: e.METRICS_MAX_SERVICES,
     ingestRateLimit: { perSecond: ratePerSecond, burst: e.INGEST_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(ratePerSecond * 2)) },
-    ingestConcurrency: { maxConcurrent: e.INGEST_MAX_CONCURRENT, maxQueued: e.INGEST_MAX_QUEUED },
+    ingestConcurrency: {
+      maxConcurrent: e.INGEST_MAX_CONCURRENT,
+      maxQueued: e.INGEST_MAX_QUEUED,
+      maxDecodedInFlight: e.INGEST_MAX_DECODED_IN_FLIGHT,
+    },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     graphqlIntrospection: introspection,
     graphqlLimits: {
@@ -275,14 +298,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxBodyBytes: e.INGEST_MAX_BODY_BYTES,
     maxDecodedBytes: e.INGEST_MAX_DECODED_BYTES,
     maxRoutesPerService: e.MAX_ROUTES_PER_SERVICE,
+    maxServices: e.MAX_SERVICES,
     redisUrl: e.REDIS_URL,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     ws: {
       maxConnections: e.WS_MAX_CONNECTIONS,
+      maxUninitialised: e.WS_MAX_UNINITIALISED,
+      initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
       maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       keepAliveMs: e.WS_KEEPALIVE_MS,
     },
-    liveStream: { capacity: e.LIVE_STREAM_CAPACITY, totalCapacity: e.LIVE_STREAM_TOTAL_CAPACITY },
+    liveStream: {
+      capacity: e.LIVE_STREAM_CAPACITY,
+      totalCapacity: e.LIVE_STREAM_TOTAL_CAPACITY,
+      maxSubscribers: e.LIVE_MAX_SUBSCRIPTIONS,
+      maxFilters: e.LIVE_MAX_FILTERS,
+    },
     retentionDays: e.RETENTION_DAYS,
     rollupRetentionDays: e.ROLLUP_RETENTION_DAYS,
     timeZone: e.TZ,

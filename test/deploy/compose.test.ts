@@ -50,11 +50,13 @@ describe('docker-compose.yml services', () => {
     expect(gw.build).toEqual({ context: '.', dockerfile: 'gateway/Dockerfile' });
     const env = gw.environment ?? {};
     const gatewayContract = CONTRACT_ENV.filter((n) => !(TARGET_ENV as readonly string[]).includes(n));
-    expect(Object.keys(env).sort()).toEqual([...gatewayContract, 'NODE_ENV', 'TRUST_PROXY_HOPS'].sort());
+    expect(Object.keys(env).sort()).toEqual([...gatewayContract, 'NODE_ENV', 'TRUST_PROXY_HOPS', 'ALLOW_ANONYMOUS_DASHBOARD'].sort());
     expect(env.NODE_ENV).toBe('production');
     // nginx is one proxy hop in front: rate limits must see the client, not nginx.
     expect(env.TRUST_PROXY_HOPS).toBe('${TRUST_PROXY_HOPS:-1}');
     expect(env.PORT).toBe('8000');
+    // The gateway refuses production without DASHBOARD_TOKEN unless this is set on purpose.
+    expect(env.ALLOW_ANONYMOUS_DASHBOARD).toBe('${ALLOW_ANONYMOUS_DASHBOARD:-false}');
     expect(env.INGEST_TOKEN).toMatch(/^\$\{INGEST_TOKEN:\?.+\}$/);
     // Optional secrets come from the environment too, never a literal value.
     for (const name of ['DASHBOARD_TOKEN', 'OPENAI_API_KEY']) expect(env[name]).toBe(`\${${name}:-}`);

@@ -3,6 +3,7 @@ import type { Evidence } from '../domain/evidence.ts';
 import { count, ms, pct, round, span } from './format.ts';
 import { insightLevelRank, type InsightLevel } from '../domain/severity.ts';
 import type { InsightFindings } from './insight-format.ts';
+import { withoutInvisible } from './untrusted.ts';
 import type { Language } from './language.ts';
 import type { AnomalyFigures, EndpointFigures, NotedFinding, TotalsFigures, WindowStatistics } from './window-statistics.ts';
 
@@ -562,7 +563,12 @@ function shortOf(f: Finding, t: (typeof T)[Language], stats: WindowStatistics): 
 const unique = (items: (string | null)[]): string[] => [...new Set(items.filter((i): i is string => !!i))];
 
 /** `windowName` names a window that does not end now ("14:03–14:08"); default "the last N minutes". */
+/** The offline analyst's findings for a window; names from the logs come out without invisible characters. */
 export function analyzeOffline(stats: WindowStatistics, language: Language = 'en', options: { windowName?: string } = {}): InsightFindings {
+  return withoutInvisible(findingsOf(stats, language, options));
+}
+
+function findingsOf(stats: WindowStatistics, language: Language, options: { windowName?: string }): InsightFindings {
   const t = T[language];
   const windowName = options.windowName ?? t.windowName(stats.window.minutes);
   const totals = stats.totals;

@@ -14,6 +14,7 @@ import { describeCondition, formatValue } from '../alerts/conditions.ts';
 import type { RuleStatus } from '../storage/alerts.ts';
 import type { Language } from './language.ts';
 import type { Citation } from './store.ts';
+import { withoutInvisible } from './untrusted.ts';
 import { endpointLabel } from '../domain/endpoint.ts';
 
 /**
@@ -108,6 +109,11 @@ const periodName = (minutes: number, language: Language) =>
 const NOW_MINUTES = 5;
 
 export async function answerOffline(message: string, language: Language, ctx: ToolContext): Promise<OfflineAnswer> {
+  // Names from the logs (routes, services, user agents) come out without invisible characters.
+  return withoutInvisible(await answerFor(message, language, ctx));
+}
+
+async function answerFor(message: string, language: Language, ctx: ToolContext): Promise<OfflineAnswer> {
   const ko = language === 'ko';
   const period = periodName(Math.min(ctx.defaultMinutes, ctx.lookbackMinutes), language);
   const intent = detectIntent(message);

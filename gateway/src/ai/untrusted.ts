@@ -10,6 +10,23 @@ import { randomBytes } from 'node:crypto';
 /** Characters that can hide or reorder text: controls, bidi overrides, zero-width marks. */
 const INVISIBLE = /[\p{Cc}\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/gu;
 
+/** The same, less line breaks and tabs, which offline answers use for layout. */
+const INVISIBLE_INLINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/gu;
+
+/**
+ * Every string inside a value with the invisible characters removed, keeping its layout. For
+ * text built from log data without going through a prompt (the offline analyst and chat): a route
+ * carrying U+202E would otherwise reverse how the dashboard shows the rest of a sentence.
+ */
+export function withoutInvisible<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(INVISIBLE_INLINE, '') as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => withoutInvisible(v)) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutInvisible(v)])) as T;
+  }
+  return value;
+}
+
 const UNTRUSTED_MAX_CHARS = 200;
 
 /** One untrusted string, made printable, single-line and bounded in length. */

@@ -157,11 +157,13 @@ builder.queryField('endpoints', (t) =>
 builder.queryField('services', (t) =>
   t.field({
     type: [ServiceStatsRef],
-    description: 'Services with traffic in the range, busiest first, with request counts, endpoint counts, error rates and latency.',
-    args: analyticsArgs(t.arg),
+    description:
+      'Services with traffic in the range, busiest first, with request counts, endpoint counts, error rates and latency; at most `limit` of them.',
+    args: { ...analyticsArgs(t.arg), limit: limitArg(t, MAX_LIMIT, 'Most services to return (the busiest)') },
     resolve: async (_root, args, ctx) => {
       const { range, filter } = analyticsInput(args, ctx);
-      return getServices(ctx.db.pool, { range, filter });
+      const limit = intArg(args.limit, 'limit', MAX_LIMIT, 1, MAX_LIMIT);
+      return (await getServices(ctx.db.pool, { range, filter })).slice(0, limit);
     },
   }),
 );

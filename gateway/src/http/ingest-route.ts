@@ -5,7 +5,7 @@ import type { Database } from '../storage/db.ts';
 import { isUnavailableError } from '../storage/db.ts';
 import { bearerToken } from './auth.ts';
 import { matchIngestCredential, SERVICE_NAME, type ServiceToken } from './credentials.ts';
-import { checkContentType, decompress, IngestError, splitRecords, type DecodedItem } from '../ingest/decode.ts';
+import { checkContentType, decompress, IngestError, splitRecords, type DecodedBudget, type DecodedItem } from '../ingest/decode.ts';
 import { unwrapLogEnvelope } from '../ingest/log-envelope.ts';
 import { parseRecord, type RecordResult } from '../ingest/record.ts';
 import { RouteRegistry } from '../storage/route-cap.ts';
@@ -23,6 +23,12 @@ export interface IngestOptions {
   maxBodyBytes: number;
   maxDecodedBytes: number;
   maxRoutesPerService: number;
+  /** Distinct services stored at most (MAX_SERVICES); records of further services are dead-lettered. */
+  maxServices?: number;
+  /** RETENTION_DAYS: older records are dead-lettered with that reason, not stored for the next sweep to delete. */
+  retentionDays?: number;
+  /** Bounds the decoded bytes of all batches in progress (INGEST_MAX_DECODED_IN_FLIGHT). */
+  decodedBudget?: DecodedBudget;
   zoneless: 'UTC' | 'local';
   logger: Logger;
   /** The database once it is reachable and migrated; null while it is not (answer 503). */
@@ -72,14 +78,16 @@ export interface StoredBatch {
  * ones become dead letters with their reason), cap routes per service and store the batch once
  * by its digest (writeBatch), then hand the stored records to the live stream.
  */
-export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerService' | 'zoneless' | 'onStored'>) {
+export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerService' | 'maxServices' | 'retentionDays' | 'zoneless' | 'onStored'>) {
   let registry: RouteRegistry | null = null;
   let registryDb: Database | null = null;
 
   return async function storeItems(db: Database, items: readonly DecodedItem[], meta: BatchMeta): Promise<StoredBatch> {
     const { bound } = meta;
     const now = Date.now();
-    const records: RoutedRecord[] = [];
+    const oldest = options.retentionDays === undefined ? -Infinity : now - options.retentionDays * 86_400_000;
+    let records: RoutedRecord[] = [];
+    const indexOf = new Map<RoutedRecord, number>();
     const rejections: Rejection[] = [];
     const errors: { index: number; reason: string }[] = [];
     items.forEach((item, index) => {
@@ -93,11 +101,18 @@ export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerServi
       if (result.ok && bound !== undefined && result.record.service !== bound) {
         result = { ok: false as const, reason: `service: "${result.record.service}" is not allowed for this token (it is bound to "${bound}")` };
       }
+      if (result.ok && result.record.timestamp.getTime() < oldest) {
+        result = {
+          ok: false as const,
+          reason: `timestamp: older than RETENTION_DAYS (${options.retentionDays} days); it would be deleted by the next retention sweep`,
+        };
+      }
       if (result.ok) {
         // The record is fresh from parseRecord: completing it in place saves a copy per record.
         const record = result.record as RoutedRecord;
         record.route = templateRoute(record.path);
         records.push(record);
+        indexOf.set(record, index);
       } else {
         const raw = 'error' in item ? item.raw : safeStringify(item.value);
         rejections.push({ reason: result.reason, raw: raw.slice(0, MAX_RAW_REJECT), service: bound ?? ('value' in item ? namedService(item.value) : undefined) });
@@ -106,12 +121,27 @@ export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerServi
     });
 
     if (registryDb !== db) {
-      registry = new RouteRegistry(db.pool, options.maxRoutesPerService);
+      registry = new RouteRegistry(db.ingestPool, options.maxRoutesPerService, options.maxServices);
       registryDb = db;
+    }
+    const refused = await registry!.refusedServices(records.map((r) => r.service));
+    if (refused.size > 0) {
+      const kept: RoutedRecord[] = [];
+      for (const record of records) {
+        if (!refused.has(record.service)) {
+          kept.push(record);
+          continue;
+        }
+        const reason = `service: "${record.service}" would be past MAX_SERVICES (${options.maxServices} distinct services); not stored`;
+        // Counted under the batch's service: naming the refused one would make it a service after all.
+        rejections.push({ reason, raw: safeStringify(record).slice(0, MAX_RAW_REJECT) });
+        if (errors.length < 10) errors.push({ index: indexOf.get(record)!, reason });
+      }
+      records = kept;
     }
     await registry!.apply(records);
     const result = await writeBatch(
-      db.pool,
+      db.ingestPool,
       { digest: meta.digest, service: meta.service, bytes: meta.bytes, records, rejections },
       { checkFirst: db.mode === 'pglite' },
     );
@@ -151,6 +181,8 @@ export function createIngestHandler(options: IngestOptions, storeItems: BatchSto
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
       res.end(JSON.stringify(body));
     };
+    // Decoded bytes (and the records made of them) are held until the batch is answered.
+    const lease = options.decodedBudget?.lease();
     try {
       if (req.method !== 'POST') {
         reply(405, { error: 'use POST' }, { allow: 'POST' });
@@ -179,11 +211,11 @@ export function createIngestHandler(options: IngestOptions, storeItems: BatchSto
       const digest = createHash('sha256').update(service).update('\n').update(dateKey).update('\n').update(body).digest('hex');
       let items;
       try {
-        const decoded = await decompress(body, req.headers['content-encoding'], options.maxDecodedBytes);
+        const decoded = await decompress(body, req.headers['content-encoding'], options.maxDecodedBytes, lease);
         items = splitRecords(decoded.toString('utf8'));
       } catch (error) {
         if (error instanceof IngestError && error.status === 400) {
-          await storeUnparseableBody(db.pool, { service, reason: error.message, body, digest });
+          await storeUnparseableBody(db.ingestPool, { service, reason: error.message, body, digest });
           options.logger.warn({ service, reason: error.message, bytes: body.length }, 'unparseable ingest body dead-lettered');
         }
         throw error;
@@ -207,6 +239,7 @@ export function createIngestHandler(options: IngestOptions, storeItems: BatchSto
       options.logger[unavailable ? 'warn' : 'error']({ err: error }, 'ingest batch not stored');
       reply(503, { error: unavailable ? 'storage unavailable; retry later' : 'batch could not be stored; retry later' }, { 'retry-after': '1' });
     } finally {
+      lease?.release();
       options.onAnswered?.({ ...outcome, seconds: (performance.now() - started) / 1000 });
     }
   };

@@ -74,7 +74,7 @@ export function createOtlpLogsHandler(options: IngestOptions, storeItems: BatchS
         batch = decodeOtlpLogs(decoded, encoding);
       } catch (error) {
         if (error instanceof IngestError && error.status === 400) {
-          await storeUnparseableBody(db.pool, { service: bound ?? 'otlp', reason: error.message, body, digest });
+          await storeUnparseableBody(db.ingestPool, { service: bound ?? 'otlp', reason: error.message, body, digest });
           options.logger.warn({ reason: error.message, bytes: body.length }, 'unparseable OTLP body dead-lettered');
         }
         throw error;

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config.ts';
 import type { TokenBucketLimiter } from '../domain/rate-limit.ts';
 import { clientAddress } from './client-address.ts';
+import { postIsJson, refuseNonJsonPost } from './csrf.ts';
 import { dashboardAuthorized, refuseDashboard } from './dashboard-auth.ts';
 import { GRAPHIQL_ASSET_PREFIX } from './graphiql-offline.ts';
-import { refuseRateLimited, setDashboardSecurityHeaders } from './headers.ts';
+import { refuseRateLimited, setDashboardSecurityHeaders, setGraphQLSecurityHeaders } from './headers.ts';
 import { answerHealth } from './health.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
@@ -32,7 +33,8 @@ export interface Routes {
 
 /**
  * Which part of the gateway answers a request, and the checks in front of each: the ingest rate
- * limit, the dashboard token (for /graphql and the dashboard), the dashboard's security headers.
+ * limit, the dashboard token (for /graphql and the dashboard), JSON-only POSTs to /graphql (no
+ * cross-site form posts), the dashboard's security headers.
  */
 export function createRouter(config: GatewayConfig, routes: Routes, ingestLimiter: TokenBucketLimiter | null) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -57,7 +59,9 @@ export function createRouter(config: GatewayConfig, routes: Routes, ingestLimite
     } else if (path === routes.graphqlPath || path.startsWith(`${routes.graphqlPath}/`)) {
       // CORS preflights carry no credentials by design: Yoga answers them, nothing else passes.
       if (req.method !== 'OPTIONS' && !dashboardAuthorized(req, config.dashboardToken)) refuseDashboard(res);
+      else if (!postIsJson(req)) refuseNonJsonPost(res);
       else {
+        setGraphQLSecurityHeaders(res);
         // GraphiQL is a page like the dashboard's, under the same policy.
         if (req.method === 'GET') setDashboardSecurityHeaders(res);
         void routes.graphql(req, res, url);

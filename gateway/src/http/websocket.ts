@@ -1,20 +1,28 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
-import { CloseCode } from 'graphql-ws';
+import { CloseCode, type Context } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
 import type { Logger } from '../logger.ts';
 import { presentedDashboardToken } from './dashboard-auth.ts';
-import { serveGraphQLWs } from './ws-transport.ts';
+import { originAllowed } from './origin.ts';
+import { serveGraphQLWs, type SocketExtra } from './ws-transport.ts';
 
 export type GatewayYoga = YogaServerInstance<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>;
 
 export interface GraphQLWebSocketOptions {
   /** When set, connection_init must carry it (connectionParams `authorization: "Bearer …"` or `token`). */
   dashboardToken: string | undefined;
+  /** Sockets past connection_init (the ones that can subscribe). */
   maxConnections: number;
+  /** Sockets still waiting for connection_init; counted apart so idle sockets cannot take the slots of logged-in ones. */
+  maxUninitialised: number;
+  /** A socket that has not sent connection_init by then is closed (4408). */
+  initTimeoutMs: number;
+  /** Origins besides the gateway's own that may open a socket (CORS_ORIGINS). */
+  corsOrigins: readonly string[];
   maxSubscriptionsPerConnection: number;
   /** Ping period; a socket that has not answered by the next ping is terminated. */
   keepAliveMs: number;
@@ -22,6 +30,7 @@ export interface GraphQLWebSocketOptions {
 }
 
 export interface GraphQLWebSocket {
+  /** Open sockets, initialised or not. */
   readonly connections: number;
   close(): Promise<void>;
 }
@@ -51,14 +60,53 @@ type Enveloped = ReturnType<GatewayYoga['getEnveloped']>;
  * many subscribers sent as the same pre-serialised bytes (ws-transport.ts).
  */
 export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, options: GraphQLWebSocketOptions, logger: Logger): GraphQLWebSocket {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_MESSAGE_BYTES });
-  // Registered before useServer's own handler so an over-limit socket is closed before anything else.
-  wss.on('connection', (socket) => {
-    if (wss.clients.size > options.maxConnections) {
-      logger.warn({ max: options.maxConnections }, 'live: WebSocket connection refused, too many connections');
-      socket.close(TRY_AGAIN_LATER, 'Too many live connections; try again later');
-    }
+  let initialised = 0;
+  const counted = new WeakSet<object>();
+  const wss = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: MAX_MESSAGE_BYTES,
+    // Refusals before the handshake completes: a plain HTTP status, no socket held.
+    verifyClient: ({ req }, accept) => {
+      if (!originAllowed(req, options.corsOrigins)) {
+        logger.warn({ ip: req.socket.remoteAddress }, 'live: WebSocket upgrade refused, cross-site origin');
+        return accept(false, 403, 'Origin not allowed');
+      }
+      // A credential on the upgrade itself is checked now, so a wrong one costs no socket.
+      const presented = presentedDashboardToken(req);
+      if (options.dashboardToken && presented !== undefined && !tokenMatches(presented, [options.dashboardToken])) {
+        return accept(false, 401, 'Unauthorized', { 'www-authenticate': 'Basic realm="logpulse", charset="UTF-8"' });
+      }
+      if (wss.clients.size - initialised >= options.maxUninitialised) {
+        logger.warn({ max: options.maxUninitialised }, 'live: WebSocket upgrade refused, too many sockets awaiting connection_init');
+        return accept(false, 503, 'Too many connections awaiting connection_init', { 'retry-after': '1' });
+      }
+      accept(true);
+    },
   });
+  wss.on('connection', (socket) => {
+    socket.once('close', () => {
+      if (counted.delete(socket)) initialised--;
+    });
+  });
+
+  /** The dashboard token check of connection_init: true, or false after closing with 4401. */
+  const authorise = (ctx: Context<Record<string, unknown> | undefined, SocketExtra>): boolean => {
+    if (!options.dashboardToken) return true;
+    // connectionParams first; else the upgrade request's own Authorization header (a browser
+    // that passed the dashboard's Basic prompt sends it on the handshake too).
+    const presented = connectionToken(ctx.connectionParams) ?? presentedDashboardToken(ctx.extra.request);
+    // 4401 for both cases: graphql-ws clients give up on it instead of retrying a bad token.
+    const reason = !presented
+      ? 'Unauthorized: connectionParams must carry the dashboard token (authorization: "Bearer <token>")'
+      : !tokenMatches(presented, [options.dashboardToken])
+        ? 'Unauthorized: invalid dashboard token'
+        : null;
+    if (reason === null) return true;
+    logger.warn({ ip: ctx.extra.request.socket.remoteAddress }, 'live: WebSocket connection refused, bad dashboard token');
+    ctx.extra.socket.close(CloseCode.Unauthorized, reason);
+    return false;
+  };
 
   // The enveloped functions of each operation, found again by its ExecutionArgs object.
   const operations = new WeakMap<ExecutionArgs, Enveloped>();
@@ -71,21 +119,18 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
   const disposable = serveGraphQLWs(
     {
       isProd: options.production,
+      connectionInitWaitTimeout: options.initTimeoutMs,
       onConnect: (ctx) => {
-        if (!options.dashboardToken) return true;
-        // connectionParams first; else the upgrade request's own Authorization header (a browser
-        // that passed the dashboard's Basic prompt sends it on the handshake too).
-        const presented = connectionToken(ctx.connectionParams) ?? presentedDashboardToken(ctx.extra.request);
-        // 4401 for both cases: graphql-ws clients give up on it instead of retrying a bad token.
-        const reason = !presented
-          ? 'Unauthorized: connectionParams must carry the dashboard token (authorization: "Bearer <token>")'
-          : !tokenMatches(presented, [options.dashboardToken])
-            ? 'Unauthorized: invalid dashboard token'
-            : null;
-        if (reason === null) return true;
-        logger.warn({ ip: ctx.extra.request.socket.remoteAddress }, 'live: WebSocket connection refused, bad dashboard token');
-        ctx.extra.socket.close(CloseCode.Unauthorized, reason);
-        return false;
+        if (!authorise(ctx)) return false;
+        // Counted only now: a socket that never sends connection_init takes no connection slot.
+        if (initialised >= options.maxConnections) {
+          logger.warn({ max: options.maxConnections }, 'live: WebSocket connection refused, too many connections');
+          ctx.extra.socket.close(TRY_AGAIN_LATER, 'Too many live connections; try again later');
+          return false;
+        }
+        initialised++;
+        counted.add(ctx.extra.socket);
+        return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
         // The map already holds this operation, hence ">".
@@ -104,7 +149,16 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
           // A syntax error must fail this operation, not the whole connection.
           return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
         }
-        const errors = enveloped.validate(enveloped.schema, document);
+        let errors: readonly GraphQLError[];
+        try {
+          errors = enveloped.validate(enveloped.schema, document);
+        } catch (error) {
+          // The GraphQL limits (graphql-armor) throw their refusal: it fails this operation only;
+          // the socket and its other subscriptions live on. Logged without the operation's text.
+          if (!(error instanceof GraphQLError)) throw error;
+          logger.debug({ reason: error.message }, 'live: operation refused by the GraphQL limits');
+          return [error];
+        }
         if (errors.length > 0) return errors;
         const args: ExecutionArgs = {
           schema: enveloped.schema,

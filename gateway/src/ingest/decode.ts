@@ -1,8 +1,4 @@
-import { gunzip, inflate } from 'node:zlib';
-import { promisify } from 'node:util';
-
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
+import { createGunzip, createInflate } from 'node:zlib';
 
 /** An ingest failure with the HTTP status Fluent Bit should see and a message for humans. */
 export class IngestError extends Error {
@@ -40,26 +36,93 @@ export function checkContentType(header: string | undefined): void {
   }
 }
 
-/** Decompresses per Content-Encoding (or gzip magic bytes), stopping as soon as the limit is passed. */
-export async function decompress(body: Buffer, encoding: string | undefined, maxDecodedBytes: number): Promise<Buffer> {
+/**
+ * Decoded bytes all ingest batches together may hold (INGEST_MAX_DECODED_IN_FLIGHT). Small gzip
+ * bodies can each decode to the per-body limit, so bounding requests alone does not bound memory.
+ * A batch takes its bytes chunk by chunk as they are decoded, through its own lease; past the
+ * budget it is refused with a retryable 503 rather than waiting (waiting while holding bytes
+ * could deadlock). A batch alone may always use the per-body limit, so no body is refused forever.
+ */
+export class DecodedBudget {
+  private used = 0;
+
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new RangeError('limit must be >= 1');
+  }
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  lease(): DecodedLease {
+    let held = 0;
+    return {
+      take: (bytes) => {
+        if (this.used + bytes > this.limit && this.used > held) return false;
+        this.used += bytes;
+        held += bytes;
+        return true;
+      },
+      release: () => {
+        this.used -= held;
+        held = 0;
+      },
+    };
+  }
+}
+
+/** One batch's share of the DecodedBudget: released once the batch is stored or refused. */
+export interface DecodedLease {
+  /** False when these bytes would pass the budget while other batches hold some. */
+  take(bytes: number): boolean;
+  release(): void;
+}
+
+const BUSY = 'ingest is decoding other batches (INGEST_MAX_DECODED_IN_FLIGHT); retry later';
+
+/** Inflates a gzip or deflate body as a stream, counting every chunk against both limits as it comes. */
+function inflateWithin(body: Buffer, deflate: boolean, maxDecodedBytes: number, lease: DecodedLease | undefined, name: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const stream = deflate ? createInflate() : createGunzip();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    const fail = (error: IngestError) => {
+      if (failed) return;
+      failed = true;
+      stream.destroy();
+      reject(error);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > maxDecodedBytes) return fail(new IngestError(413, `decompressed body exceeds ${maxDecodedBytes} bytes`));
+      if (lease && !lease.take(chunk.length)) return fail(new IngestError(503, BUSY));
+      chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks, size));
+    });
+    stream.on('error', (error) => fail(new IngestError(400, `body is not valid ${name} data: ${error.message}`)));
+    stream.end(body);
+  });
+}
+
+/**
+ * Decompresses per Content-Encoding (or gzip magic bytes), stopping as soon as the per-body
+ * limit or (with a lease) the decoded-bytes budget is passed.
+ */
+export async function decompress(body: Buffer, encoding: string | undefined, maxDecodedBytes: number, lease?: DecodedLease): Promise<Buffer> {
   const enc = (encoding ?? '').trim().toLowerCase();
   const gzipMagic = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
   if (enc && enc !== 'identity' && enc !== 'gzip' && enc !== 'x-gzip' && enc !== 'deflate') {
     throw new IngestError(415, `unsupported Content-Encoding "${enc.slice(0, 40)}": send gzip or no encoding`);
   }
   if (enc === 'gzip' || enc === 'x-gzip' || enc === 'deflate' || gzipMagic) {
-    try {
-      const opts = { maxOutputLength: maxDecodedBytes };
-      return enc === 'deflate' && !gzipMagic ? await inflateAsync(body, opts) : await gunzipAsync(body, opts);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-        throw new IngestError(413, `decompressed body exceeds ${maxDecodedBytes} bytes`);
-      }
-      throw new IngestError(400, `body is not valid ${enc || 'gzip'} data: ${(error as Error).message}`);
-    }
+    return inflateWithin(body, enc === 'deflate' && !gzipMagic, maxDecodedBytes, lease, enc || 'gzip');
   }
   if (body.length > maxDecodedBytes) throw new IngestError(413, `body exceeds ${maxDecodedBytes} bytes`);
+  if (lease && !lease.take(body.length)) throw new IngestError(503, BUSY);
   return body;
 }
 

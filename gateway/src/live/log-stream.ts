@@ -1,4 +1,5 @@
 import { Repeater } from 'graphql-yoga';
+import { RateLimitedError } from '../domain/errors.ts';
 import { matchesLogFilter, type LogFilter } from '../storage/log-filter.ts';
 import type { StoredLog } from '../domain/log-record.ts';
 import { markShared } from './shared-execution.ts';
@@ -27,9 +28,23 @@ export interface LogStreamOptions {
    * the gateway's memory. Past it the group holding the most loses its oldest batch.
    */
   totalCapacity: number;
+  /** Most logStream subscribers at once (WebSocket and SSE together); past it RATE_LIMITED. */
+  maxSubscribers: number;
+  /** Most distinct filters at once (each is a group the hub filters every batch for); past it RATE_LIMITED. */
+  maxFilters: number;
+  /** Filter checks done in one turn of the event loop before the rest of a batch waits for the next. */
+  checksPerSlice: number;
 }
 
-export const LOG_STREAM_DEFAULTS: Readonly<LogStreamOptions> = { coalesceMs: 100, maxBatch: 250, capacity: 20_000, totalCapacity: 100_000 };
+export const LOG_STREAM_DEFAULTS: Readonly<LogStreamOptions> = {
+  coalesceMs: 100,
+  maxBatch: 250,
+  capacity: 20_000,
+  totalCapacity: 100_000,
+  maxSubscribers: 10_000,
+  maxFilters: 1_000,
+  checksPerSlice: 20_000,
+};
 
 /** Where a stream gets committed records from: returns its own unsubscribe. */
 export type StoredLogSource = (listener: (records: readonly StoredLog[]) => void) => () => void;
@@ -62,16 +77,13 @@ class LogStreamGroup {
   retained = 0;
   private lastEmit = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
-  private readonly unsubscribe: () => void;
+  closed = false;
 
   constructor(
-    source: StoredLogSource,
-    private readonly filter: LogFilter,
+    readonly filter: LogFilter,
     private readonly options: LogStreamOptions,
     private readonly hub: LogStreamHub,
-  ) {
-    this.unsubscribe = source((records) => this.receive(records));
-  }
+  ) {}
 
   /** Sequence number the next appended batch gets. */
   get end(): number {
@@ -99,17 +111,18 @@ class LogStreamGroup {
   }
 
   close(): void {
+    this.closed = true;
     clearTimeout(this.timer);
-    this.unsubscribe();
     this.hub.retainedTotal -= this.retained;
     this.retained = 0;
     this.log.length = 0;
     this.pending = [];
   }
 
-  private receive(records: readonly StoredLog[]): void {
+  /** Takes the matches among `records[from, to)` (the hub hands a batch over in slices). */
+  receive(records: readonly StoredLog[], from = 0, to = records.length): void {
     const start = this.pending.length;
-    for (const record of records) if (matchesLogFilter(record, this.filter)) this.pending.push(record);
+    for (let i = from; i < to; i++) if (matchesLogFilter(records[i]!, this.filter)) this.pending.push(records[i]!);
     if (this.pending.length === start || this.timer) return;
     // Throttle, not debounce: a record after a quiet spell goes out at once, while a busy
     // service's records gather for up to coalesceMs and travel as a few batches.
@@ -181,6 +194,16 @@ function filterKey(filter: LogFilter): string {
 export class LogStreamHub {
   readonly options: Readonly<LogStreamOptions>;
   private readonly groups = new Map<string, LogStreamGroup>();
+  /** Groups whose filter names a service, by that service: they only see that service's records. */
+  private readonly byService = new Map<string, Set<LogStreamGroup>>();
+  /** Groups without a service filter: they see every record. */
+  private readonly anyService = new Set<LogStreamGroup>();
+  /** Filtering still to do, in commit order: a group, a batch and where in it to go on. */
+  private readonly work: { group: LogStreamGroup; records: readonly StoredLog[]; from: number }[] = [];
+  private draining = false;
+  private unsubscribe: (() => void) | undefined;
+  /** Records checked against a filter since start (the cost of fan-out, for tests and stats). */
+  filterChecks = 0;
   /** The most records any one subscriber has had waiting at once since start. */
   peakQueued = 0;
   droppedTotal = 0;
@@ -207,6 +230,19 @@ export class LogStreamHub {
     return total;
   }
 
+  /** Throws RATE_LIMITED when one more subscriber (or one more distinct filter) would pass the caps. */
+  private checkRoom(key: string): void {
+    if (this.subscribers >= this.options.maxSubscribers) {
+      throw new RateLimitedError(`Too many live log subscriptions on this gateway (at most ${this.options.maxSubscribers}); retry later`, 5);
+    }
+    if (!this.groups.has(key) && this.groups.size >= this.options.maxFilters) {
+      throw new RateLimitedError(
+        `Too many distinct logStream filters on this gateway (at most ${this.options.maxFilters}); use a filter already in use, or retry later`,
+        5,
+      );
+    }
+  }
+
   /** Past the total bound, the groups holding the most give up their oldest batches. */
   enforceTotalCapacity(): void {
     while (this.retainedTotal > this.options.totalCapacity) {
@@ -214,6 +250,84 @@ export class LogStreamHub {
       for (const group of this.groups.values()) if (group.canDrop && (!largest || group.retained > largest.retained)) largest = group;
       if (!largest) return;
       largest.dropOldest();
+    }
+  }
+
+  /**
+   * One listener on the source for every group. A batch is split by service once, so a group
+   * filtering on a service checks only that service's records; the checks are done in slices
+   * of `checksPerSlice`, yielding the event loop in between, so thousands of filters cannot
+   * freeze the process (health checks, ingest and other sockets keep being served).
+   */
+  private dispatch(records: readonly StoredLog[]): void {
+    if (this.byService.size > 0) {
+      const perService = new Map<string, StoredLog[]>();
+      for (const record of records) {
+        if (!this.byService.has(record.service)) continue;
+        let list = perService.get(record.service);
+        if (!list) perService.set(record.service, (list = []));
+        list.push(record);
+      }
+      for (const [service, list] of perService) for (const group of this.byService.get(service)!) this.work.push({ group, records: list, from: 0 });
+    }
+    for (const group of this.anyService) this.work.push({ group, records, from: 0 });
+    if (!this.draining) this.drain();
+  }
+
+  private drain(): void {
+    let budget = this.options.checksPerSlice;
+    while (this.work.length > 0) {
+      const job = this.work[0]!;
+      if (job.group.closed) {
+        this.work.shift();
+        continue;
+      }
+      if (budget <= 0) {
+        this.draining = true;
+        setImmediate(() => this.drain());
+        return;
+      }
+      const to = Math.min(job.records.length, job.from + budget);
+      job.group.receive(job.records, job.from, to);
+      this.filterChecks += to - job.from;
+      budget -= to - job.from;
+      job.from = to;
+      if (job.from >= job.records.length) this.work.shift();
+    }
+    this.draining = false;
+  }
+
+  /** Filtering work waiting for a later turn of the event loop (records × groups). */
+  get pendingChecks(): number {
+    let total = 0;
+    for (const job of this.work) total += job.records.length - job.from;
+    return total;
+  }
+
+  private addGroup(key: string, filter: LogFilter): LogStreamGroup {
+    const group = new LogStreamGroup(filter, this.options, this);
+    this.groups.set(key, group);
+    if (filter.service) {
+      let set = this.byService.get(filter.service);
+      if (!set) this.byService.set(filter.service, (set = new Set()));
+      set.add(group);
+    } else this.anyService.add(group);
+    this.unsubscribe ??= this.source((records) => this.dispatch(records));
+    return group;
+  }
+
+  private removeGroup(key: string, group: LogStreamGroup): void {
+    group.close();
+    this.groups.delete(key);
+    const service = group.filter.service;
+    if (service) {
+      const set = this.byService.get(service);
+      set?.delete(group);
+      if (set?.size === 0) this.byService.delete(service);
+    } else this.anyService.delete(group);
+    if (this.groups.size === 0) {
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
     }
   }
 
@@ -231,13 +345,12 @@ export class LogStreamHub {
    * group as soon as the consumer stops.
    */
   subscribe(filter: LogFilter): Repeater<LogStreamBatch> {
+    // Refused before anything is set up; checked again when the stream starts (several may be asked for at once).
+    this.checkRoom(filterKey(filter));
     return new Repeater<LogStreamBatch>(async (push, stop) => {
       const key = filterKey(filter);
-      let group = this.groups.get(key);
-      if (!group) {
-        group = new LogStreamGroup(this.source, filter, this.options, this);
-        this.groups.set(key, group);
-      }
+      this.checkRoom(key);
+      const group = this.groups.get(key) ?? this.addGroup(key, filter);
       const member: Member = { next: group.end, dropped: 0, wake: undefined };
       group.members.add(member);
       let stopped = false;
@@ -267,10 +380,8 @@ export class LogStreamHub {
         }
       } finally {
         group.members.delete(member);
-        if (group.members.size === 0) {
-          group.close();
-          this.groups.delete(key);
-        } else group.release();
+        if (group.members.size === 0) this.removeGroup(key, group);
+        else group.release();
       }
     });
   }

@@ -19,7 +19,15 @@ export type DatabaseMode = 'postgres' | 'pglite';
  */
 export interface Database {
   mode: DatabaseMode;
+  /** Queries (GraphQL analyses), migrations and background jobs. */
   pool: pg.Pool;
+  /**
+   * Ingest's own connections, and one for the readiness probe: a flood of expensive queries can
+   * take every query connection, but never the ones ingest and /readyz need. (PGlite has one
+   * backend, so there all three are the same single-connection pool.)
+   */
+  ingestPool: pg.Pool;
+  healthPool: pg.Pool;
   prisma: PrismaClient;
   close(): Promise<void>;
 }
@@ -31,6 +39,8 @@ export interface OpenDatabaseOptions {
   /** Per-statement limit on PostgreSQL (PGlite runs in-process and has no such timer). */
   statementTimeoutMs?: number;
   poolSize?: number;
+  /** Connections reserved for ingest (INGEST_MAX_CONCURRENT batches write at once). */
+  ingestPoolSize?: number;
 }
 
 // Every bigint/numeric from PostgreSQL arrives as a JS number where it is safe to: counts and
@@ -87,24 +97,32 @@ async function initdbApart(dir: string): Promise<void> {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5_000,
-      statement_timeout: options.statementTimeoutMs,
-      application_name: 'logpulse-gateway',
-      options: process.env.PGOPTIONS ?? DEFAULT_SESSION_OPTIONS,
-    });
-    // An idle client losing its server must not crash the process: the next query reports it.
-    pool.on('error', () => {});
+    const open = (max: number, role: string) => {
+      const pool = new pg.Pool({
+        connectionString: options.databaseUrl,
+        max,
+        connectionTimeoutMillis: 5_000,
+        statement_timeout: options.statementTimeoutMs,
+        application_name: `logpulse-gateway${role}`,
+        options: process.env.PGOPTIONS ?? DEFAULT_SESSION_OPTIONS,
+      });
+      // An idle client losing its server must not crash the process: the next query reports it.
+      pool.on('error', () => {});
+      return pool;
+    };
+    const pool = open(options.poolSize ?? 10, '');
+    const ingestPool = open(options.ingestPoolSize ?? 4, '-ingest');
+    const healthPool = open(1, '-health');
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {
       mode: 'postgres',
       pool,
+      ingestPool,
+      healthPool,
       prisma,
       async close() {
         await prisma.$disconnect();
-        await pool.end();
+        await Promise.all([pool.end(), ingestPool.end(), healthPool.end()]);
       },
     };
   }
@@ -129,6 +147,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return {
     mode: 'pglite',
     pool,
+    ingestPool: pool,
+    healthPool: pool,
     prisma,
     async close() {
       await prisma.$disconnect();

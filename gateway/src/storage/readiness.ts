@@ -11,7 +11,8 @@ export async function checkReadiness(database: Database | null, migrated: boolea
   if (!database) return { ready: false, mode: null, reason: 'database not open' };
   if (!migrated) return { ready: false, mode: database.mode, reason: 'migrations not applied yet' };
   try {
-    await database.pool.query('SELECT 1');
+    // Its own connection: busy analyses must not make a healthy database look unready.
+    await database.healthPool.query('SELECT 1');
     return { ready: true, mode: database.mode };
   } catch (error) {
     return { ready: false, mode: database.mode, reason: `database unreachable: ${(error as Error).message}` };

@@ -170,3 +170,18 @@ describe('offline analyst', () => {
     expect(insight.causes[0]).toMatch(/^The failures on GET \/api\/checkout \(502\) come from a proxy or upstream/);
   });
 });
+
+describe('offline text from hostile log data (issue 21.9)', () => {
+  it('strips bidi overrides, zero-width and control characters that came from the logs, keeping the names readable', () => {
+    const route = '/api/\u202Elog\u200Bin\u0007';
+    const insight = analyzeOffline(
+      stats({
+        totals: totals(2500, 5),
+        endpoints: [endpoint('POST', route, { requests: 900, errors4xx: 600 }, { requests: 3600, errors4xx: 36 })],
+      }),
+    );
+    const text = JSON.stringify(insight);
+    expect(text).toContain('POST /api/login');
+    for (const hidden of ['\u202E', '\u200B', '\u0007']) expect(text).not.toContain(hidden);
+  });
+});

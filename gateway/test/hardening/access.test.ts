@@ -106,7 +106,7 @@ describe('DASHBOARD_TOKEN guards the dashboard and /graphql', () => {
     expect((await gw.ingest(jsonLines([record({ path: '/open' })]))).status).toBe(200);
   });
 
-  it('accepts the WebSocket with the token in connectionParams or in the upgrade request’s Authorization header, and closes it (4401) otherwise', async () => {
+  it('accepts the WebSocket with the token in connectionParams or in the upgrade request’s Authorization header, and closes it (4401) otherwise (a wrong header: refused at the upgrade)', async () => {
     const closeOf = (options: Parameters<typeof wsClient>[1]) =>
       new Promise<{ code: number; reason: string }>((resolve) =>
         subscribe(wsClient(gw.url, { ...options, onClosed: resolve }), LOG_STREAM),
@@ -121,7 +121,8 @@ describe('DASHBOARD_TOKEN guards the dashboard and /graphql', () => {
           super(address, protocols, { headers: { authorization } });
         }
       };
-    expect((await closeOf({ webSocketImpl: withHeader(basic('me', 'wrong')) })).code).toBe(4401);
+    // A wrong header is refused at the upgrade itself (HTTP 401, see cross-site.test.ts): no socket, so 1006.
+    expect((await closeOf({ webSocketImpl: withHeader(basic('me', 'wrong')) })).code).toBe(1006);
 
     for (const options of [
       { connectionParams: { authorization: `Bearer ${DASHBOARD_TOKEN}` } },
@@ -245,8 +246,9 @@ describe('CORS allow-list (CORS_ORIGINS)', () => {
 });
 
 describe('production refuses to start with default or weak tokens', () => {
-  const prod = (env: Record<string, string>) => () => loadConfig({ NODE_ENV: 'production', ...env });
   const STRONG = '3b9f0a7c5e21d84f6a0b';
+  const DASHBOARD = 'f0e1d2c3b4a5968778695a4b';
+  const prod = (env: Record<string, string>) => () => loadConfig({ NODE_ENV: 'production', DASHBOARD_TOKEN: DASHBOARD, ...env });
 
   it('names the problem and never echoes the secret', () => {
     const cases: [Record<string, string>, RegExp][] = [
@@ -270,7 +272,7 @@ describe('production refuses to start with default or weak tokens', () => {
     }
     expect(prod({ INGEST_TOKEN: STRONG }), 'a strong token passes').not.toThrow();
     expect(prod({ INGEST_TOKENS: `svc-a:${STRONG}` }), 'service tokens alone are enough').not.toThrow();
-    expect(loadConfig({ NODE_ENV: 'production', INGEST_TOKEN: STRONG }).graphqlIntrospection).toBe(false);
+    expect(prod({ INGEST_TOKEN: STRONG })().graphqlIntrospection).toBe(false);
     expect(loadConfig({ NODE_ENV: 'development' }).graphqlIntrospection).toBe(true);
   });
 

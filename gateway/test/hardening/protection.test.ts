@@ -185,7 +185,7 @@ describe('error masking and statement timeouts (PostgreSQL)', () => {
     production = await startTestGateway('postgres', {
       storage,
       keepStorage: true,
-      env: { ...env, NODE_ENV: 'production', INGEST_TOKEN: 'test-ingest-token-0123456789' },
+      env: { ...env, NODE_ENV: 'production', INGEST_TOKEN: 'test-ingest-token-0123456789', ALLOW_ANONYMOUS_DASHBOARD: 'true' },
     });
     development = await startTestGateway('postgres', { storage, keepStorage: true, env });
     admin = new pg.Client({ connectionString: storage.databaseUrl });

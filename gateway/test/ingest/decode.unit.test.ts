@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { checkContentType, decompress, IngestError, splitRecords, splitJsonStream } from '../../src/ingest/decode.ts';
+import { checkContentType, DecodedBudget, decompress, IngestError, splitRecords, splitJsonStream } from '../../src/ingest/decode.ts';
 
 const values = (text: string) => splitRecords(text).map((i) => ('value' in i ? i.value : i));
 
@@ -69,5 +69,52 @@ describe('checkContentType', () => {
     expect(() => checkContentType(undefined)).not.toThrow();
     expect(() => checkContentType('text/html')).toThrow(/unsupported Content-Type "text\/html"/);
     expect(() => checkContentType('multipart/form-data; boundary=x')).toThrow(IngestError);
+  });
+});
+
+describe('decoded bytes in flight (issue 21.6)', () => {
+  // A small gzip body that decodes to 1.5 MB: the shape of the attack (tiny bodies, big decodes).
+  const record = JSON.stringify({ path: '/x', status: 200, latency_ms: 1, user_agent: 'a'.repeat(200) });
+  const plain = Buffer.from(`${record}\n`.repeat(Math.ceil(1_500_000 / (record.length + 1))));
+  const small = gzipSync(plain, { level: 9 });
+
+  it('refuses (503, retryable) a body whose decoded bytes would pass the budget while other batches hold theirs', async () => {
+    const budget = new DecodedBudget(2_000_000);
+    const first = budget.lease();
+    const decoded = await decompress(small, 'gzip', 128 * 1024 * 1024, first);
+    expect(decoded.length).toBe(plain.length);
+    const second = budget.lease();
+    const refused = await decompress(small, 'gzip', 128 * 1024 * 1024, second).catch((e: unknown) => e);
+    console.info(
+      `[reliability] decoded-bytes budget 2,000,000: a ${small.length}-byte gzip body decoding to ${plain.length} bytes; second at once: ${(refused as IngestError).status}; in use: ${budget.inUse}`,
+    );
+    expect(refused).toBeInstanceOf(IngestError);
+    expect((refused as IngestError).status).toBe(503);
+    // The refused batch gave back what it had taken: only the first batch's bytes are held.
+    second.release();
+    expect(budget.inUse).toBe(plain.length);
+    first.release();
+    expect(budget.inUse).toBe(0);
+    // Once the first is done, the same body goes through.
+    const third = budget.lease();
+    expect((await decompress(small, 'gzip', 128 * 1024 * 1024, third)).length).toBe(plain.length);
+    third.release();
+  });
+
+  it('lets a batch alone use the whole per-body limit even past the budget, so no body is refused forever', async () => {
+    const budget = new DecodedBudget(100_000);
+    const lease = budget.lease();
+    expect((await decompress(small, 'gzip', 128 * 1024 * 1024, lease)).length).toBe(plain.length);
+    lease.release();
+    expect(budget.inUse).toBe(0);
+  });
+
+  it('counts uncompressed bodies too', async () => {
+    const budget = new DecodedBudget(2_000_000);
+    const held = budget.lease();
+    expect(held.take(1_000_000)).toBe(true);
+    const other = budget.lease();
+    await expect(decompress(plain, undefined, 128 * 1024 * 1024, other)).rejects.toMatchObject({ status: 503 });
+    held.release();
   });
 });

@@ -62,8 +62,8 @@ describe('LogStreamHub', () => {
     for (const s of [shopA, shopB, other]) await s.next();
     expect(hub.subscribers).toBe(3);
     expect(hub.groupCount).toBe(2);
-    // One source listener per group, not per subscriber.
-    expect(src.listeners.size).toBe(2);
+    // One source listener for the whole hub, whatever the number of groups.
+    expect(src.listeners.size).toBe(1);
 
     const shop = stored();
     const elsewhere = stored({ service: 'other' });
@@ -197,5 +197,65 @@ describe('LogStreamHub', () => {
     await new Promise((resolve) => setImmediate(resolve));
     await busy.return(undefined);
     expect(src.listeners.size).toBe(0);
+  });
+});
+
+describe('LogStreamHub under many filters (issue 21.4)', () => {
+  it('checks a record only against the groups of its service, plus the groups without a service filter', async () => {
+    const src = source();
+    const hub = new LogStreamHub(src.subscribe, { ...options, capacity: 1_000, totalCapacity: 1_000_000, maxFilters: 5_000 });
+    const streams = Array.from({ length: 1_000 }, (_, i) => hub.subscribe({ service: `svc-${i}` }));
+    const everything = hub.subscribe({});
+    await Promise.all([...streams, everything].map((s) => s.next()));
+    const before = hub.filterChecks;
+    const records = Array.from({ length: 500 }, (_, i) => stored({ service: 'svc-7', path: `/i/${i}` }));
+    src.publish(records);
+    const checks = hub.filterChecks - before;
+    console.info(`[reliability] fan-out checks for 500 records, 1,001 filters (1,000 by service): ${checks} (naive: ${500 * 1_001})`);
+    // 500 for svc-7's group and 500 for the catch-all group, not 500 × 1,001.
+    expect(checks).toBe(1_000);
+    expect((await streams[7]!.next()).value!.logs).toHaveLength(4);
+    await Promise.all([...streams, everything].map((s) => s.return(undefined)));
+    expect(src.listeners.size).toBe(0);
+  });
+
+  it('filters a big fan-out in slices that yield the event loop, and still delivers every match in order', async () => {
+    const src = source();
+    const hub = new LogStreamHub(src.subscribe, { coalesceMs: 0, maxBatch: 10_000, capacity: 100_000, totalCapacity: 10_000_000, maxFilters: 5_000, checksPerSlice: 10_000 });
+    // 2,000 distinct filters no service index can narrow (a path substring each).
+    const streams = Array.from({ length: 2_000 }, (_, i) => hub.subscribe({ pathContains: `/p/${i}/` }));
+    await Promise.all(streams.map((s) => s.next()));
+    const records = Array.from({ length: 2_000 }, (_, i) => stored({ path: `/p/${i}/x` }));
+    src.publish(records);
+    // The publish returned with most of the work still queued: other callbacks run in between.
+    const pendingAfterPublish = hub.pendingChecks;
+    let ticks = 0;
+    while (hub.pendingChecks > 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      ticks++;
+    }
+    console.info(`[reliability] 2,000 filters × 2,000 records: ${pendingAfterPublish} checks left after publish, done over ${ticks} event-loop turns`);
+    expect(pendingAfterPublish).toBeGreaterThan(2_000 * 2_000 - 10_001);
+    expect(ticks).toBeGreaterThan(100);
+    const firsts = await Promise.all([streams[0]!, streams[1_999]!].map((s) => s.next()));
+    expect(firsts.map((f) => (f.value as LogStreamBatch).logs.map((l) => l.path))).toEqual([['/p/0/x'], ['/p/1999/x']]);
+    await Promise.all(streams.map((s) => s.return(undefined)));
+  });
+
+  it('refuses subscribers past maxSubscribers and new filters past maxFilters (RATE_LIMITED), and takes them again once there is room', async () => {
+    const src = source();
+    const hub = new LogStreamHub(src.subscribe, { ...options, maxSubscribers: 3, maxFilters: 2 });
+    const a = hub.subscribe({ service: 'a' });
+    const b = hub.subscribe({ service: 'b' });
+    await Promise.all([a.next(), b.next()]);
+    expect(() => hub.subscribe({ service: 'c' })).toThrow(/distinct logStream filters.*at most 2/);
+    const a2 = hub.subscribe({ service: 'a' });
+    await a2.next();
+    expect(() => hub.subscribe({ service: 'a' })).toThrow(/live log subscriptions.*at most 3/);
+    await b.return(undefined);
+    const c = hub.subscribe({ service: 'c' });
+    await c.next();
+    expect(hub.groupCount).toBe(2);
+    await Promise.all([a.return(undefined), a2.return(undefined), c.return(undefined)]);
   });
 });
