@@ -112,6 +112,8 @@ export interface StreamingPair {
   standbyUrl: string;
   /** pg_ctl promote on the standby: it leaves recovery and accepts writes. */
   promote(): Promise<void>;
+  /** Stops the primary at once (a crash, as far as the standby can tell). */
+  stopPrimary(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -181,6 +183,10 @@ export async function startStreamingPair(): Promise<StreamingPair> {
       standbyUrl,
       async promote() {
         await asPostgres(`${PG_BIN}/pg_ctl`, ['-D', standby, '-w', 'promote']);
+      },
+      async stopPrimary() {
+        await asPostgres(`${PG_BIN}/pg_ctl`, ['-D', primary, '-m', 'immediate', '-w', 'stop']);
+        started.splice(started.indexOf(primary), 1);
       },
       stop,
     };
