@@ -28,7 +28,8 @@ async function storageAt(databaseUrl: string): Promise<TestStorage> {
 
 /** Until the standby has replayed everything the primary has written so far. */
 async function caughtUp(pair: StreamingPair): Promise<void> {
-  const [{ lsn }] = await sqlAt<{ lsn: string }>(pair.primaryUrl, 'SELECT pg_current_wal_lsn()::text AS lsn');
+  const [current] = await sqlAt<{ lsn: string }>(pair.primaryUrl, 'SELECT pg_current_wal_lsn()::text AS lsn');
+  const lsn = current!.lsn;
   await waitFor('the standby to replay the primary', async () => {
     const [row] = await sqlAt<{ behind: boolean }>(pair.standbyUrl, 'SELECT pg_last_wal_replay_lsn() < $1::pg_lsn AS behind', [lsn]);
     return row?.behind === false;
