@@ -54,6 +54,8 @@ export async function distributeTables(client: pg.ClientBase): Promise<string[]>
         spec.colocateWith ?? 'default',
       ]);
     }
+    // The rows are in the shards now; the coordinator's own copy of them would only take space.
+    await client.query('SELECT truncate_local_data_after_distributing_table($1)', [spec.table]);
     done.push(spec.table);
   }
   return done;
