@@ -9,8 +9,10 @@
 # start: installs Citus first when PostgreSQL 15 does not have it yet, from CITUS_TARBALL (a path
 # or http(s) URL of a binary tarball whose paths are relative to /, e.g. the
 # citus-13.2.2-pg15-debian-amd64.tar.gz build; installing needs root). Ports default to
-# 5441-5443; CITUS_SHARD_COUNT (default 32, Citus's own default) sets the shards per table. Creates the database `logpulse` on every node with the citus extension, registers
-# the workers, and prints the coordinator's URL as the last line:
+# 5441-5443. CITUS_SHARD_COUNT (default 32, Citus's own default) sets the shards per table;
+# LOCAL_CLUSTER_UNSAFE_FAST=1 turns fsync off (throwaway test clusters only). Creates the
+# database `logpulse` on every node with the citus extension, registers the workers, and prints
+# the coordinator's URL as the last line:
 #   DATABASE_URL=postgresql://postgres@127.0.0.1:5441/logpulse
 # A gateway started with that URL distributes its tables across the workers by itself.
 # stop: stops the three servers and removes DIR.
@@ -62,12 +64,12 @@ port = $port
 unix_socket_directories = '$(dirname "$dir")'
 shared_preload_libraries = 'citus'
 max_connections = 200
-shared_buffers = 64MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 max_prepared_transactions = 100
 EOF
+  # Throwaway clusters (tests) may skip durability; a benchmark wants it as in production.
+  if [ "${LOCAL_CLUSTER_UNSAFE_FAST:-0}" = 1 ]; then
+    printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$dir/postgresql.conf"
+  fi
   as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$dir.log" -w -t 60 start >/dev/null || die "node on port $port did not start: $(tail -5 "$dir.log")"
 }
 

@@ -287,6 +287,12 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
               (SELECT coalesce(sum(count), 0) FROM rollup_minute WHERE service = 'citus-crash')::int AS rollup`,
     );
     expect(perService[0]).toEqual({ logs: total, rollup: total });
+    // The batch whose answer was swallowed came back and was recognised by its digest.
+    const resent = await sqlAt<{ n: number }>(
+      cluster.url,
+      `SELECT coalesce(sum(duplicates), 0)::int AS n FROM ingest_batches WHERE service = 'citus-crash'`,
+    );
+    expect(resent[0]!.n).toBeGreaterThanOrEqual(1);
     expect(shipper.stats().recordsDropped).toBe(0);
     await gateway.stop();
   }, 150_000);

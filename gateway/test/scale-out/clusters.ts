@@ -65,7 +65,7 @@ export async function startCitusCluster(): Promise<CitusCluster> {
   const stop = () => run(SCRIPT, ['stop', root]).then(() => rm(join(root, '..'), { recursive: true, force: true }));
   try {
     const { stdout } = await run(SCRIPT, ['start', root, ...ports.map(String)], {
-      env: { ...process.env, CITUS_SHARD_COUNT: '8' },
+      env: { ...process.env, CITUS_SHARD_COUNT: '8', LOCAL_CLUSTER_UNSAFE_FAST: '1' },
     });
     const url = /DATABASE_URL=(\S+)/.exec(stdout)?.[1];
     if (!url) throw new Error(`local-cluster.sh printed no DATABASE_URL:\n${stdout}`);
