@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { withTransaction } from './db.ts';
-import { distributeTables } from './storage/citus.ts';
+import { distributeTables } from './citus.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 // Any constant works; it only has to be the same for every gateway replica.
