@@ -135,7 +135,7 @@ function projection(c: CitusSideBySide): string[] {
   }
   out.push('');
   out.push(
-    'Read it as an upper bound for the database tier: gateways scale out separately (their CPU per record is in the ingest table; add gateway machines until they are not the limit), the network between machines is not modelled, and the coordinator bound is lifted by sending writes and queries to the workers too (Citus syncs its metadata to every worker, so any node can route them; point some gateways at workers). A single service stays on one shard, so one service alone cannot use more than one worker.',
+    'Read it as an upper bound for the database tier: gateways scale out separately (their CPU per record is in the ingest table; add gateway machines until they are not the limit), the network between machines is not modelled, and every statement goes through the coordinator (the gateway migrates and queries there; Citus could route queries through the workers too, which logpulse does not do today), so past the coordinator bound a bigger coordinator is the lever. A single service stays on one shard, so one service alone cannot use more than one worker.',
   );
   out.push('');
   return out;
