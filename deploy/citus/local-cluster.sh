@@ -66,7 +66,7 @@ shared_preload_libraries = 'citus'
 max_connections = 200
 max_prepared_transactions = 100
 # Keep the coordinator's connections to the workers open between transactions: an ingest batch
-# writes to several shards in parallel, and reconnecting for each batch halved ingest here.
+# writes to several shards in parallel, and reconnecting for each batch cost about 40 % of ingest here.
 citus.max_cached_conns_per_worker = 8
 EOF
   # Throwaway clusters (tests) may skip durability; a benchmark wants it as in production.
