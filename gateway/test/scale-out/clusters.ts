@@ -1,6 +1,7 @@
 // Real PostgreSQL 15 servers for the scale-out tests: a Citus cluster started by the project's own
 // script (deploy/citus/local-cluster.sh) and a primary with a streaming hot standby.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -49,6 +50,13 @@ export interface CitusCluster {
   /** A further database on every node with the citus extension and the workers registered. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** Why a test that starts its own PostgreSQL servers cannot run here, or null when it can. */
+export function serverBinariesMissing(): string | null {
+  return existsSync(`${PG_BIN}/initdb`)
+    ? null
+    : `no PostgreSQL 15 server binaries in ${PG_BIN} (set PG_BIN; Debian: apt-get install postgresql-15)`;
 }
 
 /** Why the Citus tests cannot run here, or null when they can. */
