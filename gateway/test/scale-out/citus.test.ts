@@ -28,6 +28,7 @@ import {
   waitFor,
   writeLogStream,
 } from '../hardening/support.ts';
+import { ANALYZE, CHAT } from '../ai/scenario.ts';
 import { analysisQuery, expectSameAnswer } from './answers.ts';
 import { citusUnavailable, sqlAt, startCitusCluster, type CitusCluster } from './clusters.ts';
 
@@ -203,6 +204,18 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
     await waitFor('the live records', () => logsOf(stream).length >= records.length);
     expect(logsOf(stream).map((l) => l.path)).toEqual(records.map((r) => r.path));
     await single.ingest(jsonLines(records)); // keeps the two databases holding the same records
+  });
+
+  it('AI analyses and chat (offline analyst) read the shards and store their history on the coordinator', async () => {
+    const analysis = await citus.graphql<{ analyzeRecentLogs: { provider: string; summary: string } }>(ANALYZE, { windowMinutes: 5 });
+    expect(analysis.errors, JSON.stringify(analysis.errors)).toBeUndefined();
+    expect(analysis.data!.analyzeRecentLogs.provider).toBe('offline');
+    const reply = await citus.graphql<{ chat: { answer: string; provider: string } }>(CHAT, { message: 'Which endpoint is the slowest?' });
+    expect(reply.errors, JSON.stringify(reply.errors)).toBeUndefined();
+    expect(reply.data!.chat.answer.length).toBeGreaterThan(0);
+    const history = await citus.graphql<{ aiInsights: { edges: unknown[] } }>('{ aiInsights(first: 5) { edges { cursor } } }');
+    expect(history.errors).toBeUndefined();
+    expect(history.data!.aiInsights.edges).toHaveLength(1);
   });
 
   it('retention and compaction work across shards, as on a single node', async () => {
