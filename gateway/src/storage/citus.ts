@@ -5,7 +5,7 @@ import type pg from 'pg';
  * touches together is sharded by `service` and co-located, so a per-service analysis or a
  * rollup upsert runs on one shard and cross-service analyses run on every worker in parallel.
  * `ingest_batches` is keyed by digest alone (the idempotency check must find a digest without
- * knowing its service); `rollup_dirty` is tiny and read with every rollup table, so every node
+ * knowing its service), and each batch's arrivals (`ingest_arrivals`) sit beside it; `rollup_dirty` is tiny and read with every rollup table, so every node
  * holds a copy. The AI tables and `_prisma_migrations` stay on the coordinator.
  */
 export const CITUS_LAYOUT: readonly CitusTable[] = [
@@ -18,6 +18,7 @@ export const CITUS_LAYOUT: readonly CitusTable[] = [
   { table: 'service_routes', by: 'service', colocateWith: 'logs' },
   { table: 'dead_letters', by: 'service', colocateWith: 'logs' },
   { table: 'ingest_batches', by: 'digest', colocateWith: 'none' },
+  { table: 'ingest_arrivals', by: 'digest', colocateWith: 'ingest_batches' },
   { table: 'rollup_dirty', reference: true },
 ];
 

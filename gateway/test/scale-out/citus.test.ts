@@ -312,15 +312,17 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
 
   it('an upgrade distributes the tables a new migration adds, and backfills them from distributed data', async () => {
     const url = await cluster.createDatabase(`logpulse_upgrade_${randomBytes(3).toString('hex')}`);
-    // The previous release: every migration but the last, applied and distributed.
+    // An old release: the migrations before the endpoint rollups, applied and distributed; the
+    // upgrade then adds tables (endpoint rollups, arrivals) and rewrites rows (histograms).
     const names = (await readdir(MIGRATIONS)).sort();
+    const old = names.filter((name) => name < '20261126000000_endpoint_rollups');
     const previous = await mkdtemp(join(tmpdir(), 'logpulse-migrations-'));
     cleanups.push(() => rm(previous, { recursive: true, force: true }));
-    for (const name of names.slice(0, -1)) await cp(join(MIGRATIONS, name), join(previous, name), { recursive: true });
+    for (const name of old) await cp(join(MIGRATIONS, name), join(previous, name), { recursive: true });
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     pool.on('error', () => undefined);
     cleanups.push(() => pool.end());
-    expect(await applyMigrations(pool, previous)).toEqual(names.slice(0, -1));
+    expect(await applyMigrations(pool, previous)).toEqual(old);
     const distributed = async () =>
       (await pool.query<{ t: string }>('SELECT logicalrelid::text AS t FROM pg_dist_partition ORDER BY 1')).rows.map((r) => r.t);
     const before = await distributed();
@@ -337,6 +339,16 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
               ARRAY[count(*)::int, count(*)::int]
        FROM rollup_minute GROUP BY 1, 2, 3, 4, 5`,
     );
+    // A 300 s request the old histogram counted in its overflow key 182 (outside the range queried below).
+    await pool.query(
+      `INSERT INTO rollup_minute (bucket, service, method, route, status, count, latency_sum, latency_max, hist_keys, hist_counts)
+       VALUES (date_trunc('minute', now()) - interval '3 hours', 'svc-slow', 'GET', '/slow', 200, 3, 300100, 300000, '{10,182}', '{1,2}')`,
+    );
+
+    await pool.query(
+      `INSERT INTO ingest_batches (digest, service, accepted, rejected, bytes, duplicates, service_counts)
+       SELECT 'old-' || g, 'svc-' || (g % 5), 2, 0, 100, g % 2, jsonb_build_object('svc-' || (g % 5), 2) FROM generate_series(1, 10) g`,
+    );
 
     // The new release's gateway migrates the cluster at start.
     const dataDir = await mkdtemp(join(tmpdir(), 'logpulse-citus-gw-'));
@@ -345,8 +357,14 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
     cleanups.push(() => upgraded.close().then(() => storage.drop()));
     const after = await distributed();
     expect(after).toEqual(CITUS_LAYOUT.map((t) => t.table).sort());
-    const backfilled = await pool.query<{ n: number }>('SELECT sum(count)::int AS n FROM rollup_endpoint_5m');
+    const backfilled = await pool.query<{ n: number }>(`SELECT sum(count)::int AS n FROM rollup_endpoint_5m WHERE route = '/api/x'`);
     expect(backfilled.rows[0]!.n).toBe(80);
+    // The histogram migration re-keyed the slow request on its shard.
+    const slow = await pool.query(`SELECT hist_keys, hist_counts FROM rollup_minute WHERE route = '/slow'`);
+    expect(slow.rows).toEqual([{ hist_keys: [10, 182, 194], hist_counts: [1, 1, 1] }]);
+    // One arrival per stored batch and per retry of it (5 of the 10 were retried once).
+    const arrivals = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_arrivals');
+    expect(arrivals.rows[0]!.n).toBe(15);
     // The backfilled rows moved to the shards; the coordinator keeps no copy.
     const local = await pool.query<{ bytes: number }>(`SELECT pg_relation_size('rollup_endpoint_5m')::int AS bytes`);
     expect(local.rows[0]!.bytes).toBe(0);
