@@ -22,6 +22,20 @@ export const CITUS_LAYOUT: readonly CitusTable[] = [
   { table: 'rollup_dirty', reference: true },
 ];
 
+/**
+ * Tables that stay on the coordinator: small, written by AI features one row at a time, and
+ * joined only with each other. Every table a migration creates is in this list or in
+ * CITUS_LAYOUT (a unit test checks), so a new table gets a decision instead of staying local by
+ * accident.
+ */
+export const COORDINATOR_TABLES: readonly string[] = [
+  '_prisma_migrations',
+  'ai_insights',
+  'ai_usage',
+  'chat_conversations',
+  'chat_messages',
+];
+
 export type CitusTable = { table: string; by: string; colocateWith?: string; reference?: undefined } | { table: string; reference: true };
 
 /**
