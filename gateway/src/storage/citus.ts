@@ -23,8 +23,8 @@ export const CITUS_LAYOUT: readonly CitusTable[] = [
 ];
 
 /**
- * Tables that stay on the coordinator: small, written by AI features one row at a time, and
- * joined only with each other. Every table a migration creates is in this list or in
+ * Tables that stay on the coordinator: small, written by the AI and alerting features a row at a
+ * time, and joined only with each other. Every table a migration creates is in this list or in
  * CITUS_LAYOUT (a unit test checks), so a new table gets a decision instead of staying local by
  * accident.
  */
@@ -34,6 +34,13 @@ export const COORDINATOR_TABLES: readonly string[] = [
   'ai_usage',
   'chat_conversations',
   'chat_messages',
+  'alert_channels',
+  'alert_rules',
+  'alert_state',
+  'alert_events',
+  'alert_deliveries',
+  'alert_silences',
+  'alert_leader',
 ];
 
 export type CitusTable = { table: string; by: string; colocateWith?: string; reference?: undefined } | { table: string; reference: true };
