@@ -22,6 +22,7 @@ import { renderMarkdown, type BenchResults } from './lib/report.ts';
 import { createScratchDatabase, dropScratchDatabase, RUN_ID, scratchName } from './lib/scratch-db.ts';
 import { datasetName } from './lib/seed.ts';
 import { benchAnalyses, DEFAULT_RANGES } from './sections/analyses.ts';
+import { benchCitus } from './sections/citus.ts';
 import { benchGoAccess } from './sections/goaccess.ts';
 import { benchIdleShipper } from './sections/idle.ts';
 import { benchMemory } from './sections/memory.ts';
@@ -35,6 +36,8 @@ type Section = (typeof SECTIONS)[number];
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--sizes 100000,1000000,10000000]
                       [--runs N] [--fresh] [--drop-datasets] [--profile] [--dry] [--results DIR]
                       [--analyses patterns,endpointDetail] [--ranges 24h]   (a subset of the analyses section)
+                      [--target citus]   (ingest and analyses side by side: one PostgreSQL, then a local
+                                          Citus cluster from deploy/citus/local-cluster.sh; needs Citus installed or CITUS_TARBALL)
        npm run bench -- --render bench/results/FILE.json   (print the Markdown of a stored result)`;
 
 function parseOptions() {
@@ -52,6 +55,7 @@ function parseOptions() {
       render: { type: 'string' },
       analyses: { type: 'string' },
       ranges: { type: 'string' },
+      target: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: false,
@@ -75,8 +79,11 @@ function parseOptions() {
   const ranges = values.ranges ? values.ranges.split(',').map((s) => s.trim()) : DEFAULT_RANGES.map((r) => r.label);
   const badRange = ranges.find((r) => !DEFAULT_RANGES.some((d) => d.label === r));
   if (badRange) throw new Error(`unknown range ${badRange}; choose from ${DEFAULT_RANGES.map((r) => r.label).join(', ')}`);
+  const target = values.target ?? 'postgres';
+  if (target !== 'postgres' && target !== 'citus') throw new Error(`--target must be postgres or citus, got ${target}`);
   return {
     quick,
+    target,
     analyses: values.analyses ? values.analyses.split(',').map((s) => s.trim()) : undefined,
     ranges: DEFAULT_RANGES.filter((r) => ranges.includes(r.label)),
     sections: new Set(only as Section[]),
@@ -139,6 +146,40 @@ async function main(): Promise<number> {
       results.errors.push({ section, message: (error as Error).message });
     }
   };
+
+  if (options.target === 'citus') {
+    const citusSections = ['ingest', 'analyses'].filter((s) => options.sections.has(s as Section));
+    for (const s of citusSections) options.sections.delete(s as Section);
+    try {
+      results.citus = await benchCitus({
+        ingest: citusSections.includes('ingest')
+          ? {
+              durationMs: q ? 4_000 : 20_000,
+              warmupMs: q ? 1_000 : 3_000,
+              concurrency: q ? 4 : 16,
+              records: q ? 100_000 : 1_000_000,
+              minBatch: 500,
+              maxBatch: 2000,
+            }
+          : undefined,
+        analyses: citusSections.includes('analyses')
+          ? {
+              sizes: options.sizes,
+              days: 7,
+              runs: options.runs,
+              ranges: options.ranges,
+              only: options.analyses,
+              fresh: options.fresh,
+              scope: datasetScope,
+            }
+          : undefined,
+        log,
+      });
+    } catch (error) {
+      log(`citus FAILED: ${(error as Error).stack ?? String(error)}`);
+      results.errors.push({ section: 'citus', message: (error as Error).message });
+    }
+  }
 
   await attempt('ingest', async () => {
     results.ingest = await benchIngest({
@@ -204,7 +245,8 @@ async function main(): Promise<number> {
   await attempt('storage', async () => {
     results.storage = await benchStorage({ records: q ? 20_000 : 300_000, log });
   });
-  if (options.dropDatasets && options.sections.has('analyses')) {
+  // The Citus side's datasets went with its cluster; the single node's are dropped as usual.
+  if (options.dropDatasets && (options.sections.has('analyses') || results.citus?.analyses)) {
     for (const rows of options.sizes) await dropScratchDatabase(datasetName(rows, 7, datasetScope));
   }
 

@@ -41,6 +41,53 @@ export async function postgresBackends(database: string): Promise<number[]> {
   return pids;
 }
 
+/** The parent pid of a process, from /proc/<pid>/stat (null once it has ended). */
+async function parentPid(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+export interface ServerCpuSampler {
+  start(): Promise<void>;
+  /** CPU seconds per server since start(). */
+  stop(): Promise<Record<string, number>>;
+}
+
+/**
+ * CPU of the backends serving `database`, per server: each backend is attributed to the server
+ * whose postmaster forked it (`servers`: label → postmaster pid; one PostgreSQL, or each node of a
+ * Citus cluster, whose internal connections use the same database name). Background processes are
+ * not counted. Backends that start during the run count from zero; ones that end are missed.
+ */
+export function serverCpuSampler(database: string, servers: Record<string, number>): ServerCpuSampler {
+  const labelOf = new Map(Object.entries(servers).map(([label, pid]) => [pid, label]));
+  const snapshot = async () => {
+    const cpu = new Map<number, { label: string; seconds: number }>();
+    for (const pid of await postgresBackends(database)) {
+      const parent = await parentPid(pid);
+      const label = parent === null ? undefined : labelOf.get(parent);
+      const seconds = await processCpuSeconds(pid);
+      if (label && seconds !== null) cpu.set(pid, { label, seconds });
+    }
+    return cpu;
+  };
+  let before = new Map<number, { label: string; seconds: number }>();
+  return {
+    async start() {
+      before = await snapshot();
+    },
+    async stop() {
+      const totals: Record<string, number> = Object.fromEntries(Object.keys(servers).map((label) => [label, 0]));
+      for (const [pid, now] of await snapshot()) totals[now.label]! += now.seconds - (before.get(pid)?.seconds ?? 0);
+      return totals;
+    },
+  };
+}
+
 /** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
 export async function machineCpu(): Promise<{ busy: number; total: number }> {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;

@@ -1,4 +1,6 @@
 import type { AnalysesResult } from '../sections/analyses.ts';
+import type { CitusSideBySide } from '../sections/citus.ts';
+import { citusSection } from './citus-report.ts';
 import type { GoAccessResult } from '../sections/goaccess.ts';
 import type { IdleShipperResult } from '../sections/idle.ts';
 import type { IngestResult } from '../sections/ingest.ts';
@@ -24,6 +26,8 @@ export interface BenchResults {
   idle?: IdleShipperResult;
   memory?: MemoryResult;
   storage?: StorageResult;
+  /** `--target citus`: ingest and analyses on one PostgreSQL and on a local Citus cluster. */
+  citus?: CitusSideBySide;
   errors: { section: string; message: string }[];
 }
 
@@ -46,7 +50,8 @@ export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
   const out: string[] = [];
   const sections = ['ingest', 'analyses', 'live', 'goaccess', 'idle', 'memory', 'storage'] as const;
-  const ran = sections.filter((k) => r[k]);
+  const ran: string[] = sections.filter((k) => r[k]);
+  if (r.citus) ran.push('Citus side by side');
   const partial = ran.length < sections.length ? ` (${ran.join(', ')} only)` : '';
   out.push(`## ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC — ${r.mode} run${partial}`);
   out.push('');
@@ -130,6 +135,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.goaccess) out.push(...goaccessSection(r.goaccess));
   if (r.memory) out.push(...memorySection(r.memory));
   if (r.storage) out.push(...storageSection(r.storage));
+  if (r.citus) out.push(...citusSection(r.citus, m.cores));
   if (r.errors.length) {
     out.push('### Errors');
     out.push('');

@@ -3,7 +3,7 @@ import { bucketKey, GAMMA, MAX_KEY, MIN_MS } from '../../gateway/src/storage/his
 import { BUILD_ORDER, endpointRollupSql } from '../../gateway/src/storage/rollup-levels.ts';
 import { rollupBatch, type RollupRows } from '../../gateway/src/storage/rollup-write.ts';
 import { applyMigrations } from '../../gateway/src/storage/migrate.ts';
-import { createScratchDatabase, databaseExists, databaseUrl } from './scratch-db.ts';
+import { createScratchDatabase, databaseExists, databaseUrl, SINGLE_NODE, type BenchTarget } from './scratch-db.ts';
 import { endpointSlots, ENDPOINTS, STATUS_4XX, STATUS_5XX, USER_AGENTS } from './workload.ts';
 
 /** Bump when the generated data changes shape, so kept databases are rebuilt. */
@@ -34,6 +34,8 @@ export interface DatasetOptions {
   /** Rebuild even when a database of the right size exists. */
   fresh?: boolean;
   scope?: string;
+  /** Where the dataset lives (a single PostgreSQL unless given). */
+  target?: BenchTarget;
   log?: (line: string) => void;
 }
 
@@ -50,15 +52,16 @@ export function datasetName(rows: number, days: number, scope?: string): string 
 export async function ensureDataset(options: DatasetOptions): Promise<Dataset> {
   const log = options.log ?? (() => {});
   const name = datasetName(options.rows, options.days, options.scope);
-  const url = databaseUrl(name);
-  if (!options.fresh && (await databaseExists(name))) {
+  const target = options.target ?? SINGLE_NODE;
+  const url = databaseUrl(name, target);
+  if (!options.fresh && (await databaseExists(name, target))) {
     const existing = await readMeta(url);
     if (existing && existing.rows === options.rows && existing.version === SEED_VERSION) {
       log(`reusing ${name} (${options.rows.toLocaleString('en')} rows seeded ${existing.seededAt.toISOString()})`);
       return { name, url, ...existing, seedSeconds: 0, reused: true, verified: null };
     }
   }
-  await createScratchDatabase(name);
+  await createScratchDatabase(name, target);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
     await applyMigrations(pool);
@@ -69,6 +72,9 @@ export async function ensureDataset(options: DatasetOptions): Promise<Dataset> {
     await buildRollups(pool, log);
     log('vacuum analyze');
     await pool.query('VACUUM ANALYZE');
+    // On Citus a bare VACUUM stays on the coordinator; naming the tables reaches their shards.
+    if (target.citusWorkers?.length)
+      await pool.query(`VACUUM ANALYZE logs, ${['rollup_minute', 'rollup_hour', ...BUILD_ORDER.map((l) => l.table)].join(', ')}`);
     const seedSeconds = (performance.now() - started) / 1000;
     const verified = await verifyRollups(pool, from, to);
     if (verified.mismatches > 0)

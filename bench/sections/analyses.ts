@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { analysisOperations } from '../lib/analysis-operations.ts';
 import { REPO_ROOT, startGateway } from '../lib/gateway-process.ts';
 import { GraphQLClient } from '../lib/graphql-client.ts';
+import type { BenchTarget } from '../lib/scratch-db.ts';
 import { ensureDataset, type Dataset } from '../lib/seed.ts';
 import { summarize, type Summary } from '../lib/stats.ts';
 
@@ -17,6 +18,10 @@ export interface AnalysesOptions {
   only?: string[];
   /** Suffix for private dataset databases (quick runs); shared, reusable ones without. */
   scope?: string;
+  /** Where the datasets live (a single PostgreSQL unless given). */
+  target?: BenchTarget;
+  /** Measures the database servers while the analyses of one dataset size are timed (warm-ups included). */
+  sampler?: (database: string) => { start(): Promise<void>; stop(): Promise<Record<string, number>> };
   log: (line: string) => void;
 }
 
@@ -33,6 +38,8 @@ export interface AnalysisTiming {
 
 export interface AnalysesResult {
   datasets: Omit<Dataset, 'url'>[];
+  /** Per dataset size, when a sampler was given: CPU seconds per server and the requests they served. */
+  serverCpu?: { rows: number; requests: number; cpuSeconds: Record<string, number> }[];
   timings: AnalysisTiming[];
   skipped: string[];
   runs: number;
@@ -71,6 +78,7 @@ export async function benchAnalyses(options: AnalysesOptions): Promise<AnalysesR
       days: options.days,
       fresh: options.fresh,
       scope: options.scope,
+      target: options.target,
       log: (l) => options.log(`  seed ${rows}: ${l}`),
     });
     const { url, ...info } = dataset;
@@ -78,7 +86,10 @@ export async function benchAnalyses(options: AnalysesOptions): Promise<AnalysesR
     const dataDir = await mkdtemp(join(tmpdir(), 'logpulse-bench-'));
     const gateway = await startGateway({ databaseUrl: url, dataDir });
     const client = new GraphQLClient(gateway.url);
+    const sampler = options.sampler?.(dataset.name);
+    let requests = 0;
     try {
+      await sampler?.start();
       const end = dataset.to.getTime() - (7 * 60 + 13) * 1000;
       for (const range of options.ranges) {
         // Every request asks for a different window (61 min further back each time), as a
@@ -90,10 +101,12 @@ export async function benchAnalyses(options: AnalysesOptions): Promise<AnalysesR
           const opEnd = end - index * 61_000;
           const window = (k: number) => ({ from: new Date(opEnd - k * SHIFT_MS - range.ms), to: new Date(opEnd - k * SHIFT_MS) });
           const first = await client.time(op.query, op.variables(window(0)));
+          requests++;
           const samples: number[] = [];
           let error = first.error;
           for (let i = 1; i <= options.runs && !error; i++) {
             const t = await client.time(op.query, op.variables(window(i)));
+            requests++;
             error ??= t.error;
             samples.push(t.ms);
           }
@@ -112,6 +125,7 @@ export async function benchAnalyses(options: AnalysesOptions): Promise<AnalysesR
           );
         }
       }
+      if (sampler) (result.serverCpu ??= []).push({ rows, requests, cpuSeconds: await sampler.stop() });
     } finally {
       await client.close();
       await gateway.stop();

@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { templateRoute } from '../../gateway/src/ingest/route-template.ts';
 import { startGateway, type GatewayProcess } from '../lib/gateway-process.ts';
 import { buildBodies, runIngestLoad, type IngestBody } from '../lib/ingest-load.ts';
-import { processRssMb, ResourceSampler, type ResourceReport } from '../lib/proc.ts';
+import { processRssMb, ResourceSampler, type ResourceReport, type ServerCpuSampler } from '../lib/proc.ts';
 import { createScratchDatabase, dropScratchDatabase, scratchName } from '../lib/scratch-db.ts';
 import { summarize, type Summary } from '../lib/stats.ts';
 import { generateRecords, type AccessRecord } from '../lib/workload.ts';
@@ -47,6 +47,8 @@ export interface IngestRun {
   gatewayCpuUsPerRecord: number | null;
   postgresCpuUsPerRecord: number | null;
   exhausted: boolean;
+  /** CPU seconds of each database server's backends during the run (Citus: per node). */
+  serverCpuSeconds?: Record<string, number>;
   firstError?: string;
 }
 
@@ -144,21 +146,24 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
   }
 }
 
-async function measure(
+export async function measure(
   gateway: GatewayProcess,
   bodies: readonly IngestBody[],
   concurrency: number,
   warmupMs: number,
   durationMs: number,
   database?: string,
+  servers?: ServerCpuSampler,
 ): Promise<IngestRun> {
   const idleRssMb = await processRssMb(gateway.pid);
   const warm = await runIngestLoad({ url: gateway.url, bodies, concurrency, durationMs: warmupMs });
   if (warm.failures > 0 && warm.accepted === 0) throw new Error(`ingest warm-up failed: ${warm.firstError}\n${gateway.output()}`);
   const sampler = new ResourceSampler(gateway.pid, database);
   await sampler.start();
+  await servers?.start();
   const run = await runIngestLoad({ url: gateway.url, bodies, concurrency, durationMs, startAt: warm.nextBody });
   const resources = await sampler.stop();
+  const serverCpuSeconds = await servers?.stop();
   const full = run.perSecond.slice(0, Math.floor(run.seconds));
   const perRecord = (cores: number | null) =>
     cores === null || run.accepted === 0 ? null : (cores * resources.seconds * 1e6) / run.accepted;
@@ -176,6 +181,7 @@ async function measure(
     gatewayCpuUsPerRecord: perRecord(resources.gatewayCpuCores),
     postgresCpuUsPerRecord: perRecord(resources.postgresCpuCores),
     exhausted: run.exhausted,
+    ...(serverCpuSeconds ? { serverCpuSeconds } : {}),
     ...(run.firstError ? { firstError: run.firstError } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { withTransaction } from './db.ts';
+import { distributeTables } from './citus.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 // Any constant works; it only has to be the same for every gateway replica.
@@ -61,6 +62,9 @@ export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Prom
       );
       newlyApplied.push(name);
     }
+    // On Citus, under the same lock: tables a migration created are distributed before any
+    // gateway writes to them.
+    await distributeTables(client);
     return newlyApplied;
   });
 }

@@ -94,9 +94,12 @@ function sampleSql(range: ResolvedRange, filter: AnalyticsFilter, slices: Sample
  * g = 1), in one pass. `column` comes from the RawTopColumn union, never from a client.
  */
 function topSql(column: RawTopColumn, source: string, limit: string): string {
-  return `SELECT * FROM (
+  // The sample (at most the raw-sample row cap) is MATERIALIZED: on Citus that gathers it on the
+  // coordinator, which counts it there (Citus cannot push GROUPING SETS down to the shards).
+  return `WITH sample AS MATERIALIZED (${source})
+    SELECT * FROM (
       SELECT GROUPING(${column}) AS g, ${column} AS value, count(*)::float8 AS count, count(*) FILTER (WHERE status >= 400)::float8 AS errors
-      FROM (${source}) AS sample GROUP BY GROUPING SETS ((${column}), ())
+      FROM sample GROUP BY GROUPING SETS ((${column}), ())
     ) AS counted
     WHERE g = 1 OR value IS NOT NULL
     ORDER BY g DESC, count DESC, value COLLATE "C" LIMIT ${limit} + 1`;

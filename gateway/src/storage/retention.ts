@@ -59,7 +59,14 @@ export async function sweepRetention(pool: pg.Pool, policy: RetentionPolicy, now
   let rollups = 0;
   // Marks first, so a bucket being removed is never read from a half-deleted endpoint level.
   for (const table of ['rollup_dirty', ...ROLLUP_TABLES]) {
-    const removed = await run(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE bucket < $1 LIMIT $2)`, rollupCutoff);
+    // Up to the bucket of the batchSize-th oldest expired row (so a little more than batchSize
+    // rows): by bucket, not ctid, because a ctid names a row only within one table, and on Citus
+    // a table is many shards (Citus refuses the ctid form).
+    const removed = await run(
+      `DELETE FROM ${table} WHERE bucket < $1
+       AND bucket <= (SELECT max(bucket) FROM (SELECT bucket FROM ${table} WHERE bucket < $1 ORDER BY bucket LIMIT $2) AS oldest)`,
+      rollupCutoff,
+    );
     if (table !== 'rollup_dirty') rollups += removed;
   }
   return { logs, deadLetters, batches, rollups };

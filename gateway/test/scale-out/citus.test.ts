@@ -1,0 +1,376 @@
+// logpulse on a real Citus cluster (coordinator + 2 workers, started by deploy/citus/local-cluster.sh):
+// the unchanged gateway distributes its tables on a fresh cluster and on an upgrade, ingests
+// exactly once (kill -9 mid-stream included), and answers every analysis exactly as a single
+// PostgreSQL holding the same records does; live subscriptions, retention and compaction work
+// across shards.
+import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '../../src/storage/migrate.ts';
+import { sweepRetention } from '../../src/storage/retention.ts';
+import { compactRollups } from '../../src/storage/rollup-compaction.ts';
+import { CITUS_LAYOUT } from '../../src/storage/citus.ts';
+import { generateDataset, toWire } from '../analytics/dataset.ts';
+import type { TestStorage } from '../support/databases.ts';
+import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { LOG_STREAM, logsOf, record, subscribe, waitLive, wsClient, type LogStreamData } from '../live/support.ts';
+import {
+  report,
+  roundRobinProxy,
+  shipperWorkspace,
+  startGatewayProcess,
+  storedCounts,
+  waitFor,
+  writeLogStream,
+} from '../hardening/support.ts';
+import { ANALYZE, CHAT } from '../ai/scenario.ts';
+import { analysisQuery, expectSameAnswer } from './answers.ts';
+import { citusUnavailable, sqlAt, startCitusCluster, type CitusCluster } from './clusters.ts';
+
+const unavailable = citusUnavailable();
+if (unavailable) console.warn(`[skipped] Citus tests: ${unavailable}`);
+
+const DAY = 86_400_000;
+const MIGRATIONS = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
+// Analyses over ranges and all their fields; absolute ranges, so both gateways see the same window.
+const LIMITS = { GRAPHQL_MAX_TOKENS: '100000', GRAPHQL_MAX_COST: '10000000', GRAPHQL_MAX_DEPTH: '20', GRAPHQL_MAX_ALIASES: '100' };
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((e) => console.warn('cleanup failed', e));
+});
+
+describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
+  let cluster: CitusCluster;
+  let citus: TestGateway;
+  let single: TestGateway;
+  let citusPool: pg.Pool;
+  let singlePool: pg.Pool;
+  const data = generateDataset({ seed: 20261205, count: 3000, now: Date.now() });
+  const range = { from: data.range.from.toISOString(), to: data.range.to.toISOString() };
+
+  beforeAll(async () => {
+    cluster = await startCitusCluster();
+    cleanups.push(() => cluster.stop());
+    const clusterStorage: TestStorage = {
+      mode: 'postgres',
+      databaseUrl: cluster.url,
+      dataDir: await mkdtemp(join(tmpdir(), 'logpulse-citus-gw-')),
+      drop: () => rm(clusterStorage.dataDir, { recursive: true, force: true }),
+    };
+    citus = await startTestGateway('postgres', { storage: clusterStorage, keepStorage: true, env: LIMITS });
+    cleanups.push(() => citus.close().then(() => clusterStorage.drop()));
+    single = await startTestGateway('postgres', { env: LIMITS });
+    cleanups.push(() => single.close());
+    citusPool = new pg.Pool({ connectionString: cluster.url, max: 2 });
+    singlePool = new pg.Pool({ connectionString: single.storage.databaseUrl, max: 2 });
+    // An idle connection cut off when its database goes away at the end is not a failure.
+    for (const pool of [citusPool, singlePool]) pool.on('error', () => undefined);
+    cleanups.push(
+      () => citusPool.end(),
+      () => singlePool.end(),
+    );
+  });
+
+  it('migrations on a fresh cluster distribute every table of the layout', async () => {
+    const rows = await sqlAt<{ table: string; method: string; column: string | null }>(
+      cluster.url,
+      `SELECT logicalrelid::text AS table, partmethod::text AS method, column_to_column_name(logicalrelid, partkey) AS column
+       FROM pg_dist_partition ORDER BY 1`,
+    );
+    const expected = CITUS_LAYOUT.map((t) =>
+      t.reference ? { table: t.table, method: 'n', column: null } : { table: t.table, method: 'h', column: t.by },
+    ).sort((a, b) => a.table.localeCompare(b.table));
+    expect(rows).toEqual(expected);
+    // Shards really live on both workers.
+    const placements = await sqlAt<{ port: number; shards: number }>(
+      cluster.url,
+      `SELECT nodeport AS port, count(*)::int AS shards FROM citus_shards WHERE table_name = 'logs'::regclass GROUP BY 1 ORDER BY 1`,
+    );
+    expect(placements.map((p) => p.port)).toEqual(cluster.ports.slice(1).sort((a, b) => a - b));
+    expect(placements.every((p) => p.shards > 0)).toBe(true);
+  });
+
+  it('ingests every format exactly once, as a single node does', async () => {
+    const wire = toWire(data.records);
+    const third = Math.ceil(wire.length / 3);
+    const bodies: [Buffer | string, Record<string, string>][] = [
+      [gzipSync(jsonLines(wire.slice(0, third))), { 'content-encoding': 'gzip' }],
+      [JSON.stringify(wire.slice(third, 2 * third)), { 'content-type': 'application/json' }],
+      [
+        wire
+          .slice(2 * third)
+          .map((r) => JSON.stringify(r))
+          .join(''),
+        { 'content-type': 'application/json' },
+      ],
+    ];
+    for (const gw of [citus, single]) {
+      for (const [body, headers] of bodies) {
+        const first = await gw.ingest(body, headers);
+        expect(first.status).toBe(200);
+        expect(await first.json()).toMatchObject({ rejected: 0, duplicate: false });
+        // A retry of the same body (a lost answer) stores nothing.
+        expect(await (await gw.ingest(body, headers)).json()).toMatchObject({ rejected: 0, duplicate: true });
+      }
+    }
+    const counts = async (pool: pg.Pool) =>
+      (
+        await pool.query(
+          `SELECT (SELECT count(*) FROM logs)::int AS logs, (SELECT sum(count) FROM rollup_minute)::int AS minute,
+                  (SELECT sum(count) FROM rollup_hour)::int AS hour, (SELECT count(*) FROM ingest_batches)::int AS batches,
+                  (SELECT sum(duplicates) FROM ingest_batches)::int AS duplicates`,
+        )
+      ).rows[0];
+    const onCluster = await counts(citusPool);
+    expect(onCluster).toEqual({
+      logs: data.records.length,
+      minute: data.records.length,
+      hour: data.records.length,
+      batches: 3,
+      duplicates: 3,
+    });
+    expect(onCluster).toEqual(await counts(singlePool));
+  });
+
+  const analyses: [string, string][] = [
+    ['traffic', ''],
+    ['traffic', 'bucket: "1h", service: "users"'],
+    ['endpointUsage', 'limit: 1000'],
+    ['endpointUsage', 'sort: P95, limit: 5'],
+    ['endpointUsage', 'service: "users", sort: ERRORS'],
+    ['endpoints', ''],
+    ['services', ''],
+    ['errorDistribution', ''],
+    ['errorDistribution', 'method: "DELETE"'],
+    ['slowEndpoints', 'limit: 10, minRequests: 5'],
+    ['statusEndpointTop', 'limit: 5'],
+    ['endpointDetail', 'route: "/api/users/:id", method: "GET", service: "users", bucket: "1h", limit: 5'],
+    ['errorHeatmap', 'tz: "Europe/Berlin", limit: 20'],
+    ['patterns', 'tz: "America/New_York", limit: 10'],
+    ['anomalies', ''],
+    ['bottlenecks', ''],
+    ['recommendations', ''],
+  ];
+
+  it.each(analyses)('%s(%s) answers exactly as on a single node', async (field, args) => {
+    const query = analysisQuery(field, args);
+    const [onCluster, onSingle] = await Promise.all([citus.graphql(query, { range }), single.graphql(query, { range })]);
+    expect(onSingle.errors, JSON.stringify(onSingle.errors)).toBeUndefined();
+    expect(onCluster.errors, JSON.stringify(onCluster.errors)).toBeUndefined();
+    expectSameAnswer(onCluster.data, onSingle.data);
+  });
+
+  it('recentLogs pages and filters exactly as on a single node', async () => {
+    type Page = { recentLogs: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const page = (after: string | null, filter: object) =>
+      `{ recentLogs(first: 200, ${after ? `after: "${after}", ` : ''}filter: ${JSON.stringify(filter).replace(/"(\w+)":/g, '$1:')}) {
+         pageInfo { hasNextPage endCursor }
+         edges { cursor node { id timestamp service method path route status latencyMs userAgent ipAddress } } } }`;
+    for (const filter of [
+      {},
+      { service: 'users', statusClass: 5 },
+      { pathContains: 'products', minLatencyMs: 50 },
+      { from: range.from, to: range.to },
+    ]) {
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const [a, b]: [{ data?: Page; errors?: unknown }, { data?: Page; errors?: unknown }] = await Promise.all([
+          citus.graphql<Page>(page(after, filter)),
+          single.graphql<Page>(page(after, filter)),
+        ]);
+        expect(b.errors, JSON.stringify(b.errors)).toBeUndefined();
+        expect(a.errors, JSON.stringify(a.errors)).toBeUndefined();
+        expectSameAnswer(a.data, b.data);
+        after = b.data!.recentLogs.pageInfo.hasNextPage ? b.data!.recentLogs.pageInfo.endCursor : null;
+        pages++;
+      } while (after && pages < 4);
+    }
+  });
+
+  it('live subscriptions get every record a batch stored on the cluster', async () => {
+    const live = wsClient(citus.url);
+    cleanups.push(async () => live.dispose());
+    const stream = subscribe<LogStreamData>(live, LOG_STREAM, { filter: { service: 'citus-live' } });
+    await waitLive(stream);
+    const records = Array.from({ length: 30 }, (_, i) => record({ service: 'citus-live', path: `/live/${i}`, status: i % 5 ? 200 : 503 }));
+    expect((await citus.ingest(jsonLines(records))).status).toBe(200);
+    await waitFor('the live records', () => logsOf(stream).length >= records.length);
+    expect(logsOf(stream).map((l) => l.path)).toEqual(records.map((r) => r.path));
+    await single.ingest(jsonLines(records)); // keeps the two databases holding the same records
+  });
+
+  it('AI analyses and chat (offline analyst) read the shards and store their history on the coordinator', async () => {
+    const analysis = await citus.graphql<{ analyzeRecentLogs: { provider: string; summary: string } }>(ANALYZE, { windowMinutes: 5 });
+    expect(analysis.errors, JSON.stringify(analysis.errors)).toBeUndefined();
+    expect(analysis.data!.analyzeRecentLogs.provider).toBe('offline');
+    const reply = await citus.graphql<{ chat: { answer: string; provider: string } }>(CHAT, { message: 'Which endpoint is the slowest?' });
+    expect(reply.errors, JSON.stringify(reply.errors)).toBeUndefined();
+    expect(reply.data!.chat.answer.length).toBeGreaterThan(0);
+    const history = await citus.graphql<{ aiInsights: { edges: unknown[] } }>('{ aiInsights(first: 5) { edges { cursor } } }');
+    expect(history.errors).toBeUndefined();
+    expect(history.data!.aiInsights.edges).toHaveLength(1);
+  });
+
+  it('retention and compaction work across shards, as on a single node', async () => {
+    // Old records in several services (so on several shards): 40 and 10 days back.
+    const old = ['users', 'orders', 'products', 'citus-old'].flatMap((service, s) =>
+      [40, 10].map((days, d) =>
+        record({ service, path: `/old/${s}/${d}`, timestamp: new Date(Date.now() - days * DAY - s * 60_000).toISOString() }),
+      ),
+    );
+    for (const gw of [citus, single]) expect((await gw.ingest(jsonLines(old))).status).toBe(200);
+
+    const policy = { retentionDays: 30, rollupRetentionDays: 35, batchSize: 2 };
+    const [onCluster, onSingle] = [await sweepRetention(citusPool, policy), await sweepRetention(singlePool, policy)];
+    expect(onCluster).toEqual(onSingle);
+    expect(onCluster.logs).toBe(4);
+    expect(onCluster.rollups).toBeGreaterThan(0);
+
+    // Compaction rebuilds every marked bucket's endpoint rollups on each shard.
+    const later = Date.now() + DAY;
+    expect(await compactRollups(citusPool, later)).toBe(await compactRollups(singlePool, later));
+    const endpointRollups = (pool: pg.Pool) =>
+      Promise.all(
+        ['rollup_endpoint_5m', 'rollup_endpoint_15m', 'rollup_endpoint_hour', 'rollup_minute', 'rollup_hour'].map(
+          async (table) =>
+            (
+              await pool.query(
+                `SELECT bucket, service COLLATE "C", method COLLATE "C", route COLLATE "C", count, latency_max, hist_keys, hist_counts
+                 FROM ${table} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`,
+              )
+            ).rows,
+        ),
+      );
+    const [a, b] = await Promise.all([endpointRollups(citusPool), endpointRollups(singlePool)]);
+    expectSameAnswer(a, b);
+    expect((await citusPool.query('SELECT count(*)::int AS n FROM rollup_dirty')).rows[0].n).toBe(0);
+    // The analyses read the compacted levels now: still the same answers.
+    for (const [field, args] of analyses.slice(0, 8)) {
+      const query = analysisQuery(field, args);
+      const [x, y] = await Promise.all([citus.graphql(query, { range }), single.graphql(query, { range })]);
+      expect(x.errors, JSON.stringify(x.errors)).toBeUndefined();
+      expectSameAnswer(x.data, y.data);
+    }
+  });
+
+  it('stores every record exactly once through kill -9 of the gateway, with the dev shipper retrying', async () => {
+    const env = { DATABASE_URL: cluster.url, DATA_DIR: citus.storage.dataDir };
+    let gateway = await startGatewayProcess(env);
+    cleanups.push(() => gateway.stop());
+    const proxy = await roundRobinProxy([gateway.url]);
+    cleanups.push(() => proxy.close());
+    const ws = await shipperWorkspace();
+    cleanups.push(() => ws.cleanup());
+    const run = `citus-kill-${randomBytes(4).toString('hex')}`;
+    const total = 4_000;
+    const shipper = ws.start({ url: `${proxy.url}/log/ingest?service=citus-crash` });
+    const writing = writeLogStream(ws.file, run, total, { perAppend: 40, pauseMs: 30 });
+
+    await waitFor('a quarter stored', async () => (await storedCounts(cluster.url, run)).stored >= total / 4, 60_000);
+    // The worst window: a batch committed on the cluster whose 200 never reaches the shipper.
+    await proxy.swallowNextSuccess();
+    await gateway.kill9();
+    gateway = await startGatewayProcess({ ...env, PORT: String(gateway.port) });
+    await writing;
+    const bytes = (await stat(ws.file)).size;
+    await waitFor(
+      'the shipper to deliver the whole file',
+      () => !shipper.stats().inflight && shipper.stats().position?.offset === bytes,
+      90_000,
+    );
+
+    const counts = await storedCounts(cluster.url, run);
+    report('kill -9 on Citus', {
+      sent: total,
+      stored: counts.stored,
+      duplicated: counts.stored - counts.distinct,
+      retries: shipper.stats().retries,
+    });
+    expect(counts).toEqual({ stored: total, distinct: total });
+    const perService = await sqlAt<{ logs: number; rollup: number }>(
+      cluster.url,
+      `SELECT (SELECT count(*) FROM logs WHERE service = 'citus-crash')::int AS logs,
+              (SELECT coalesce(sum(count), 0) FROM rollup_minute WHERE service = 'citus-crash')::int AS rollup`,
+    );
+    expect(perService[0]).toEqual({ logs: total, rollup: total });
+    // The batch whose answer was swallowed came back and was recognised by its digest.
+    const resent = await sqlAt<{ n: number }>(
+      cluster.url,
+      `SELECT coalesce(sum(duplicates), 0)::int AS n FROM ingest_batches WHERE service = 'citus-crash'`,
+    );
+    expect(resent[0]!.n).toBeGreaterThanOrEqual(1);
+    expect(shipper.stats().recordsDropped).toBe(0);
+    await gateway.stop();
+  }, 150_000);
+
+  it('an upgrade distributes the tables a new migration adds, and backfills them from distributed data', async () => {
+    const url = await cluster.createDatabase(`logpulse_upgrade_${randomBytes(3).toString('hex')}`);
+    // An old release: the migrations before the endpoint rollups, applied and distributed; the
+    // upgrade then adds tables (endpoint rollups, arrivals) and rewrites rows (histograms).
+    const names = (await readdir(MIGRATIONS)).sort();
+    const old = names.filter((name) => name < '20261126000000_endpoint_rollups');
+    const previous = await mkdtemp(join(tmpdir(), 'logpulse-migrations-'));
+    cleanups.push(() => rm(previous, { recursive: true, force: true }));
+    for (const name of old) await cp(join(MIGRATIONS, name), join(previous, name), { recursive: true });
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    pool.on('error', () => undefined);
+    cleanups.push(() => pool.end());
+    expect(await applyMigrations(pool, previous)).toEqual(old);
+    const distributed = async () =>
+      (await pool.query<{ t: string }>('SELECT logicalrelid::text AS t FROM pg_dist_partition ORDER BY 1')).rows.map((r) => r.t);
+    const before = await distributed();
+    expect(before).toContain('logs');
+    // Data written by the previous release.
+    await pool.query(
+      `INSERT INTO rollup_minute (bucket, service, method, route, status, count, latency_sum, latency_max, hist_keys, hist_counts)
+       SELECT date_trunc('minute', now()) - make_interval(mins => g), 'svc-' || (g % 5), 'GET', '/api/x', 200 + (g % 2) * 300, 2, 10, 7, '{10,20}', '{1,1}'
+       FROM generate_series(1, 40) g`,
+    );
+    await pool.query(
+      `INSERT INTO rollup_hour (bucket, service, method, route, status, count, latency_sum, latency_max, hist_keys, hist_counts)
+       SELECT date_trunc('hour', bucket), service, method, route, status, sum(count), sum(latency_sum), max(latency_max), '{10,20}',
+              ARRAY[count(*)::int, count(*)::int]
+       FROM rollup_minute GROUP BY 1, 2, 3, 4, 5`,
+    );
+    // A 300 s request the old histogram counted in its overflow key 182 (outside the range queried below).
+    await pool.query(
+      `INSERT INTO rollup_minute (bucket, service, method, route, status, count, latency_sum, latency_max, hist_keys, hist_counts)
+       VALUES (date_trunc('minute', now()) - interval '3 hours', 'svc-slow', 'GET', '/slow', 200, 3, 300100, 300000, '{10,182}', '{1,2}')`,
+    );
+
+    await pool.query(
+      `INSERT INTO ingest_batches (digest, service, accepted, rejected, bytes, duplicates, service_counts)
+       SELECT 'old-' || g, 'svc-' || (g % 5), 2, 0, 100, g % 2, jsonb_build_object('svc-' || (g % 5), 2) FROM generate_series(1, 10) g`,
+    );
+
+    // The newer release migrates the cluster. KNOWN GAP: up to ingest_arrivals only. Across
+    // 20261205230000_log_line_key a populated cluster fails (all migrations run in one
+    // transaction, and Citus refuses its CREATE FUNCTION after statements that touched shards in
+    // parallel); a fresh cluster is fine (the other tests). See README, Citus limits.
+    const upTo = await mkdtemp(join(tmpdir(), 'logpulse-migrations-'));
+    cleanups.push(() => rm(upTo, { recursive: true, force: true }));
+    const newer = names.filter((name) => name < '20261205230000');
+    for (const name of newer) await cp(join(MIGRATIONS, name), join(upTo, name), { recursive: true });
+    expect(await applyMigrations(pool, upTo)).toEqual(newer.filter((name) => !old.includes(name)));
+    const after = await distributed();
+    expect(after).toEqual(CITUS_LAYOUT.map((t) => t.table).sort());
+    const backfilled = await pool.query<{ n: number }>(`SELECT sum(count)::int AS n FROM rollup_endpoint_5m WHERE route = '/api/x'`);
+    expect(backfilled.rows[0]!.n).toBe(80);
+    // The histogram migration re-keyed the slow request on its shard.
+    const slow = await pool.query(`SELECT hist_keys, hist_counts FROM rollup_minute WHERE route = '/slow'`);
+    expect(slow.rows).toEqual([{ hist_keys: [10, 182, 194], hist_counts: [1, 1, 1] }]);
+    // One arrival per stored batch and per retry of it (5 of the 10 were retried once).
+    const arrivals = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_arrivals');
+    expect(arrivals.rows[0]!.n).toBe(15);
+    // The backfilled rows moved to the shards; the coordinator keeps no copy.
+    const local = await pool.query<{ bytes: number }>(`SELECT pg_relation_size('rollup_endpoint_5m')::int AS bytes`);
+    expect(local.rows[0]!.bytes).toBe(0);
+  });
+});
