@@ -38,7 +38,16 @@ if (unavailable) console.warn(`[skipped] Citus tests: ${unavailable}`);
 const DAY = 86_400_000;
 const MIGRATIONS = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 // Analyses over ranges and all their fields; absolute ranges, so both gateways see the same window.
-const LIMITS = { GRAPHQL_MAX_TOKENS: '100000', GRAPHQL_MAX_COST: '10000000', GRAPHQL_MAX_DEPTH: '20', GRAPHQL_MAX_ALIASES: '100' };
+// The retention test ingests records older than the default RETENTION_DAYS (which ingest would
+// dead-letter) and then sweeps them with its own policy.
+const LIMITS = {
+  GRAPHQL_MAX_TOKENS: '100000',
+  GRAPHQL_MAX_COST: '10000000',
+  GRAPHQL_MAX_DEPTH: '20',
+  GRAPHQL_MAX_ALIASES: '100',
+  RETENTION_DAYS: '36500',
+  ROLLUP_RETENTION_DAYS: '36500',
+};
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
