@@ -4,15 +4,12 @@ import {
   ALERT_CONDITION_KINDS,
   ALERT_SEVERITIES,
   ANOMALY_KIND_NAMES,
-  type AnomalyKindName,
   type AlertChannelKind,
-  type AlertConditionKind,
   type AlertLabels,
   type AlertRule,
-  type AlertSeverity,
 } from '../domain/alert.ts';
 import { directionOf } from './conditions.ts';
-import { SEVERITIES, type Severity } from '../domain/severity.ts';
+import { SEVERITIES } from '../domain/severity.ts';
 
 /** A mistake in rule, channel or silence input; `field` names the offending input field. */
 export class AlertInputError extends Error {
@@ -25,28 +22,7 @@ export class AlertInputError extends Error {
 }
 
 /** The user-settable part of a rule. */
-export interface RuleDefinition {
-  name: string;
-  description: string;
-  enabled: boolean;
-  muted: boolean;
-  kind: AlertConditionKind;
-  threshold: number;
-  resolveThreshold: number | null;
-  service: string | null;
-  route: string | null;
-  method: string | null;
-  windowSeconds: number;
-  forSeconds: number;
-  intervalSeconds: number;
-  minRequests: number;
-  severity: AlertSeverity;
-  labels: AlertLabels;
-  channelIds: string[];
-  reminderSeconds: number | null;
-  anomalyKind: AnomalyKindName | null;
-  minSeverity: Severity;
-}
+export type RuleDefinition = Omit<AlertRule, 'id' | 'createdAt' | 'updatedAt'>;
 
 export type RuleInput = { [K in keyof RuleDefinition]?: RuleDefinition[K] | null };
 
