@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { deliveredRecords, startCaptureServer, waitFor } from './support/capture-server.ts';
 import type { CaptureServer } from './support/capture-server.ts';
-import { appendLines, range, workspace } from './support/shipper-harness.ts';
+import { appendLines, range, workspace } from '@logpulse/testkit/shipper-harness';
 
 const cli = join(import.meta.dirname, '../src/cli.ts');
 const repoRoot = join(import.meta.dirname, '../..');

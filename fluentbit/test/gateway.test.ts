@@ -6,7 +6,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startTestGateway, TEST_TOKEN } from '../../gateway/test/support/gateway.ts';
 import type { TestGateway } from '../../gateway/test/support/gateway.ts';
 import { waitFor } from './support/capture-server.ts';
-import { accessLine, range, workspace } from './support/shipper-harness.ts';
+import { accessLine, range, workspace } from '@logpulse/testkit/shipper-harness';
 
 let gateway: TestGateway;
 let ws: Awaited<ReturnType<typeof workspace>>;

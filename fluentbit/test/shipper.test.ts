@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShipperOptionsError, startShipper } from '../src/index.ts';
 import { decodeBody, deliveredRecords, startCaptureServer, waitFor } from './support/capture-server.ts';
 import type { CaptureServer } from './support/capture-server.ts';
-import { accessLine, appendLines, range, recordingLogger, workspace } from './support/shipper-harness.ts';
+import { accessLine, appendLines, range, recordingLogger, workspace } from '@logpulse/testkit/shipper-harness';
 
 let server: CaptureServer;
 let ws: Awaited<ReturnType<typeof workspace>>;

@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest, Agent, type Server as HttpServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startShipper, type Shipper, type ShipperOptions } from '@logpulse/fluentbit';
+import { workspace } from '@logpulse/testkit/shipper-harness';
 import { TEST_TOKEN } from '../support/gateway.ts';
 
 export { waitFor } from '../live/support.ts';
@@ -190,41 +188,20 @@ export async function writeLogStream(
 }
 
 /** A temp dir with a log file and shipper state, and a shipper tuned for quick retries. */
-export async function shipperWorkspace(): Promise<{
-  dir: string;
-  file: string;
-  start(options: Partial<ShipperOptions> & { url: string }): Shipper;
-  cleanup(): Promise<void>;
-}> {
-  const dir = await mkdtemp(join(tmpdir(), 'logpulse-hardening-'));
-  const file = join(dir, 'access.log');
-  await appendFile(file, '');
-  const shippers: Shipper[] = [];
-  return {
-    dir,
-    file,
-    start(options) {
-      const shipper = startShipper({
-        file,
-        stateDir: join(dir, 'state'),
-        token: TEST_TOKEN,
-        batchMaxRecords: 250,
-        flushIntervalMs: 50,
-        retryBaseMs: 100,
-        retryCapMs: 1_000,
-        requestTimeoutMs: 10_000,
-        logger: { info: () => {}, warn: () => {}, error: () => {} },
-        ...options,
-      });
-      shippers.push(shipper);
-      return shipper;
-    },
-    async cleanup() {
-      await Promise.all(shippers.map((s) => s.stop()));
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+export async function shipperWorkspace(): ReturnType<typeof workspace> {
+  const ws = await workspace({
+    token: TEST_TOKEN,
+    batchMaxRecords: 250,
+    retryBaseMs: 100,
+    retryCapMs: 1_000,
+    rotateWaitMs: 1_000,
+    requestTimeoutMs: 10_000,
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
+  });
+  await appendFile(ws.file, '');
+  return ws;
 }
+
 
 /** Stored, distinct and expected counts of one run's records (by request_id prefix). */
 export async function storedCounts(databaseUrl: string, run: string): Promise<{ stored: number; distinct: number }> {

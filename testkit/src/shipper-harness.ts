@@ -1,8 +1,7 @@
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startShipper } from '../../src/index.ts';
-import type { Shipper, ShipperLogger, ShipperOptions } from '../../src/index.ts';
+import { startShipper, type Shipper, type ShipperLogger, type ShipperOptions } from '@logpulse/fluentbit';
 
 /** A logger that remembers what it was told, so tests can wait for and check messages. */
 export function recordingLogger() {
@@ -29,8 +28,12 @@ export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
-/** A temp directory with a log path and a state dir, and shippers that are stopped afterwards. */
-export async function workspace() {
+/**
+ * A temp directory with a log path and a state dir, and shippers that are stopped afterwards.
+ * Shippers get short intervals so tests run fast; `defaults` adjusts them for a suite (the
+ * gateway's hardening tests use its token, bigger batches and slower retries).
+ */
+export async function workspace(defaults: Partial<ShipperOptions> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'logpulse-shipper-'));
   const shippers: Shipper[] = [];
   return {
@@ -48,6 +51,7 @@ export async function workspace() {
         retryCapMs: 80,
         rotateWaitMs: 150,
         logger: recordingLogger().logger,
+        ...defaults,
         ...options,
       });
       shippers.push(shipper);
