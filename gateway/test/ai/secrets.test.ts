@@ -1,9 +1,5 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { buildApp, type App } from '../../src/app.ts';
-import { createTestStorage, type TestStorage } from '../support/databases.ts';
+import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { modelEnv, startOpenAiStub, type OpenAiStub } from './openai-stub.ts';
 import { ANALYZE, CHAT } from './scenario.ts';
 
@@ -15,46 +11,22 @@ const KEY = 'sk-live-SECRET-4f9c2b7e1d0a5c3e8b6f';
 
 describe('the OpenAI API key', () => {
   let stub: OpenAiStub;
-  let storage: TestStorage;
-  let app: App;
-  let url: string;
+  let gw: TestGateway;
   const logs: string[] = [];
 
   beforeAll(async () => {
     stub = await startOpenAiStub();
-    storage = await createTestStorage('postgres');
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      INGEST_TOKEN: 'test-ingest-token-0123456789',
-      DATA_DIR: storage.dataDir,
-      DATABASE_URL: storage.databaseUrl!,
-      ...modelEnv(stub, KEY, { AI_TIMEOUT_MS: '2000' }),
+    gw = await startTestGateway('postgres', {
+      logs,
+      env: modelEnv(stub, KEY, { AI_TIMEOUT_MS: '2000' }),
     });
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    });
-    app = buildApp(config, { logger: pino({ level: 'debug' }, sink) });
-    ({ url } = await app.start());
   });
   afterAll(async () => {
-    await app?.stop();
-    await storage?.drop();
+    await gw?.close();
     await stub?.close();
   });
 
-  const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    return res.text();
-  };
+  const graphql = (query: string, variables: Record<string, unknown> = {}) => gw.graphqlText(query, variables);
 
   it('is sent to the provider only, never logged or returned, even when the provider echoes it', async () => {
     const echo = (req: { headers: Record<string, unknown> }) => ({

@@ -1,12 +1,7 @@
 // Webhook secrets and the SMTP password are write-only: used to sign and to log in, never
 // returned by the API nor written to the log, even at debug level and when sending fails.
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { buildApp, type App } from '../../src/app.ts';
-import { createTestStorage, type TestStorage } from '../support/databases.ts';
-import { TEST_TOKEN, jsonLines } from '../support/gateway.ts';
+import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { waitFor } from '@logpulse/testkit/wait-for';
 import { startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
 
@@ -14,57 +9,35 @@ const WEBHOOK_SECRET = 'whsec-NEVER-SHOWN-7f3a9c1e5b';
 const SMTP_PASSWORD = 'smtp-NEVER-SHOWN-2d8e4a6c';
 
 describe('alert channel secrets', () => {
-  let storage: TestStorage;
-  let app: App;
-  let url: string;
+  let gw: TestGateway;
   let hook: WebhookReceiver;
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    storage = await createTestStorage('postgres');
     hook = await startWebhookReceiver(WEBHOOK_SECRET);
     smtp = await startSmtpServer();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      INGEST_TOKEN: TEST_TOKEN,
-      DATA_DIR: storage.dataDir,
-      DATABASE_URL: storage.databaseUrl!,
-      ALERTS_TICK_MS: '100',
-      ALERTS_RETRY_BASE_MS: '100',
-      ALERTS_MAX_ATTEMPTS: '2',
-      // The test SMTP server accepts another password: every email fails to log in.
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(smtp.port),
-      SMTP_USER: 'alerts',
-      SMTP_PASSWORD,
-    });
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
+    gw = await startTestGateway('postgres', {
+      logs,
+      env: {
+        ALERTS_TICK_MS: '100',
+        ALERTS_RETRY_BASE_MS: '100',
+        ALERTS_MAX_ATTEMPTS: '2',
+        // The test SMTP server accepts another password: every email fails to log in.
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(smtp.port),
+        SMTP_USER: 'alerts',
+        SMTP_PASSWORD,
       },
     });
-    app = buildApp(config, { logger: pino({ level: 'debug' }, sink) });
-    ({ url } = await app.start());
   });
   afterAll(async () => {
-    await app?.stop();
-    await storage?.drop();
+    await gw?.close();
     await hook?.close();
     await smtp?.close();
   });
 
-  const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    return res.text();
-  };
+  const graphql = (query: string, variables: Record<string, unknown> = {}) => gw.graphqlText(query, variables);
 
   it('signs with the secret and logs in with the password, but neither is ever returned or logged', async () => {
     const webhook = JSON.parse(
@@ -165,11 +138,7 @@ describe('alert channel secrets', () => {
       ip_address: '10.0.0.9',
       request_id: `${now}-${i}`,
     }));
-    await fetch(`${url}/log/ingest`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/x-ndjson' },
-      body: jsonLines(records),
-    });
+    await gw.ingest(jsonLines(records));
     await waitFor('the signed webhook', () => hook.accepted.some((r) => r.kind === 'firing'));
     await waitFor('the email to fail for good', async () =>
       (
