@@ -12,6 +12,7 @@ const SERVICE = 'target-server'; // the ?service= of the shipped config's output
 
 describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rotation', () => {
   let gateway: TestGateway;
+  let gatewayLogs: string[] = [];
   let ws: Awaited<ReturnType<typeof accessLogWorkspace>>;
   const running: FluentBit[] = [];
   const start = async (logFile = ws.file) => {
@@ -38,10 +39,16 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
   };
 
   beforeEach(async () => {
-    gateway = await startTestGateway('postgres');
+    gatewayLogs = [];
+    gateway = await startTestGateway('postgres', { logs: gatewayLogs });
     ws = await accessLogWorkspace(`fb-${Date.now().toString(36)}`);
   });
-  afterEach(async () => {
+  afterEach(async (context) => {
+    // A loss is only explainable from what Fluent Bit and the gateway said at the time.
+    if (context.task.result?.state === 'fail') {
+      for (const fb of running) console.log(`fluent-bit output:\n${fb.output.join('\n')}`);
+      console.log(`gateway ingest log:\n${gatewayLogs.filter((line) => /ingest|batch|error|warn/i.test(line)).join('')}`);
+    }
     await Promise.all(running.splice(0).map((fb) => fb.stop('SIGKILL')));
     await ws.cleanup();
     await gateway.close();

@@ -105,7 +105,10 @@ export async function startFluentBit(options: FluentBitOptions): Promise<FluentB
 export async function accessLogWorkspace(prefix: string) {
   const dir = await mkdtemp(join(tmpdir(), 'logpulse-fb-'));
   const file = join(dir, 'logs', 'access.log');
-  const log = new RotatingFile({ file, maxBytes: 1024 * 1024 * 1024, keep: 5 });
+  // Tests rotate every ~150 ms; with few files kept, a rotated file would be deleted (and its inode
+  // reused) within a second, before Fluent Bit's 1 s rescan can find a file whose creation it
+  // missed. Real rotations delete a file hours after it was written, so keep every file here.
+  const log = new RotatingFile({ file, maxBytes: 1024 * 1024 * 1024, keep: 50 });
   const written: string[] = [];
   return {
     dir,
