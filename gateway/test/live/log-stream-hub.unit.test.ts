@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredLog } from '../../src/domain/log-record.ts';
 import { LogStreamHub, type LogStreamBatch, type StoredLogSource } from '../../src/live/log-stream.ts';
 
@@ -34,15 +34,25 @@ function source() {
 const options = { coalesceMs: 30, maxBatch: 4, capacity: 10 };
 
 describe('LogStreamHub', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('starts with an empty batch, then coalesces a burst into batches of at most maxBatch', async () => {
     const src = source();
     const stream = new LogStreamHub(src.subscribe, options).subscribe({});
     expect(await stream.next()).toEqual({ value: { logs: [], dropped: 0 }, done: false });
     const burst = Array.from({ length: 6 }, (_, i) => stored({ path: `/b/${i}` }));
+    // The clock stands still while the burst arrives, as it would on an idle machine: with the
+    // real clock, a busy machine pausing this process for 30 ms mid-burst splits it differently.
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
     for (const r of burst) src.publish([r]);
     const a = await stream.next();
-    const b = await stream.next();
+    const rest = stream.next();
+    await vi.advanceTimersByTimeAsync(options.coalesceMs);
+    const b = await rest;
     const c = await stream.next();
+    vi.useRealTimers();
     // The first record went out at once (quiet spell); the other five waited out the throttle.
     expect([a.value, b.value, c.value]).toEqual([
       { logs: burst.slice(0, 1), dropped: 0 },
