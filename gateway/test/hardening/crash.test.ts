@@ -6,9 +6,8 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/storage/db.ts';
 import { createTestStorage, type TestStorage } from '../support/databases.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startGatewayWithOutage } from '../support/database-outage.ts';
 import {
-  CuttableProxy,
   report,
   roundRobinProxy,
   shipperWorkspace,
@@ -171,18 +170,9 @@ describe('kill -9 of the gateway during shipper ingest (embedded PGlite)', () =>
 
 describe('PostgreSQL outage during shipper ingest', () => {
   it('answers 503 (readyz too) while storage is cut off, then everything arrives exactly once', async () => {
-    const storage = await createTestStorage('postgres');
-    cleanups.push(() => storage.drop());
-    const proxy = new CuttableProxy({ host: '127.0.0.1', port: 5432 });
-    await proxy.open();
-    cleanups.push(() => proxy.cut());
-    const viaProxy = new URL(storage.databaseUrl!);
-    viaProxy.port = String(proxy.port);
-    const gateway: TestGateway = await startTestGateway('postgres', {
-      storage: { ...storage, databaseUrl: viaProxy.toString() },
-      keepStorage: true,
-    });
-    cleanups.push(() => gateway.close());
+    const outage = await startGatewayWithOutage({ cut: false });
+    cleanups.push(() => outage.close());
+    const { gateway, storage } = outage;
     const ws = await shipperWorkspace();
     cleanups.push(() => ws.cleanup());
 
@@ -192,7 +182,7 @@ describe('PostgreSQL outage during shipper ingest', () => {
     const writing = writeLogStream(ws.file, run, total, { perAppend: 50, pauseMs: 40 });
 
     await waitFor('a quarter stored', async () => (await storedCounts(storage.databaseUrl!, run)).stored >= total / 4, 60_000);
-    await proxy.cut();
+    await outage.cut();
     const retriesBefore = shipper.stats().retries;
     await waitFor(
       'the shipper to be refused with 503',
@@ -206,8 +196,7 @@ describe('PostgreSQL outage during shipper ingest', () => {
     // Hold the outage while lines keep arriving, then bring storage back.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const retriesDuringOutage = shipper.stats().retries - retriesBefore;
-    await proxy.open();
-    await waitFor('readyz to recover', async () => (await fetch(`${gateway.url}/readyz`)).status === 200, 30_000);
+    await outage.restore();
     await writing;
     await shippedEverything(ws, shipper);
 

@@ -90,7 +90,6 @@ export async function rssMb(pid: number): Promise<number> {
   return kb / 1024;
 }
 
-export { CuttableProxy } from '@logpulse/testkit/tcp-proxy';
 
 export interface HttpProxy {
   url: string;

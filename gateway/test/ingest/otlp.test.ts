@@ -8,10 +8,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { LogRecord } from '@opentelemetry/api-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStorage, STORAGE_MODES, type TestStorage } from '../support/databases.ts';
-import { CuttableProxy } from '@logpulse/testkit/tcp-proxy';
+import { STORAGE_MODES } from '../support/databases.ts';
+import { startGatewayWithOutage, type GatewayWithOutage } from '../support/database-outage.ts';
 import { startTestGateway, TEST_TOKEN, type TestGateway } from '../support/gateway.ts';
-import { waitFor } from '@logpulse/testkit/wait-for';
 
 /**
  * OTLP/HTTP logs at /v1/logs, with payloads produced by the official OpenTelemetry JS packages:
@@ -223,31 +222,20 @@ describe.each(STORAGE_MODES)('OTLP/HTTP logs on %s', (mode) => {
 });
 
 describe('OTLP/HTTP logs during a PostgreSQL outage', () => {
-  let storage: TestStorage;
-  let gw: TestGateway | undefined;
-  const proxy = new CuttableProxy({ host: '127.0.0.1', port: 5432 });
-  afterAll(async () => {
-    await gw?.close();
-    await proxy.cut();
-    await storage?.drop();
-  });
+  let outage: GatewayWithOutage | undefined;
+  afterAll(() => outage?.close());
 
   it('answers 503 + Retry-After (exporters retry) and stores the retried body once storage is back', async () => {
-    storage = await createTestStorage('postgres');
-    await proxy.open();
-    const url = new URL(storage.databaseUrl!);
-    url.port = String(proxy.port);
-    await proxy.cut();
-    gw = await startTestGateway('postgres', { storage: { ...storage, databaseUrl: url.toString() }, keepStorage: true });
+    outage = await startGatewayWithOutage({ cut: true });
+    const gw = outage.gateway;
     const body = ProtobufLogsSerializer.serializeRequest(await sdkRecords('outage', [accessLog('outage-1'), accessLog('outage-2')]))!;
     const send = () =>
-      fetch(`${gw!.url}/v1/logs`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/x-protobuf' }, body: body as BodyInit });
+      fetch(`${gw.url}/v1/logs`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/x-protobuf' }, body: body as BodyInit });
     const refused = await send();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
 
-    await proxy.open();
-    await waitFor('readiness after PostgreSQL is back', async () => (await fetch(`${gw!.url}/readyz`)).status === 200);
+    await outage.restore();
     expect((await send()).status).toBe(200);
     expect((await send()).status).toBe(200);
     const stored = await gw.app.database!.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM logs WHERE service = 'outage'`);
