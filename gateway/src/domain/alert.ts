@@ -10,6 +10,7 @@ export const ALERT_CONDITION_KINDS = [
   'request_rate_above',
   'request_rate_below',
   'no_data',
+  'ingest_lag',
   'anomaly',
 ] as const;
 export type AlertConditionKind = (typeof ALERT_CONDITION_KINDS)[number];

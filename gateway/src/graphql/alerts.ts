@@ -37,7 +37,8 @@ import { SeverityRef } from './insight-severity.ts';
 // Enums
 
 const AlertConditionKindRef = builder.enumType('AlertConditionKind', {
-  description: 'What a rule measures over its window (always from the minute rollups, never from raw logs).',
+  description:
+    'What a rule measures over its window: from the minute rollups, or (INGEST_LAG) from the per-request ingest bookkeeping; never from raw logs.',
   values: {
     ERROR_RATE: { value: 'error_rate', description: 'Share of requests answered 4xx or 5xx, a ratio 0..1 (threshold 0.05 = 5 %).' },
     SERVER_ERROR_RATE: { value: 'server_error_rate', description: 'Share of requests answered 5xx, a ratio 0..1.' },
@@ -48,6 +49,11 @@ const AlertConditionKindRef = builder.enumType('AlertConditionKind', {
     NO_DATA: {
       value: 'no_data',
       description: 'No record at all in the window (the service or the log pipeline stopped). Takes no threshold.',
+    },
+    INGEST_LAG: {
+      value: 'ingest_lag',
+      description:
+        'How late records reach the gateway, in seconds: the p95 of (arrival time − record timestamp) over the records that arrived in the window, each batch counted at its oldest record (an upper bound). Service filter only; threshold 0 < X ≤ 86400.',
     },
     ANOMALY: {
       value: 'anomaly',
