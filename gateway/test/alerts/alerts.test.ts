@@ -187,6 +187,12 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     expect(chat.data!.chat.citations.map((c: { analysis: string }) => c.analysis)).toEqual(['alerts', 'statusEndpointTop']);
     const ko = await gql(`mutation($m: String!) { chat(message: $m) { answer } }`, { m: '지금 발생 중인 알림은 왜 생겼어?' });
     expect(ko.data!.chat.answer).toMatch(/발생 중인 알림 \d+건/);
+    // So does the offline analysis of the last minutes: the firing alert leads its problems.
+    const analysis = await gql(`mutation { analyzeRecentLogs(windowMinutes: 5, service: "shop") { provider severity summary problems } }`);
+    expect(analysis.errors).toBeUndefined();
+    expect(analysis.data!.analyzeRecentLogs).toMatchObject({ provider: 'offline', severity: 'CRITICAL' });
+    expect(analysis.data!.analyzeRecentLogs.summary).toMatch(/^1 alert firing now\. /);
+    expect(analysis.data!.analyzeRecentLogs.problems[0]).toBe('Alert firing: [CRITICAL] shop 5xx: 60.0 % (5xx rate > 20.0 % over 2m (shop)).');
 
     // Recovery: enough good requests bring the 5xx rate below the resolve threshold (10 %).
     expect((await gateway.ingest(jsonLines(records('shop', 450, () => 200)))).status).toBe(200);
