@@ -36,6 +36,7 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
   let gw: TestGateway;
   let stub: OpenAiStub;
   let hook: WebhookReceiver;
+  let slackHook: WebhookReceiver;
   const scrape = async (headers: Record<string, string> = { authorization: 'Bearer metrics-token-0123456789' }) => {
     const res = await fetch(`${gw.url}/metrics`, { headers });
     expect(res.status).toBe(200);
@@ -46,6 +47,7 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
   beforeAll(async () => {
     stub = await startOpenAiStub();
     hook = await startWebhookReceiver(HOOK_SECRET);
+    slackHook = await startWebhookReceiver(HOOK_SECRET);
     gw = await startTestGateway(mode, {
       env: {
         ...modelEnv(stub, 'sk-metrics-test'),
@@ -65,6 +67,7 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
     await gw?.close();
     await stub?.close();
     await hook?.close();
+    await slackHook?.close();
   });
 
   it('needs its own token when METRICS_TOKEN is set (the ingest and dashboard tokens do not open it)', async () => {
@@ -158,7 +161,8 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
     const before = await scrape();
     // The shipped rules are disabled: no enabled rule in any state yet (the series exist, at 0).
     expect(before).toMatch(/^logpulse_alert_rules\{state="firing"\} 0$/m);
-    expect(sample(before, 'logpulse_alert_evaluator_leader')).toBe(1);
+    // This lone replica takes the evaluator lease on its first tick.
+    await waitFor('the evaluator lease', async () => sample(await scrape(), 'logpulse_alert_evaluator_leader') === 1);
     const gql = (query: string, variables?: Record<string, unknown>) =>
       gw.graphql(query, variables) as Promise<{ data?: Record<string, { id: string }>; errors?: unknown }>;
     const good = await gql(
@@ -171,7 +175,12 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
     const dead = await gql(
       `mutation { createAlertChannel(input: {name: "m-dead", kind: SLACK, target: "http://127.0.0.1:9/hook"}) { id } }`,
     );
-    const channelIds = [good.data!.createAlertChannel!.id, dead.data!.createAlertChannel!.id];
+    // A Slack-compatible receiver (signed too, since the channel has a secret).
+    const slack = await gql(
+      `mutation($url: String!, $s: String!) { createAlertChannel(input: {name: "m-slack", kind: SLACK, target: $url, secret: $s}) { id } }`,
+      { url: slackHook.url, s: HOOK_SECRET },
+    );
+    const channelIds = [good.data!.createAlertChannel!.id, dead.data!.createAlertChannel!.id, slack.data!.createAlertChannel!.id];
     const fires = {
       name: 'm-5xx',
       kind: 'SERVER_ERROR_RATE',
@@ -197,6 +206,7 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
 
     const done = (text: string) =>
       sample(text, 'logpulse_alert_deliveries_total', { channel_kind: 'webhook', status: 'sent' }) === 1 &&
+      sample(text, 'logpulse_alert_deliveries_total', { channel_kind: 'slack', status: 'sent' }) === 1 &&
       sample(text, 'logpulse_alert_deliveries_total', { channel_kind: 'slack', status: 'failed' }) === 1;
     await waitFor('both deliveries to settle', async () => done(await scrape()), 15_000);
     const text = await scrape();
@@ -209,6 +219,9 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
     expect(sample(text, 'logpulse_alert_evaluations_total', { outcome: 'error' })).toBe(0);
     expect(sample(text, 'logpulse_alert_evaluation_duration_seconds_count')).toBeGreaterThanOrEqual(2);
     expect(hook.accepted.filter((r) => r.kind === 'firing')).toHaveLength(1);
+    // Slack's incoming-webhook format: text plus an attachment.
+    expect(slackHook.accepted).toHaveLength(1);
+    expect(slackHook.accepted[0]!.body).toMatchObject({ text: expect.stringContaining('m-5xx'), attachments: [expect.anything()] });
   });
 
   it('counts model answers and their tokens', async () => {
