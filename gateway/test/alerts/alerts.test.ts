@@ -192,7 +192,9 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     expect(analysis.errors).toBeUndefined();
     expect(analysis.data!.analyzeRecentLogs).toMatchObject({ provider: 'offline', severity: 'CRITICAL' });
     expect(analysis.data!.analyzeRecentLogs.summary).toMatch(/^1 alert firing now\. /);
-    expect(analysis.data!.analyzeRecentLogs.problems[0]).toBe('Alert firing: [CRITICAL] shop 5xx: 60.0 % (5xx rate > 20.0 % over 2m (shop)).');
+    expect(analysis.data!.analyzeRecentLogs.problems[0]).toBe(
+      'Alert firing: [CRITICAL] shop 5xx: 60.0 % (5xx rate > 20.0 % over 2m (shop)).',
+    );
 
     // Recovery: enough good requests bring the 5xx rate below the resolve threshold (10 %).
     expect((await gateway.ingest(jsonLines(records('shop', 450, () => 200)))).status).toBe(200);
