@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
 import { waitFor } from '@logpulse/testkit/wait-for';
+import { startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
+
+const SECRET = 'whsec-lag-0123456789abcdef';
 
 /** Short intervals so the rule is judged every second. */
 const FAST = { ALERTS_TICK_MS: '100', ALERTS_LEASE_MS: '1000' };
@@ -25,11 +28,14 @@ type Gql = { data?: Record<string, any>; errors?: { message: string; extensions?
 
 describe.each(STORAGE_MODES)('ingest lag alerts (%s)', (mode) => {
   let gateway: TestGateway;
+  let hook: WebhookReceiver;
   beforeAll(async () => {
+    hook = await startWebhookReceiver(SECRET);
     gateway = await startTestGateway(mode, { env: FAST });
   });
   afterAll(async () => {
     await gateway?.close();
+    await hook?.close();
   });
   const gql = (query: string, variables?: Record<string, unknown>) => gateway.graphql(query, variables) as Promise<Gql>;
   const stateOf = async (id: string) =>
@@ -58,6 +64,13 @@ describe.each(STORAGE_MODES)('ingest lag alerts (%s)', (mode) => {
   });
 
   it('late records fire an ingest lag rule; fresh records resolve it', async () => {
+    const channel = await gql(
+      `mutation($url: String!, $s: String!) { createAlertChannel(input: {name: "lag hook", kind: WEBHOOK, target: $url, secret: $s}) { id } }`,
+      {
+        url: hook.url,
+        s: SECRET,
+      },
+    );
     const rule = await gql(`mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id condition } }`, {
       input: {
         name: 'late shipper',
@@ -68,11 +81,20 @@ describe.each(STORAGE_MODES)('ingest lag alerts (%s)', (mode) => {
         windowSeconds: 300,
         intervalSeconds: 1,
         minRequests: 10,
+        channelIds: [channel.data!.createAlertChannel.id],
       },
     });
     expect(rule.errors).toBeUndefined();
     const id: string = rule.data!.createAlertRule.id;
     expect(rule.data!.createAlertRule.condition).toBe('p95 ingest lag > 120 s over 5m (late)');
+
+    // testAlertRule: a sample notification in the rule's unit, sent now and not recorded.
+    const test = await gql(`mutation($id: ID!) { testAlertRule(id: $id) { ok channel { name } } }`, { id });
+    expect(test.data!.testAlertRule).toEqual([{ ok: true, channel: { name: 'lag hook' } }]);
+    expect(hook.accepted.at(-1)!.body).toMatchObject({
+      kind: 'test',
+      summary: '[TEST] late shipper: a sample notification (value 180 s); nothing is firing',
+    });
 
     // Fresh records of another service and a few old ones of this one are not enough to fire.
     expect((await gateway.ingest(jsonLines(records('other', 50, 20 * 60_000, 'other')))).status).toBe(200);
@@ -95,6 +117,9 @@ describe.each(STORAGE_MODES)('ingest lag alerts (%s)', (mode) => {
     await waitFor('the ingest lag alert to resolve', async () => (await stateOf(id))?.state === 'RESOLVED');
     expect((await stateOf(id))!.value).toBeLessThan(30);
 
+    await waitFor('the resolved webhook', () => hook.accepted.some((r) => r.kind === 'resolved'));
+    expect(hook.accepted.map((r) => r.kind)).toEqual(['test', 'firing', 'resolved']);
+    expect(hook.accepted[1]!.body).toMatchObject({ threshold: 120, rule: { name: 'late shipper', service: 'late' } });
     const history = await gql(`query($id: ID) { alertHistory(range: {last: "1h"}, ruleId: $id) { kind summary } }`, { id });
     expect(history.errors).toBeUndefined();
     const kinds = (history.data!.alertHistory as { kind: string }[]).map((e) => e.kind);
