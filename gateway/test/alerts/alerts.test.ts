@@ -291,6 +291,24 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     expect((await gql(`mutation($id: ID!) { deleteAlertRule(id: $id) }`, { id: ruleId })).data!.deleteAlertRule).toBe(true);
   });
 
+  it('request rate rules fire above and below their thresholds (requests per minute)', async () => {
+    const create = `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id condition } }`;
+    const common = { service: 'burst', windowSeconds: 60, intervalSeconds: 1 };
+    const above = await gql(create, { input: { ...common, name: 'burst busy', kind: 'REQUEST_RATE_ABOVE', threshold: 30 } });
+    const below = await gql(create, { input: { ...common, name: 'burst quiet', kind: 'REQUEST_RATE_BELOW', threshold: 1000 } });
+    const never = await gql(create, { input: { ...common, name: 'burst flood', kind: 'REQUEST_RATE_ABOVE', threshold: 100_000 } });
+    expect(above.data!.createAlertRule.condition).toBe('request rate > 30.0 req/min over 1m (burst)');
+    expect((await gateway.ingest(jsonLines(records('burst', 100, () => 200)))).status).toBe(200);
+    const firingNames = async () =>
+      ((await gql(`{ alerts(state: [FIRING]) { rule { name } } }`)).data?.alerts as { rule: { name: string } }[]).map((a) => a.rule.name);
+    await waitFor('both request rate rules to fire', async () => {
+      const names = await firingNames();
+      return names.includes('burst busy') && names.includes('burst quiet');
+    });
+    expect(await firingNames()).not.toContain('burst flood');
+    for (const r of [above, below, never]) await gql(`mutation($id: ID!) { deleteAlertRule(id: $id) }`, { id: r.data!.createAlertRule.id });
+  });
+
   it('an ANOMALY rule fires on what the anomalies detector finds in its window', async () => {
     // Two hours of steady checkout traffic, then a 3-minute burst of 5xx ending 5 minutes ago.
     const incident = buildIncident(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
