@@ -170,7 +170,7 @@ const AlertRuleRef = builder.objectRef<AlertRule>('AlertRule').implement({
       nullable: true,
       description: 'A firing alert resolves only once the value is back past this one (hysteresis); null: the threshold itself.',
     }),
-    unit: t.string({ description: '"ratio", "ms", "requests/min" or "requests".', resolve: (r) => unitOf(r.kind) }),
+    unit: t.string({ description: '"ratio", "ms", "requests/min", "requests", "s" (ingest lag) or "anomalies".', resolve: (r) => unitOf(r.kind) }),
     condition: t.string({
       description: 'The condition in words, e.g. "5xx rate > 5.0 % over 5m (checkout)".',
       resolve: (r) => describeCondition(r),
@@ -333,7 +333,7 @@ const AlertRuleInput = builder.inputType('AlertRuleInput', {
     enabled: t.boolean({ required: false, description: 'Evaluate it (default true).' }),
     muted: t.boolean({ required: false, description: 'Evaluate and record but send nothing (default false).' }),
     kind: t.field({ type: AlertConditionKindRef, required: false, description: 'What to measure.' }),
-    threshold: t.float({ required: false, description: 'Rates: ratio in (0, 1); latency: ms > 0; request rate: requests/min.' }),
+    threshold: t.float({ required: false, description: 'Rates: ratio in (0, 1); latency: ms > 0; request rate: requests/min; ingest lag: seconds in (0, 86400].' }),
     resolveThreshold: t.float({ required: false, description: 'Resolve only past this value (hysteresis); null: the threshold.' }),
     service: t.string({ required: false, description: 'Only this service; null or empty: all.' }),
     route: t.string({ required: false, description: 'Only this templated route, e.g. "/api/users/:id".' }),
