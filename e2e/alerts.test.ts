@@ -106,6 +106,11 @@ describe('Alerts page in Chromium', () => {
     expect(logsUrl.pathname).toBe('/logs');
     expect(logsUrl.searchParams.get('service')).toBe('e2e-shop');
     expect(logsUrl.searchParams.get('f.statusClass')).toBe('5');
+    const insightsHref = (await firing.locator('a', { hasText: 'Insights of this window' }).getAttribute('href'))!;
+    const insightsUrl = new URL(insightsHref, gateway.url);
+    expect(insightsUrl.pathname).toBe('/insights');
+    expect(insightsUrl.searchParams.get('service')).toBe('e2e-shop');
+    expect(insightsUrl.searchParams.get('from')).toBeTruthy();
     await page.locator('[data-testid="alert-history"]', { hasText: 'Fired' }).waitFor();
     expect(await page.locator('[data-testid="alert-history"]').innerText()).toMatch(/ops hook: sent/);
     await page.screenshot({ path: join(SCREENSHOTS, 'alerts-light.png'), fullPage: true });
@@ -121,5 +126,27 @@ describe('Alerts page in Chromium', () => {
     await ko.screenshot({ path: join(SCREENSHOTS, 'alerts-dark-ko.png'), fullPage: true });
     expect(ko.jsErrors).toEqual([]);
     expect(hook.badSignatures).toBe(0);
+  });
+
+  it('creates an ingest lag rule through the form: a threshold in seconds, a service and no route or method', async () => {
+    const page = await open('/alerts?lang=en&theme=light');
+    const form = page.locator('[data-testid="rule-form"]');
+    await form.locator('input[name="name"]').fill('e2e late logs');
+    await form.locator('select[name="kind"]').selectOption('INGEST_LAG');
+    expect(await form.locator('label', { has: page.locator('input[name="threshold"]') }).innerText()).toMatch(/\(s\)/);
+    expect(await form.locator('input[name="route"]').count()).toBe(0);
+    expect(await form.locator('input[name="method"]').count()).toBe(0);
+    await form.locator('input[name="threshold"]').fill('120');
+    await form.locator('input[name="service"]').fill('e2e-late');
+    await form.locator('button[type="submit"]').click();
+    const row = page.locator('[data-testid="alert-rules"] tr[data-rule="e2e late logs"]');
+    await row.waitFor();
+    expect(await row.innerText()).toContain('p95 ingest lag > 120 s over 5m (e2e-late)');
+    expect(page.jsErrors).toEqual([]);
+
+    const ko = await open('/alerts?lang=ko&theme=light');
+    expect(await ko.locator('[data-testid="rule-form"] select[name="kind"] option[value="INGEST_LAG"]').innerText()).toBe(
+      '수집 지연 초과 (초)',
+    );
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { createAiRuntime } from './ai/runtime.ts';
 import { startAlerting, type Alerting } from './alerts/alerting.ts';
+import { countEnabledRulesByState } from './storage/alerts.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
@@ -84,6 +85,8 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
       database: () => database,
       ingestQueue: () => ({ inFlight: ingestAdmission.inFlight, queued: ingestAdmission.queued }),
       live: () => pubsub.stats(),
+      alertRuleStates: async () => (ready && database && alerting ? countEnabledRulesByState(database.pool) : null),
+      alertsLeading: () => alerting?.leading ?? false,
     },
     { maxServices: config.metricsMaxServices, maxOperations: METRICS_MAX_OPERATIONS },
   );
@@ -288,6 +291,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
           defaultPublicUrl: () => `http://localhost:${port}`,
           logger,
           publish: (event) => pubsub.publish('alerts:event', event),
+          observer: metrics.alertingObserver(),
         });
       }
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -343,6 +343,53 @@ const TOOLS = [
       return { json: { endpoints: rows.map(endpointJson) }, summary: `${rows.length} endpoints with traffic in ${windowText(a)}.` };
     },
   }),
+  tool({
+    name: 'alerts',
+    title: 'Alerts',
+    description:
+      'What is alerting now (rules FIRING or PENDING, with their value, condition and since when) and the recent alert history (firing / resolved / reminder transitions) in the window. Use for "is anything firing", "what alerted last night".',
+    input: {
+      ...windowShape,
+      service: z.string().max(64).optional().describe("Only rules scoped to this service (rules over all services are kept)."),
+      limit: limit(200, 20),
+    },
+    query: `query McpAlerts($range: TimeRange!, $limit: Int) {
+      alerts { state since value valueText rule { id name severity condition service labels { name value } } }
+      alertHistory(range: $range, limit: $limit, kinds: [FIRING, RESOLVED, REMINDER]) { at kind ruleId ruleName severity value summary }
+    }`,
+    variables: (a) => ({ range: rangeOf(a), limit: a.limit ?? 20 }),
+    shape(data, a) {
+      type Now = { state: string; since: string; value: number | null; valueText: string; rule: { id: string; name: string; severity: string; condition: string; service: string | null; labels: { name: string; value: string }[] } };
+      type Past = { at: string; kind: string; ruleId: string | null; ruleName: string; severity: string; value: number | null; summary: string };
+      const inScope = (service: string | null) => !a.service || service === null || service === a.service;
+      const rules = data.alerts as Now[];
+      const now = rules.filter((x) => (x.state === 'FIRING' || x.state === 'PENDING') && inScope(x.rule.service));
+      const scoped = new Set(rules.filter((x) => !inScope(x.rule.service)).map((x) => x.rule.id));
+      const history = (data.alertHistory as Past[]).filter((e) => !(e.ruleId && scoped.has(e.ruleId)));
+      const firing = now.filter((x) => x.state === 'FIRING');
+      const pending = now.length - firing.length;
+      const lines = firing.slice(0, 3).map((x) => `[${x.rule.severity}] ${x.rule.name}: ${x.valueText} (${x.rule.condition})`);
+      return {
+        json: {
+          active: now.map((x) => ({
+            state: x.state,
+            since: x.since,
+            rule: x.rule.name,
+            severity: x.rule.severity,
+            value: x.value,
+            valueText: x.valueText,
+            condition: x.rule.condition,
+            labels: Object.fromEntries(x.rule.labels.map((l) => [l.name, l.value])),
+          })),
+          history: history.map((e) => ({ at: e.at, kind: e.kind, rule: e.ruleName, severity: e.severity, value: e.value, summary: e.summary })),
+        },
+        summary:
+          (firing.length ? `${firing.length} firing: ${lines.join('; ')}${firing.length > 3 ? '; …' : ''}.` : 'Nothing firing.') +
+          (pending ? ` ${pending} pending.` : '') +
+          ` ${history.length} notified transitions in ${windowText(a)}.`,
+      };
+    },
+  }),
 ];
 
 /** Names of every tool, in the order they are listed. */

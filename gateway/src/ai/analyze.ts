@@ -83,7 +83,7 @@ export async function analyzeRecentLogs(ctx: GatewayContext, input: AnalyzeInput
   const started = performance.now();
   const now = ctx.clock.now();
   const range = { from: new Date(now - input.windowMinutes * 60_000), to: new Date(now) };
-  const stats = await collectWindowStatistics(db.pool, { range, service: input.service, timeZone: ctx.config.timeZone });
+  const stats = await collectWindowStatistics(db.pool, { range, service: input.service, timeZone: ctx.config.timeZone, alertsNow: true });
 
   const provider = ctx.ai.provider;
   const meter: UsageMeter = { usage: NO_USAGE };

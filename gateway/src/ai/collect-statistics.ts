@@ -12,7 +12,9 @@ import type { DetectedAnomaly } from '../insights/anomalies/rules.ts';
 import { getAnomalies } from '../insights/anomalies/read.ts';
 import { getBottlenecks } from '../insights/bottlenecks/read.ts';
 import { getRecommendations } from '../insights/recommendations/read.ts';
-import type { AnomalyFigures, EndpointFigures, TotalsFigures, WindowStatistics } from './window-statistics.ts';
+import type { AnomalyFigures, EndpointFigures, FiringAlertFigures, TotalsFigures, WindowStatistics } from './window-statistics.ts';
+import { listRuleStatuses } from '../storage/alerts.ts';
+import { describeCondition, formatValue } from '../alerts/conditions.ts';
 
 /** The baseline every window is compared with: the hour just before it. */
 const BASELINE_MINUTES = 60;
@@ -97,7 +99,13 @@ function pickEndpoints(rows: EndpointStats[]): EndpointStats[] {
  */
 export async function collectWindowStatistics(
   pool: pg.Pool,
-  input: { range: ResolvedRange; service: string | null; timeZone: string },
+  input: {
+    range: ResolvedRange;
+    service: string | null;
+    timeZone: string;
+    /** The window ends now: include the alert rules firing now (a past window's statistics must not). */
+    alertsNow?: boolean;
+  },
 ): Promise<WindowStatistics> {
   const { range, service } = input;
   const minutes = Math.max(1, Math.round((range.to.getTime() - range.from.getTime()) / 60_000));
@@ -114,6 +122,7 @@ export async function collectWindowStatistics(
     anomalies,
     bottlenecks,
     recommendations,
+    firingAlerts,
   ] = await Promise.all([
     readRollups(pool, { range, filter, groupBy: [] }),
     readRollups(pool, { range: baselineRange, filter, groupBy: ['bucket'], bucketSeconds: 60 }),
@@ -125,6 +134,7 @@ export async function collectWindowStatistics(
     getAnomalies(pool, { range, filter }),
     getBottlenecks(pool, { range, filter }),
     getRecommendations(pool, { range, filter }),
+    input.alertsNow ? firingAlertsOf(pool, service) : Promise.resolve([]),
   ]);
 
   const multiService = !service && new Set([...endpoints, ...baselineEndpoints].map((e) => e.service)).size > 1;
@@ -171,6 +181,7 @@ export async function collectWindowStatistics(
       topEndpoints: (topByStatus.get(s.status) ?? []).map((e) => `${label(e)} (${e.count})`),
     })),
     anomalies: anomalies.anomalies.map((a) => anomalyFigures(a, label)),
+    firingAlerts,
     bottlenecks: bottlenecks.slice(0, 10).map((b) => ({
       endpoint: label(b),
       text: b.explanation,
@@ -188,4 +199,19 @@ export async function collectWindowStatistics(
         .map((e) => (r.method && r.route ? ofEndpoint(label({ service: r.service ?? '', method: r.method, route: r.route }), e) : e)),
     })),
   };
+}
+
+/** Rules firing now over `service` (or over every service), most recent first. */
+async function firingAlertsOf(pool: pg.Pool, service: string | null): Promise<FiringAlertFigures[]> {
+  const firing = await listRuleStatuses(pool, ['firing']);
+  return firing
+    .filter(({ rule }) => service === null || rule.service === null || rule.service === service)
+    .slice(0, 10)
+    .map(({ rule, status, lastValue }) => ({
+      rule: rule.name,
+      severity: rule.severity,
+      condition: describeCondition(rule),
+      value: formatValue(rule.kind, lastValue),
+      firingSince: status.firingSince,
+    }));
 }

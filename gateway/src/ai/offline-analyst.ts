@@ -130,6 +130,9 @@ const T = {
     latencyDetail: (e: string, p95: string, factor: string) => `${e} (p95 ${p95}, ${factor}×)`,
     errorDetail: (e: string, r: string) => `${e} (${r} 5xx)`,
     alsoTop: (other: string) => `; also ${other}`,
+    alertsFiring: (n: number) => `${n} alert${n === 1 ? '' : 's'} firing now.`,
+    alertFiring: (severity: string, rule: string, value: string, condition: string) =>
+      `Alert firing: [${severity}] ${rule}: ${value} (${condition}).`,
   },
   ko: {
     windowName: (m: number) => `최근 ${m}분`,
@@ -203,6 +206,9 @@ const T = {
     latencyDetail: (e: string, p95: string, factor: string) => `${e}(p95 ${p95}, ${factor}배)`,
     errorDetail: (e: string, r: string) => `${e}(5xx ${r})`,
     alsoTop: (other: string) => `, 그리고 ${other}`,
+    alertsFiring: (n: number) => `지금 발생 중인 알림 ${n}건.`,
+    alertFiring: (severity: string, rule: string, value: string, condition: string) =>
+      `발생 중인 알림: [${severity}] ${rule}: ${value} (${condition}).`,
   },
 } as const;
 
@@ -565,7 +571,28 @@ const unique = (items: (string | null)[]): string[] => [...new Set(items.filter(
 /** `windowName` names a window that does not end now ("14:03–14:08"); default "the last N minutes". */
 /** The offline analyst's findings for a window; names from the logs come out without invisible characters. */
 export function analyzeOffline(stats: WindowStatistics, language: Language = 'en', options: { windowName?: string } = {}): InsightFindings {
-  return withoutInvisible(findingsOf(stats, language, options));
+  return withoutInvisible(withFiringAlerts(findingsOf(stats, language, options), stats, T[language]));
+}
+
+const ALERT_LEVEL: Record<string, InsightLevel> = { critical: 'critical', warning: 'warning' };
+
+/**
+ * Alerts firing now lead the problems (the user set those rules up to hear about exactly this),
+ * and raise the severity to theirs; the findings of the window follow.
+ */
+function withFiringAlerts(findings: InsightFindings, stats: WindowStatistics, t: (typeof T)[Language]): InsightFindings {
+  const alerts = stats.firingAlerts;
+  if (alerts.length === 0) return findings;
+  const severity = alerts.reduce<InsightLevel>((s, a) => {
+    const level = ALERT_LEVEL[a.severity] ?? 'ok';
+    return insightLevelRank(level) > insightLevelRank(s) ? level : s;
+  }, findings.severity);
+  return {
+    ...findings,
+    summary: `${t.alertsFiring(alerts.length)} ${findings.summary}`,
+    severity,
+    problems: [...alerts.map((a) => t.alertFiring(a.severity.toUpperCase(), a.rule, a.value, a.condition)), ...findings.problems].slice(0, 10),
+  };
 }
 
 function findingsOf(stats: WindowStatistics, language: Language, options: { windowName?: string }): InsightFindings {

@@ -37,6 +37,7 @@ function statisticsPayload(stats: WindowStatistics): unknown {
     endpoints: stats.endpoints.map(({ service: _s, method: _m, route: _r, ...e }) => e),
     statuses: stats.statuses,
     anomalies: stats.anomalies,
+    firingAlerts: stats.firingAlerts,
     bottlenecks: stats.bottlenecks,
     recommendations: stats.recommendations,
   };

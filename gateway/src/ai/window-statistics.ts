@@ -75,6 +75,18 @@ export interface NotedFinding {
   evidence: { label: string; value: number; unit: string | null }[];
 }
 
+/** An alert rule firing when the statistics were taken (its figures as the evaluator last saw them). */
+export interface FiringAlertFigures {
+  rule: string;
+  /** info, warning or critical. */
+  severity: string;
+  /** The condition in words, e.g. "5xx rate > 20.0 % over 2m (shop)". */
+  condition: string;
+  /** The last value in the rule's unit, e.g. "60.0 %". */
+  value: string;
+  firingSince: Date | null;
+}
+
 export interface WindowStatistics {
   window: { from: Date; to: Date; minutes: number };
   /** The window the baselines are taken from (just before `window`); minutesCovered: from its first minute with traffic. */
@@ -88,6 +100,8 @@ export interface WindowStatistics {
   endpoints: EndpointFigures[];
   statuses: StatusFigures[];
   anomalies: AnomalyFigures[];
+  /** Alert rules firing now, for the window's service (rules over all services included); empty for windows that do not end now. */
+  firingAlerts: FiringAlertFigures[];
   bottlenecks: NotedFinding[];
   recommendations: NotedFinding[];
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
-import type { AlertEvent } from '../domain/alert.ts';
+import type { AlertEvent, AlertingObserver } from '../domain/alert.ts';
 import type { AlertsSettings } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { acquireLease, dueRules, recordEvaluationError, releaseLease } from '../storage/alerts.ts';
@@ -20,6 +20,8 @@ export interface AlertingOptions {
   logger: Logger;
   /** Called after each transition commits (the alertEvents subscription). */
   publish: (event: AlertEvent) => void;
+  /** Told of each evaluation and delivery attempt (the gateway's metrics). */
+  observer?: AlertingObserver;
 }
 
 export interface Alerting {
@@ -71,20 +73,23 @@ export function startAlerting(options: AlertingOptions): Alerting {
     if (leader) {
       for (const rule of await dueRules(pool)) {
         if (stopped) break;
+        const started = performance.now();
         try {
           const events = await evaluateRule(pool, rule, now, lease);
+          options.observer?.evaluated((performance.now() - started) / 1000, true);
           for (const event of events ?? []) {
             logger.info({ rule: event.ruleName, kind: event.kind, value: event.value }, 'alert transition');
             options.publish(event);
           }
         } catch (error) {
+          options.observer?.evaluated((performance.now() - started) / 1000, false);
           logger.warn({ rule: rule.rule.name, err: (error as Error).message }, 'alert rule evaluation failed');
           await recordEvaluationError(pool, rule.rule.id, (error as Error).message).catch(() => {});
         }
       }
     }
     // Keep sending while there is a backlog, but give the next evaluation its turn.
-    for (let i = 0; i < 5 && !stopped; i++) if ((await dispatchDue(pool, dispatchSettings(), logger)) === 0) break;
+    for (let i = 0; i < 5 && !stopped; i++) if ((await dispatchDue(pool, dispatchSettings(), logger, options.observer)) === 0) break;
   }
 
   let readOnlyReported = false;

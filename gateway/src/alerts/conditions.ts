@@ -13,6 +13,8 @@ export interface WindowFigures {
   minutes: number;
   /** Anomaly rules: anomalies of the rule's kind and severity found in the window. */
   anomalies?: number;
+  /** Ingest-lag rules: p95 record lag (s) of the arrivals in the window; null without arrivals. `count` is their records. */
+  lagSeconds?: number | null;
 }
 
 export interface Evaluation extends Verdict {
@@ -26,6 +28,9 @@ export const directionOf = (kind: AlertConditionKind): 'above' | 'below' =>
 
 /** Which kinds need latency histograms (the rest are counts-only reads, cheaper). */
 export const needsLatency = (kind: AlertConditionKind): boolean => kind === 'p95' || kind === 'p99';
+
+/** Kinds read from the ingest bookkeeping (per service only), not from the rollups. */
+export const readsArrivals = (kind: AlertConditionKind): boolean => kind === 'ingest_lag';
 
 /** The unit a kind's threshold is in, for messages. */
 export function unitOf(kind: AlertConditionKind): string {
@@ -41,6 +46,8 @@ export function unitOf(kind: AlertConditionKind): string {
       return 'requests/min';
     case 'no_data':
       return 'requests';
+    case 'ingest_lag':
+      return 's';
     case 'anomaly':
       return 'anomalies';
   }
@@ -52,7 +59,8 @@ type Condition = Pick<AlertRule, 'kind' | 'threshold' | 'resolveThreshold' | 'mi
  * Judges one window. Rates and percentiles need `minRequests` requests (4 requests with one
  * error are not a 25 % error rate): below that there is no evidence, which neither fires nor
  * keeps an alert firing (a service that stops answering is what `no_data` is for). `no_data`
- * fires when the window holds no record at all.
+ * fires when the window holds no record at all. `ingest_lag` counts the records that arrived in
+ * the window, whatever their own timestamps.
  */
 export function evaluateCondition(rule: Condition, w: WindowFigures): Evaluation {
   const value = measure(rule.kind, w);
@@ -86,6 +94,8 @@ function measure(kind: AlertConditionKind, w: WindowFigures): number | null {
       return w.minutes > 0 ? w.count / w.minutes : 0;
     case 'no_data':
       return w.count;
+    case 'ingest_lag':
+      return w.lagSeconds ?? null;
     case 'anomaly':
       return w.anomalies ?? 0;
   }
@@ -99,6 +109,7 @@ const KIND_TEXT: Record<AlertConditionKind, string> = {
   request_rate_above: 'request rate',
   request_rate_below: 'request rate',
   no_data: 'records',
+  ingest_lag: 'p95 ingest lag',
   anomaly: 'anomalies',
 };
 
@@ -112,6 +123,8 @@ export function formatValue(kind: AlertConditionKind, value: number | null): str
       return `${Math.round(value)} ms`;
     case 'requests/min':
       return `${value.toFixed(1)} req/min`;
+    case 's':
+      return `${value < 10 ? value.toFixed(1) : Math.round(value)} s`;
     default:
       return String(Math.round(value));
   }

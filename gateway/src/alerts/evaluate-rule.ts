@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import { NOTIFIED_EVENT_KINDS, type AlertEvent } from '../domain/alert.ts';
 import { combineMeasures, effectiveRange, latencyOf, readRollups } from '../storage/rollup-read.ts';
+import { readIngestLag } from '../storage/ingest-arrivals.ts';
+import { quantile } from '../storage/histogram.ts';
 import { writeEvaluation, type RuleStatus } from '../storage/alerts.ts';
-import { evaluateCondition, needsLatency, summarize, type WindowFigures } from './conditions.ts';
+import { evaluateCondition, needsLatency, readsArrivals, summarize, type WindowFigures } from './conditions.ts';
 import { nextStatus } from './state-machine.ts';
 import { getAnomalies } from '../insights/anomalies/read.ts';
 import { severityRank } from '../domain/severity.ts';
@@ -33,6 +35,7 @@ export async function readWindow(pool: pg.Pool, rule: RuleStatus['rule'], now: D
       anomalies: await countAnomalies(pool, rule, range),
     };
   }
+  if (readsArrivals(rule.kind)) return readLagWindow(pool, rule, range);
   const rows = await readRollups(pool, {
     range,
     filter: { service: rule.service, route: rule.route, method: rule.method },
@@ -49,6 +52,24 @@ export async function readWindow(pool: pg.Pool, rule: RuleStatus['rule'], now: D
     p95: latency.p95,
     p99: latency.p99,
     minutes: (covered.to.getTime() - covered.from.getTime()) / 60_000,
+  };
+}
+
+/**
+ * Ingest lag from the arrivals bookkeeping (one row per request, by arrival time): the p95 of
+ * record lag, each batch's records counted at its oldest record's lag, so an upper bound.
+ */
+async function readLagWindow(pool: pg.Pool, rule: RuleStatus['rule'], range: { from: Date; to: Date }): Promise<WindowFigures> {
+  const lag = await readIngestLag(pool, { ...range, service: rule.service });
+  const p95 = lag.maxMs === null ? null : quantile(lag.histogram, 0.95, lag.maxMs);
+  return {
+    count: lag.records,
+    errors4xx: 0,
+    errors5xx: 0,
+    p95: null,
+    p99: null,
+    minutes: rule.windowSeconds / 60,
+    lagSeconds: p95 === null ? null : p95 / 1000,
   };
 }
 

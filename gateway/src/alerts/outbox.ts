@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { AlertEvent, AlertRule } from '../domain/alert.ts';
+import type { AlertEvent, AlertingObserver, AlertRule } from '../domain/alert.ts';
 import type { Logger } from '../logger.ts';
 import {
   claimDueDeliveries,
@@ -37,22 +37,32 @@ export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, ran
  * crash between the receiver's answer and that mark resends it, under the same delivery id.
  * Returns how many rows were processed.
  */
-export async function dispatchDue(pool: pg.Pool, settings: DispatchSettings, logger: Logger): Promise<number> {
+export async function dispatchDue(
+  pool: pg.Pool,
+  settings: DispatchSettings,
+  logger: Logger,
+  observer?: Pick<AlertingObserver, 'delivered'>,
+): Promise<number> {
   const claimed = await claimDueDeliveries(pool, BATCH, settings.sendTimeoutMs * 3 + 5_000);
   await Promise.all(
     claimed.map(async (delivery) => {
       const channel = await getChannelForSending(pool, delivery.channelId);
-      if (!channel) return markDeliveryFailed(pool, delivery.id, 'channel deleted', null, null);
+      if (!channel) {
+        observer?.delivered('unknown', 'failed');
+        return markDeliveryFailed(pool, delivery.id, 'channel deleted', null, null);
+      }
       const payload = buildPayload(delivery.event, delivery.rule, delivery.id, settings.publicUrl);
       try {
         const status = await sendToChannel(channel, payload, settings);
         await markDeliverySent(pool, delivery.id, status);
+        observer?.delivered(channel.kind, 'sent');
       } catch (error) {
         const message = error instanceof SendError ? error.message : `unexpected: ${(error as Error).message}`;
         const status = error instanceof SendError ? error.status : null;
         const retry =
           delivery.attempts >= settings.maxAttempts ? null : retryDelayMs(delivery.attempts, settings.retryBaseMs, settings.retryMaxMs);
         await markDeliveryFailed(pool, delivery.id, message, status, retry);
+        observer?.delivered(channel.kind, retry === null ? 'failed' : 'retrying');
         // Channel name only: targets may carry tokens in their URLs (Slack webhooks do).
         logger.warn(
           { delivery: delivery.id, channel: channel.name, attempt: delivery.attempts, err: message, retryInMs: retry },

@@ -92,6 +92,12 @@ const ruleSchema = z
     } else if (r.kind === 'no_data' || r.kind === 'anomaly') {
       if (r.threshold !== 0) fail('threshold', `${r.kind} takes no threshold (omit it or pass 0)`);
       if (r.resolveThreshold !== null) fail('resolveThreshold', `${r.kind} takes no resolve threshold`);
+    } else if (r.kind === 'ingest_lag') {
+      if (!(r.threshold > 0 && r.threshold <= DAY))
+        fail('threshold', 'an ingest lag threshold is in seconds, greater than 0 and at most 86400 (1 day)');
+      // Lag is kept per service at ingest (not per route), so a narrower filter could not be honoured.
+      if (r.route !== null) fail('route', 'ingest_lag rules filter by service only');
+      if (r.method !== null) fail('method', 'ingest_lag rules filter by service only');
     } else if (r.kind === 'request_rate_above') {
       if (r.threshold < 0) fail('threshold', 'must not be negative');
     } else if (!(r.threshold > 0)) fail('threshold', 'must be greater than 0');

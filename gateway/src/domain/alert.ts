@@ -10,6 +10,7 @@ export const ALERT_CONDITION_KINDS = [
   'request_rate_above',
   'request_rate_below',
   'no_data',
+  'ingest_lag',
   'anomaly',
 ] as const;
 export type AlertConditionKind = (typeof ALERT_CONDITION_KINDS)[number];
@@ -125,4 +126,18 @@ export interface AlertDelivery {
   responseStatus: number | null;
   createdAt: Date;
   sentAt: Date | null;
+}
+
+/** How one delivery attempt ended: sent, failed with a retry scheduled, or failed for good. */
+export type DeliveryOutcome = 'sent' | 'retrying' | 'failed';
+
+/**
+ * What a replica's alerting reports as it works, for the gateway's metrics (app.ts wires it to
+ * http/metrics.ts; a callback rather than a global channel, so gateways in one process stay apart).
+ */
+export interface AlertingObserver {
+  /** One rule evaluated in `seconds`; ok false when the evaluation threw (recorded as the rule's lastError). */
+  evaluated(seconds: number, ok: boolean): void;
+  /** One delivery attempt to a channel of `channelKind` ("unknown": the channel was deleted meanwhile). */
+  delivered(channelKind: AlertChannelKind | 'unknown', outcome: DeliveryOutcome): void;
 }

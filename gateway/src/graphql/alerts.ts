@@ -37,7 +37,8 @@ import { SeverityRef } from './insight-severity.ts';
 // Enums
 
 const AlertConditionKindRef = builder.enumType('AlertConditionKind', {
-  description: 'What a rule measures over its window (always from the minute rollups, never from raw logs).',
+  description:
+    'What a rule measures over its window: from the minute rollups, or (INGEST_LAG) from the per-request ingest bookkeeping; never from raw logs.',
   values: {
     ERROR_RATE: { value: 'error_rate', description: 'Share of requests answered 4xx or 5xx, a ratio 0..1 (threshold 0.05 = 5 %).' },
     SERVER_ERROR_RATE: { value: 'server_error_rate', description: 'Share of requests answered 5xx, a ratio 0..1.' },
@@ -48,6 +49,11 @@ const AlertConditionKindRef = builder.enumType('AlertConditionKind', {
     NO_DATA: {
       value: 'no_data',
       description: 'No record at all in the window (the service or the log pipeline stopped). Takes no threshold.',
+    },
+    INGEST_LAG: {
+      value: 'ingest_lag',
+      description:
+        'How late records reach the gateway, in seconds: the p95 of (arrival time − record timestamp) over the records that arrived in the window, each batch counted at its oldest record (an upper bound). Service filter only; threshold 0 < X ≤ 86400.',
     },
     ANOMALY: {
       value: 'anomaly',
@@ -164,7 +170,7 @@ const AlertRuleRef = builder.objectRef<AlertRule>('AlertRule').implement({
       nullable: true,
       description: 'A firing alert resolves only once the value is back past this one (hysteresis); null: the threshold itself.',
     }),
-    unit: t.string({ description: '"ratio", "ms", "requests/min" or "requests".', resolve: (r) => unitOf(r.kind) }),
+    unit: t.string({ description: '"ratio", "ms", "requests/min", "requests", "s" (ingest lag) or "anomalies".', resolve: (r) => unitOf(r.kind) }),
     condition: t.string({
       description: 'The condition in words, e.g. "5xx rate > 5.0 % over 5m (checkout)".',
       resolve: (r) => describeCondition(r),
@@ -327,7 +333,7 @@ const AlertRuleInput = builder.inputType('AlertRuleInput', {
     enabled: t.boolean({ required: false, description: 'Evaluate it (default true).' }),
     muted: t.boolean({ required: false, description: 'Evaluate and record but send nothing (default false).' }),
     kind: t.field({ type: AlertConditionKindRef, required: false, description: 'What to measure.' }),
-    threshold: t.float({ required: false, description: 'Rates: ratio in (0, 1); latency: ms > 0; request rate: requests/min.' }),
+    threshold: t.float({ required: false, description: 'Rates: ratio in (0, 1); latency: ms > 0; request rate: requests/min; ingest lag: seconds in (0, 86400].' }),
     resolveThreshold: t.float({ required: false, description: 'Resolve only past this value (hysteresis); null: the threshold.' }),
     service: t.string({ required: false, description: 'Only this service; null or empty: all.' }),
     route: t.string({ required: false, description: 'Only this templated route, e.g. "/api/users/:id".' }),

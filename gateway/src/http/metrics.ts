@@ -4,6 +4,7 @@ import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphq
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AI_USAGE_CHANNEL, type AiUsageMessage } from '../domain/ai-usage.ts';
+import type { AlertChannelKind, AlertingObserver, AlertStateName, DeliveryOutcome } from '../domain/alert.ts';
 import { TokenBucketLimiter, type RateVerdict } from '../domain/rate-limit.ts';
 import type { LiveStats } from '../live/pubsub.ts';
 import type { Database } from '../storage/db.ts';
@@ -30,6 +31,10 @@ export interface MetricsSources {
   database: () => Database | null;
   ingestQueue: () => { inFlight: number; queued: number };
   live: () => LiveStats;
+  /** Enabled alert rules per state, from the database (null: storage not ready or alerting off). */
+  alertRuleStates: () => Promise<Record<AlertStateName, number> | null>;
+  /** Whether this replica holds the alert evaluator lease. */
+  alertsLeading: () => boolean;
 }
 
 export interface MetricsOptions {
@@ -79,6 +84,9 @@ export class GatewayMetrics {
   private readonly graphqlSeconds: Histogram<'operation' | 'type'>;
   private readonly aiCalls: Counter<'feature' | 'model'>;
   private readonly aiTokens: Counter<'feature' | 'model' | 'kind'>;
+  private readonly alertEvaluations: Counter<'outcome'>;
+  private readonly alertEvaluationSeconds: Histogram;
+  private readonly alertDeliveries: Counter<'channel_kind' | 'status'>;
   private readonly onAiUsage = (message: unknown) => {
     const m = message as AiUsageMessage;
     this.aiCalls.inc({ feature: m.feature, model: m.model });
@@ -199,6 +207,43 @@ export class GatewayMetrics {
       labelNames: ['feature', 'model', 'kind'],
       registers,
     });
+    new Gauge({
+      name: 'logpulse_alert_rules',
+      help: 'Enabled alert rules by state (firing, pending, inactive, resolved), read from the database at scrape time: every replica reports the same figures, so aggregate with max, not sum.',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const states = await sources.alertRuleStates().catch(() => null);
+        if (!states) return;
+        for (const [state, n] of Object.entries(states)) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'logpulse_alert_evaluator_leader',
+      help: '1 on the replica that holds the alert evaluator lease (evaluates the rules), 0 on the others.',
+      registers,
+      collect() {
+        this.set(sources.alertsLeading() ? 1 : 0);
+      },
+    });
+    this.alertEvaluations = new Counter({
+      name: 'logpulse_alert_evaluations_total',
+      help: 'Alert rule evaluations on this replica (only the lease holder evaluates), by outcome (ok, or error: the rule\'s lastError says why).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.alertEvaluationSeconds = new Histogram({
+      name: 'logpulse_alert_evaluation_duration_seconds',
+      help: 'Time to evaluate one alert rule: read its window from the rollups (or the ingest bookkeeping) and record the outcome.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.alertDeliveries = new Counter({
+      name: 'logpulse_alert_deliveries_total',
+      help: 'Alert notification delivery attempts from this replica, by channel kind (webhook, slack, email; unknown: channel deleted) and status (sent; retrying: failed, retry scheduled; failed: gave up).',
+      labelNames: ['channel_kind', 'status'],
+      registers,
+    });
     subscribe(AI_USAGE_CHANNEL, this.onAiUsage);
     collectDefaultMetrics({ register: this.registry });
   }
@@ -214,6 +259,19 @@ export class GatewayMetrics {
     }
     if (o.rejected > 0) this.ingestRecords.inc({ protocol: o.protocol, service, outcome: 'rejected' }, o.rejected);
     if (o.duplicate) this.ingestDuplicates.inc({ protocol: o.protocol, service });
+  }
+
+  /** The alerting observer (app.ts hands it to startAlerting): evaluations and delivery attempts. */
+  alertingObserver(): AlertingObserver {
+    return {
+      evaluated: (seconds: number, ok: boolean) => {
+        this.alertEvaluations.inc({ outcome: ok ? 'ok' : 'error' });
+        this.alertEvaluationSeconds.observe(seconds);
+      },
+      delivered: (channelKind: AlertChannelKind | 'unknown', outcome: DeliveryOutcome) => {
+        this.alertDeliveries.inc({ channel_kind: channelKind, status: outcome });
+      },
+    };
   }
 
   /** Counts an ingest request refused before its handler ran (see logpulse_ingest_refused_total). */

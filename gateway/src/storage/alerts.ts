@@ -13,6 +13,7 @@ import type {
   AlertStatus,
   DeliveryStatus,
 } from '../domain/alert.ts';
+import { ALERT_STATES } from '../domain/alert.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
 import { withTransaction } from './db.ts';
 
@@ -246,6 +247,16 @@ export async function listRuleStatuses(pool: pg.Pool, states?: readonly AlertSta
     ? await pool.query<StatusRow>(`${STATUS_SELECT} WHERE s.state = ANY($1::text[]) ORDER BY s.since DESC, r.name`, [states])
     : await pool.query<StatusRow>(`${STATUS_SELECT} ORDER BY r.name`);
   return rows.map(toRuleStatus);
+}
+
+/** Enabled rules per state (every state present, 0 when none): the metrics' gauge, read at scrape time. */
+export async function countEnabledRulesByState(pool: pg.Pool): Promise<Record<AlertStateName, number>> {
+  const { rows } = await pool.query<{ state: AlertStateName; n: number }>(
+    `SELECT s.state, count(*)::int AS n FROM alert_rules r JOIN alert_state s ON s.rule_id = r.id WHERE r.enabled GROUP BY s.state`,
+  );
+  const counts = Object.fromEntries(ALERT_STATES.map((s) => [s, 0])) as Record<AlertStateName, number>;
+  for (const r of rows) if (r.state in counts) counts[r.state] = r.n;
+  return counts;
 }
 
 /** Enabled rules whose interval has passed since their last evaluation (by the database clock). */

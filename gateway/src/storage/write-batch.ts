@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { cleanText, type RoutedRecord, type StoredLog } from '../domain/log-record.ts';
-import { RECORD_DUPLICATE_ARRIVAL, rejectedByService, zeroCounts } from './ingest-arrivals.ts';
+import { ARRIVAL_LAG_SQL, oldestByService, RECORD_DUPLICATE_ARRIVAL, rejectedByService, zeroCounts } from './ingest-arrivals.ts';
 import { findStoredRecords, LINE_KEY_CONSTRAINT, STORED_SQL, typedInputSql } from './line-key.ts';
 import { DIRTY_BUCKET_SECONDS } from './rollup-levels.ts';
 import { BUCKET_ORIGIN_SQL } from './time-bucket.ts';
@@ -30,12 +30,13 @@ export interface BatchResult {
   stored: StoredLog[];
 }
 
-/** Parameters before each part of writeBatchSql: 6 for the claim, 12 columns of raw rows, 10 per rollup level, 2 dead-letter columns, 1 arrival column. */
+/** Parameters before each part of writeBatchSql: 6 for the claim, 12 columns of raw rows, 10 per rollup level, 2 dead-letter columns, 1 arrival column, the duplicate count, the oldest timestamps. */
 const MINUTE_PARAMS = 18;
 const HOUR_PARAMS = MINUTE_PARAMS + 10;
 const DEAD_LETTER_PARAMS = HOUR_PARAMS + 10;
 const ARRIVAL_PARAMS = DEAD_LETTER_PARAMS + 2;
 const DUPLICATES_PARAM = ARRIVAL_PARAMS + 2;
+const OLDEST_PARAM = DUPLICATES_PARAM + 1;
 const CLAIMED = 'EXISTS (SELECT 1 FROM claim)';
 
 /**
@@ -93,8 +94,8 @@ const writeBatchSql = (checkFirst: boolean) => `WITH input AS MATERIALIZED (
   WHERE ${CLAIMED}
 ), arrival AS (
   -- Pipeline bookkeeping by arrival (ingest-arrivals.ts); received_at is the claim's.
-  INSERT INTO ingest_arrivals (received_at, digest, accepted_counts, rejected_counts)
-  SELECT received_at, $1, $6::jsonb, $${ARRIVAL_PARAMS + 1}::jsonb FROM claim
+  INSERT INTO ingest_arrivals (received_at, digest, accepted_counts, rejected_counts, lag_ms)
+  SELECT received_at, $1, $6::jsonb, $${ARRIVAL_PARAMS + 1}::jsonb, ${ARRIVAL_LAG_SQL(`$${OLDEST_PARAM}`)} FROM claim
 )
 SELECT (SELECT received_at FROM claim) AS claimed_at, (SELECT ids FROM stored) AS ids, (SELECT n FROM seen) AS seen`;
 const WRITE_BATCH_CHECKED = writeBatchSql(true);
@@ -189,6 +190,7 @@ async function writeOnce(
     batch.rejections.map((r) => cleanText(r.raw)),
     JSON.stringify(rejectedByService(batch)),
     duplicateRecords,
+    JSON.stringify(oldestByService(records)),
   ]);
   const ingestedAt = rows[0]?.claimed_at;
   if (!ingestedAt && rows[0]?.seen) return 'seen';

@@ -54,6 +54,7 @@ function stats(o: Partial<WindowStatistics>): WindowStatistics {
     ],
     statuses: [{ status: 200, count: 500, sharePct: 100, topEndpoints: [] }],
     anomalies: [],
+    firingAlerts: [],
     bottlenecks: [],
     recommendations: [],
     ...o,
@@ -70,6 +71,21 @@ describe('offline analyst', () => {
       'All normal in the last 5 minutes: 500 requests (100/min), error rate 0% (5xx 0%), p95 40 ms. Nothing stands out against the previous hour.',
     );
     expect(insight.evidence.map((e) => e.label)).toEqual(['requests', 'error rate', '5xx rate', 'p95 latency']);
+  });
+
+  it('leads with the alerts firing now and takes their severity, in English and Korean', () => {
+    const firingAlerts = [
+      { rule: 'shop 5xx', severity: 'critical', condition: '5xx rate > 20.0 % over 2m (shop)', value: '60.0 %', firingSince: to },
+    ];
+    const insight = analyzeOffline(stats({ firingAlerts }));
+    expect(insight.severity).toBe('critical');
+    expect(insight.summary).toMatch(/^1 alert firing now\. All normal in the last 5 minutes/);
+    expect(insight.problems).toEqual(['Alert firing: [CRITICAL] shop 5xx: 60.0 % (5xx rate > 20.0 % over 2m (shop)).']);
+    const ko = analyzeOffline(stats({ firingAlerts }), 'ko');
+    expect(ko.summary).toMatch(/^지금 발생 중인 알림 1건\. /);
+    expect(ko.problems[0]).toBe('발생 중인 알림: [CRITICAL] shop 5xx: 60.0 % (5xx rate > 20.0 % over 2m (shop)).');
+    // An info rule names the alert without raising the level.
+    expect(analyzeOffline(stats({ firingAlerts: [{ ...firingAlerts[0]!, severity: 'info' }] })).severity).toBe('ok');
   });
 
   it('reports silence after traffic as a warning', () => {

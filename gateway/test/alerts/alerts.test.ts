@@ -187,6 +187,14 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     expect(chat.data!.chat.citations.map((c: { analysis: string }) => c.analysis)).toEqual(['alerts', 'statusEndpointTop']);
     const ko = await gql(`mutation($m: String!) { chat(message: $m) { answer } }`, { m: '지금 발생 중인 알림은 왜 생겼어?' });
     expect(ko.data!.chat.answer).toMatch(/발생 중인 알림 \d+건/);
+    // So does the offline analysis of the last minutes: the firing alert leads its problems.
+    const analysis = await gql(`mutation { analyzeRecentLogs(windowMinutes: 5, service: "shop") { provider severity summary problems } }`);
+    expect(analysis.errors).toBeUndefined();
+    expect(analysis.data!.analyzeRecentLogs).toMatchObject({ provider: 'offline', severity: 'CRITICAL' });
+    expect(analysis.data!.analyzeRecentLogs.summary).toMatch(/^1 alert firing now\. /);
+    expect(analysis.data!.analyzeRecentLogs.problems[0]).toBe(
+      'Alert firing: [CRITICAL] shop 5xx: 60.0 % (5xx rate > 20.0 % over 2m (shop)).',
+    );
 
     // Recovery: enough good requests bring the 5xx rate below the resolve threshold (10 %).
     expect((await gateway.ingest(jsonLines(records('shop', 450, () => 200)))).status).toBe(200);
@@ -281,6 +289,24 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     });
     expect(hook.accepted.length).toBe(sent);
     expect((await gql(`mutation($id: ID!) { deleteAlertRule(id: $id) }`, { id: ruleId })).data!.deleteAlertRule).toBe(true);
+  });
+
+  it('request rate rules fire above and below their thresholds (requests per minute)', async () => {
+    const create = `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id condition } }`;
+    const common = { service: 'burst', windowSeconds: 60, intervalSeconds: 1 };
+    const above = await gql(create, { input: { ...common, name: 'burst busy', kind: 'REQUEST_RATE_ABOVE', threshold: 30 } });
+    const below = await gql(create, { input: { ...common, name: 'burst quiet', kind: 'REQUEST_RATE_BELOW', threshold: 1000 } });
+    const never = await gql(create, { input: { ...common, name: 'burst flood', kind: 'REQUEST_RATE_ABOVE', threshold: 100_000 } });
+    expect(above.data!.createAlertRule.condition).toBe('request rate > 30.0 req/min over 1m (burst)');
+    expect((await gateway.ingest(jsonLines(records('burst', 100, () => 200)))).status).toBe(200);
+    const firingNames = async () =>
+      ((await gql(`{ alerts(state: [FIRING]) { rule { name } } }`)).data?.alerts as { rule: { name: string } }[]).map((a) => a.rule.name);
+    await waitFor('both request rate rules to fire', async () => {
+      const names = await firingNames();
+      return names.includes('burst busy') && names.includes('burst quiet');
+    });
+    expect(await firingNames()).not.toContain('burst flood');
+    for (const r of [above, below, never]) await gql(`mutation($id: ID!) { deleteAlertRule(id: $id) }`, { id: r.data!.createAlertRule.id });
   });
 
   it('an ANOMALY rule fires on what the anomalies detector finds in its window', async () => {

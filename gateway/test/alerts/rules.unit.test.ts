@@ -4,6 +4,7 @@ import { AlertInputError, channelFromInput, labelsMatch, ruleFromInput, silenceF
 import { retryDelayMs } from '../../src/alerts/outbox.ts';
 import { signBody } from '../../src/alerts/channels.ts';
 import { createHmac } from 'node:crypto';
+import { oldestByService } from '../../src/storage/ingest-arrivals.ts';
 
 const fig = (over: Partial<WindowFigures>): WindowFigures => ({
   count: 100,
@@ -49,7 +50,51 @@ describe('alert conditions', () => {
     expect(evaluateCondition(anomaly, fig({ count: 0, anomalies: 2 }))).toEqual({ value: 2, breaching: true, recovered: false });
     expect(evaluateCondition(anomaly, fig({ anomalies: 0 }))).toEqual({ value: 0, breaching: false, recovered: true });
     expect(ruleFromInput({ name: 'a', kind: 'anomaly' })).toMatchObject({ threshold: 0, anomalyKind: null, minSeverity: 'HIGH' });
-    expect(() => ruleFromInput({ name: 'a', kind: 'p95', threshold: 1, anomalyKind: 'LATENCY' })).toThrow(/anomalyKind: applies to anomaly rules only/);
+    expect(() => ruleFromInput({ name: 'a', kind: 'p95', threshold: 1, anomalyKind: 'LATENCY' })).toThrow(
+      /anomalyKind: applies to anomaly rules only/,
+    );
+  });
+
+  it('ingest lag fires above its threshold in seconds, with hysteresis, and needs minRequests records', () => {
+    const lag = { kind: 'ingest_lag' as const, threshold: 60, resolveThreshold: 30, minRequests: 20 };
+    expect(evaluateCondition(lag, fig({ lagSeconds: 600 }))).toEqual({ value: 600, breaching: true, recovered: false });
+    expect(evaluateCondition(lag, fig({ lagSeconds: 45 }))).toEqual({ value: 45, breaching: false, recovered: false });
+    expect(evaluateCondition(lag, fig({ lagSeconds: 0.2 }))).toEqual({ value: 0.2, breaching: false, recovered: true });
+    // Five late records are no evidence; no arrivals at all is no_data's business.
+    expect(evaluateCondition(lag, fig({ count: 5, lagSeconds: 600 }))).toMatchObject({ breaching: false, recovered: true });
+    expect(evaluateCondition(lag, fig({ count: 0, lagSeconds: null }))).toEqual({ value: null, breaching: false, recovered: true });
+    expect(describeCondition({ kind: 'ingest_lag', threshold: 90, windowSeconds: 300, service: 'shop', route: null, method: null })).toBe(
+      'p95 ingest lag > 90 s over 5m (shop)',
+    );
+  });
+
+  it('validates ingest lag rules: seconds within a day, service filter only', () => {
+    expect(ruleFromInput({ name: 'late', kind: 'ingest_lag', threshold: 120, service: 'shop' })).toMatchObject({
+      threshold: 120,
+      service: 'shop',
+    });
+    const bad = (input: Parameters<typeof ruleFromInput>[0]) => () => ruleFromInput(input);
+    expect(bad({ name: 'x', kind: 'ingest_lag', threshold: 0 })).toThrow(/^threshold: an ingest lag threshold is in seconds/);
+    expect(bad({ name: 'x', kind: 'ingest_lag', threshold: 90_000 })).toThrow(/^threshold: an ingest lag threshold is in seconds/);
+    expect(bad({ name: 'x', kind: 'ingest_lag', threshold: 60, route: '/api/pay' })).toThrow(
+      /^route: ingest_lag rules filter by service only/,
+    );
+    expect(bad({ name: 'x', kind: 'ingest_lag', threshold: 60, method: 'GET' })).toThrow(
+      /^method: ingest_lag rules filter by service only/,
+    );
+    expect(bad({ name: 'x', kind: 'ingest_lag', threshold: 60, resolveThreshold: 90 })).toThrow(/^resolveThreshold: must not be above/);
+  });
+
+  it("an arrival's lag is taken from each service's oldest record", () => {
+    const at = (iso: string) => new Date(iso);
+    expect(
+      oldestByService([
+        { service: 'a', timestamp: at('2026-01-01T00:00:05Z') },
+        { service: 'b', timestamp: at('2026-01-01T00:00:09Z') },
+        { service: 'a', timestamp: at('2026-01-01T00:00:01Z') },
+      ]),
+    ).toEqual({ a: Date.parse('2026-01-01T00:00:01Z'), b: Date.parse('2026-01-01T00:00:09Z') });
+    expect(oldestByService([])).toEqual({});
   });
 
   it('describes a condition in words', () => {

@@ -3,6 +3,9 @@ import { STORAGE_MODES } from '../support/databases.ts';
 import { jsonLines, startTestGateway, TEST_TOKEN, type TestGateway } from '../support/gateway.ts';
 import { waitFor } from '@logpulse/testkit/wait-for';
 import { completion, insightJson, modelEnv, startOpenAiStub, type OpenAiStub } from '../ai/openai-stub.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../alerts/receivers.ts';
+
+const HOOK_SECRET = 'whsec-metrics-0123456789abcdef';
 
 /** The value of one sample in Prometheus text format, 0 when the series does not exist yet. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -32,6 +35,8 @@ const record = (service: string, path = '/api/users/42', status = 200) => ({
 describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
   let gw: TestGateway;
   let stub: OpenAiStub;
+  let hook: WebhookReceiver;
+  let slackHook: WebhookReceiver;
   const scrape = async (headers: Record<string, string> = { authorization: 'Bearer metrics-token-0123456789' }) => {
     const res = await fetch(`${gw.url}/metrics`, { headers });
     expect(res.status).toBe(200);
@@ -41,19 +46,36 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
 
   beforeAll(async () => {
     stub = await startOpenAiStub();
+    hook = await startWebhookReceiver(HOOK_SECRET);
+    slackHook = await startWebhookReceiver(HOOK_SECRET);
     gw = await startTestGateway(mode, {
-      env: { ...modelEnv(stub, 'sk-metrics-test'), METRICS_TOKEN: 'metrics-token-0123456789', METRICS_MAX_SERVICES: '2' },
+      env: {
+        ...modelEnv(stub, 'sk-metrics-test'),
+        METRICS_TOKEN: 'metrics-token-0123456789',
+        METRICS_MAX_SERVICES: '2',
+        // Alerts judged and retried within a second; a dead receiver is given up after 2 attempts.
+        ALERTS_TICK_MS: '100',
+        ALERTS_LEASE_MS: '1000',
+        ALERTS_RETRY_BASE_MS: '100',
+        ALERTS_RETRY_MAX_MS: '200',
+        ALERTS_MAX_ATTEMPTS: '2',
+        ALERTS_SEND_TIMEOUT_MS: '2000',
+      },
     });
   });
   afterAll(async () => {
     await gw?.close();
     await stub?.close();
+    await hook?.close();
+    await slackHook?.close();
   });
 
   it('needs its own token when METRICS_TOKEN is set (the ingest and dashboard tokens do not open it)', async () => {
     expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).status).toBe(401);
-    expect((await fetch(`${gw.url}/metrics`, { method: 'POST', headers: { authorization: 'Bearer metrics-token-0123456789' } })).status).toBe(405);
+    expect(
+      (await fetch(`${gw.url}/metrics`, { method: 'POST', headers: { authorization: 'Bearer metrics-token-0123456789' } })).status,
+    ).toBe(405);
     const text = await scrape();
     expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(sample(text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
@@ -133,6 +155,73 @@ describe.each(STORAGE_MODES)('GET /metrics on %s', (mode) => {
     controller.abort();
     await waitFor('no subscriber', async () => sample(await scrape(), 'logpulse_live_subscribers', { kind: 'subscribers' }) === 0);
     expect(sample(await scrape(), 'logpulse_live_dropped_records_total')).toBe(0);
+  });
+
+  it('reports alert rules by state, evaluations, and deliveries by channel kind and status', async () => {
+    const before = await scrape();
+    // The shipped rules are disabled: no enabled rule in any state yet (the series exist, at 0).
+    expect(before).toMatch(/^logpulse_alert_rules\{state="firing"\} 0$/m);
+    // This lone replica takes the evaluator lease on its first tick.
+    await waitFor('the evaluator lease', async () => sample(await scrape(), 'logpulse_alert_evaluator_leader') === 1);
+    const gql = (query: string, variables?: Record<string, unknown>) =>
+      gw.graphql(query, variables) as Promise<{ data?: Record<string, { id: string }>; errors?: unknown }>;
+    const good = await gql(
+      `mutation($url: String!, $s: String!) { createAlertChannel(input: {name: "m-hook", kind: WEBHOOK, target: $url, secret: $s}) { id } }`,
+      {
+        url: hook.url,
+        s: HOOK_SECRET,
+      },
+    );
+    const dead = await gql(
+      `mutation { createAlertChannel(input: {name: "m-dead", kind: SLACK, target: "http://127.0.0.1:9/hook"}) { id } }`,
+    );
+    // A Slack-compatible receiver (signed too, since the channel has a secret).
+    const slack = await gql(
+      `mutation($url: String!, $s: String!) { createAlertChannel(input: {name: "m-slack", kind: SLACK, target: $url, secret: $s}) { id } }`,
+      { url: slackHook.url, s: HOOK_SECRET },
+    );
+    const channelIds = [good.data!.createAlertChannel!.id, dead.data!.createAlertChannel!.id, slack.data!.createAlertChannel!.id];
+    const fires = {
+      name: 'm-5xx',
+      kind: 'SERVER_ERROR_RATE',
+      threshold: 0.1,
+      service: 'alerted',
+      windowSeconds: 300,
+      intervalSeconds: 1,
+      minRequests: 5,
+      channelIds,
+    };
+    expect(
+      (await gql(`mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`, { input: fires })).errors,
+    ).toBeUndefined();
+    // Waits `for` 10 minutes: pending the whole test.
+    const waits = { ...fires, name: 'm-pending', forSeconds: 600, channelIds: [] };
+    expect(
+      (await gql(`mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`, { input: waits })).errors,
+    ).toBeUndefined();
+
+    hook.failNext(1);
+    const records = Array.from({ length: 10 }, (_, i) => record('alerted', `/api/pay/${i}`, 503));
+    expect((await gw.ingest(jsonLines(records))).status).toBe(200);
+
+    const done = (text: string) =>
+      sample(text, 'logpulse_alert_deliveries_total', { channel_kind: 'webhook', status: 'sent' }) === 1 &&
+      sample(text, 'logpulse_alert_deliveries_total', { channel_kind: 'slack', status: 'sent' }) === 1 &&
+      sample(text, 'logpulse_alert_deliveries_total', { channel_kind: 'slack', status: 'failed' }) === 1;
+    await waitFor('both deliveries to settle', async () => done(await scrape()), 15_000);
+    const text = await scrape();
+    expect(sample(text, 'logpulse_alert_rules', { state: 'firing' })).toBe(1);
+    expect(sample(text, 'logpulse_alert_rules', { state: 'pending' })).toBe(1);
+    // The receiver refused the first attempt; the dead channel was retried once, then given up.
+    expect(sample(text, 'logpulse_alert_deliveries_total', { channel_kind: 'webhook', status: 'retrying' })).toBe(1);
+    expect(sample(text, 'logpulse_alert_deliveries_total', { channel_kind: 'slack', status: 'retrying' })).toBe(1);
+    expect(sample(text, 'logpulse_alert_evaluations_total', { outcome: 'ok' })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'logpulse_alert_evaluations_total', { outcome: 'error' })).toBe(0);
+    expect(sample(text, 'logpulse_alert_evaluation_duration_seconds_count')).toBeGreaterThanOrEqual(2);
+    expect(hook.accepted.filter((r) => r.kind === 'firing')).toHaveLength(1);
+    // Slack's incoming-webhook format: text plus an attachment.
+    expect(slackHook.accepted).toHaveLength(1);
+    expect(slackHook.accepted[0]!.body).toMatchObject({ text: expect.stringContaining('m-5xx'), attachments: [expect.anything()] });
   });
 
   it('counts model answers and their tokens', async () => {

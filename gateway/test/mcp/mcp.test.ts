@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { waitFor } from '@logpulse/testkit/wait-for';
 
 /**
  * The MCP server driven by the SDK's own client over both transports: stdio (the logpulse-mcp
@@ -45,6 +46,7 @@ const CALLS: Record<string, Record<string, unknown>> = {
   recent_logs: { statusClass: 5, first: 5 },
   services: {},
   endpoints: { service: 'shop' },
+  alerts: { last: '1h' },
 };
 
 const TRANSPORTS: [string, (gw: TestGateway, token: string) => Transport][] = [
@@ -54,10 +56,28 @@ const TRANSPORTS: [string, (gw: TestGateway, token: string) => Transport][] = [
 
 describe('MCP server', () => {
   let gw: TestGateway;
+  /** GraphQL as the dashboard sends it (the test gateway's helper sends no token). */
+  const dashboardGraphql = async (query: string, variables?: Record<string, unknown>): Promise<unknown> =>
+    (
+      await fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${DASHBOARD_TOKEN}` },
+        body: JSON.stringify({ query, variables }),
+      })
+    ).json();
   beforeAll(async () => {
-    gw = await startTestGateway('postgres', { env: { DASHBOARD_TOKEN } });
+    gw = await startTestGateway('postgres', { env: { DASHBOARD_TOKEN, ALERTS_TICK_MS: '100', ALERTS_LEASE_MS: '1000' } });
     const res = await gw.ingest(jsonLines(seed()));
     expect(await res.json()).toMatchObject({ accepted: 54, rejected: 0 });
+    // shop answers 10 of 50 requests with 500: a 20 % 5xx rate, which this rule fires on.
+    const rule = (await dashboardGraphql(`mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`, {
+      input: { name: 'shop 5xx', kind: 'SERVER_ERROR_RATE', threshold: 0.1, service: 'shop', windowSeconds: 3600, intervalSeconds: 1, minRequests: 10, severity: 'CRITICAL' },
+    })) as { errors?: unknown };
+    expect(rule.errors).toBeUndefined();
+    await waitFor('the shop 5xx alert to fire', async () => {
+      const r = (await dashboardGraphql(`{ alerts(state: [FIRING]) { rule { name } } }`)) as { data?: { alerts: { rule: { name: string } }[] } };
+      return r.data?.alerts.some((a) => a.rule.name === 'shop 5xx') ?? false;
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -109,6 +129,19 @@ describe('MCP server', () => {
       expect(next.logs).toHaveLength(7);
       const services = JSON.parse((await call('services', {})).content[1]!.text);
       expect(services.services.map((s: { service: string }) => s.service)).toEqual(['shop', 'search']);
+    });
+
+    it('alerts: what is firing now and the recent history, scoped by service', async () => {
+      const result = await call('alerts', { last: '1h' });
+      expect(result.content[0]!.text).toMatch(/^1 firing: \[CRITICAL\] shop 5xx: 20\.0 % \(5xx rate > 10\.0 % over 60m \(shop\)\)\. 1 notified transitions in the last 1h\.$/);
+      const json = JSON.parse(result.content[1]!.text);
+      expect(json.active).toEqual([expect.objectContaining({ state: 'FIRING', rule: 'shop 5xx', severity: 'CRITICAL', value: 0.2, valueText: '20.0 %' })]);
+      expect(json.history).toEqual([expect.objectContaining({ kind: 'FIRING', rule: 'shop 5xx', severity: 'CRITICAL', value: 0.2 })]);
+      const search = await call('alerts', { service: 'search' });
+      expect(search.content[0]!.text).toBe('Nothing firing. 0 notified transitions in the last 1h.');
+      expect(JSON.parse(search.content[1]!.text)).toEqual({ active: [], history: [] });
+      const tools = (await client.listTools()).tools;
+      expect(tools.find((t) => t.name === 'alerts')!.inputSchema.properties?.limit).toMatchObject({ type: 'integer', maximum: 200 });
     });
 
     it('answers bad arguments with a tool error, and the server keeps working', async () => {

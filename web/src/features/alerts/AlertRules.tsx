@@ -54,6 +54,7 @@ const KINDS: readonly AlertConditionKind[] = [
   'REQUEST_RATE_ABOVE',
   'REQUEST_RATE_BELOW',
   'NO_DATA',
+  'INGEST_LAG',
   'ANOMALY',
 ];
 const ANOMALY_KINDS: readonly AnomalyKind[] = ['ERROR_RATE', 'LATENCY', 'TRAFFIC_SPIKE', 'TRAFFIC_DROP'];
@@ -191,7 +192,13 @@ function RuleForm({ channels, onCreated }: { channels: readonly { id: string; na
     onCreated();
   }
 
-  const unit = isRate(kind) ? '%' : kind === 'LATENCY_P95' || kind === 'LATENCY_P99' ? 'ms' : t('alerts.perMinute');
+  const unit = isRate(kind)
+    ? '%'
+    : kind === 'LATENCY_P95' || kind === 'LATENCY_P99'
+      ? 'ms'
+      : kind === 'INGEST_LAG'
+        ? t('alerts.seconds')
+        : t('alerts.perMinute');
   return (
     <form className="alert-form" onSubmit={submit} data-testid="rule-form">
       <h3>{t('alerts.newRule')}</h3>
@@ -250,14 +257,19 @@ function RuleForm({ channels, onCreated }: { channels: readonly { id: string; na
         {t('controls.service')}
         <input name="service" placeholder={t('controls.service.all')} />
       </label>
-      <label>
-        {t('alerts.route')}
-        <input name="route" placeholder="/api/users/:id" />
-      </label>
-      <label>
-        {t('alerts.method')}
-        <input name="method" placeholder="GET" maxLength={16} />
-      </label>
+      {/* Ingest lag is kept per service, so those rules take no route or method. */}
+      {kind !== 'INGEST_LAG' && (
+        <>
+          <label>
+            {t('alerts.route')}
+            <input name="route" placeholder="/api/users/:id" />
+          </label>
+          <label>
+            {t('alerts.method')}
+            <input name="method" placeholder="GET" maxLength={16} />
+          </label>
+        </>
+      )}
       <label>
         {t('alerts.windowMinutes')}
         <input name="windowMinutes" type="number" min={1} step={1} defaultValue={5} />
