@@ -51,7 +51,8 @@ export function operationRangeHours(
       visitWithTypeInfo(typeInfo, {
         Argument(argument) {
           const definition = typeInfo.getArgument();
-          if (!definition || !isInputObjectType(getNamedType(definition.type)) || getNamedType(definition.type).name !== 'TimeRange') return;
+          if (!definition || !isInputObjectType(getNamedType(definition.type)) || getNamedType(definition.type).name !== 'TimeRange')
+            return;
           const input = valueFromAST(argument.value, definition.type, variables ?? undefined) as RangeInput | undefined;
           if (!input) return;
           try {
@@ -71,7 +72,12 @@ export function operationRangeHours(
       }),
     );
   };
-  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   walk(operation.selectionSet, new TypeInfo(schema, root ?? undefined), new Set());
   return { hours: Math.round(hours), fields };
 }
@@ -116,7 +122,14 @@ export function analysisGuard(limits: AnalysisLimits): Plugin<GatewayContext> {
     onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
       const ctx = args.contextValue as GatewayContext & { request?: Request };
       const signal = ctx.operationSignal ?? ctx.request?.signal;
-      const { hours, fields } = operationRangeHours(args.schema, args.document, args.operationName, args.variableValues, ctx.clock.now(), Math.max(ctx.config.rollupRetentionDays, ctx.config.retentionDays));
+      const { hours, fields } = operationRangeHours(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues,
+        ctx.clock.now(),
+        Math.max(ctx.config.rollupRetentionDays, ctx.config.retentionDays),
+      );
       if (hours > limits.maxRangeHours) {
         setResultAndStopExecution(
           refusal(

@@ -114,7 +114,12 @@ export function cancelStatementsOnAbort(pool: pg.Pool): void {
 
 /** PostgreSQL's CancelRequest for the connection's backend; resolves once the server closed the exchange. */
 function sendCancelRequest(client: pg.PoolClient): Promise<void> {
-  const { processID, secretKey, host, port } = client as unknown as { processID: number | null; secretKey: number | null; host: string; port: number };
+  const { processID, secretKey, host, port } = client as unknown as {
+    processID: number | null;
+    secretKey: number | null;
+    host: string;
+    port: number;
+  };
   if (processID === null || secretKey === null) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const message = Buffer.alloc(16);

@@ -1,13 +1,14 @@
 // Issue 21.3: analyses cannot outlive their client, one client cannot run them without bound, and
 // an operation's cost grows with the time ranges it asks for. Real gateway, real PostgreSQL, real
 // HTTP and WebSocket clients; a slow analysis is one waiting behind a lock on the table it reads.
+import { stat } from 'node:fs/promises';
 import { parse } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { dashboardOperations } from '../support/dashboard-operations.ts';
 import { record, subscribe, wsClient } from '../live/support.ts';
-import { report, waitFor } from './support.ts';
+import { report, shipperWorkspace, storedCounts, waitFor, writeLogStream } from './support.ts';
 import { schema } from '../../src/graphql/schema.ts';
 import { operationRangeHours } from '../../src/graphql/analysis-guard.ts';
 
@@ -18,7 +19,11 @@ const SLOW_ANALYSIS = '{ alertHistory(range: {last: "1h"}) { id } }';
 const WAITING = `SELECT count(*)::int AS n FROM pg_stat_activity
   WHERE datname = current_database() AND application_name = 'logpulse-gateway' AND state = 'active' AND query LIKE '%FROM alert_events WHERE at >=%'`;
 
-async function post(url: string, query: string, options: { variables?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}) {
+async function post(
+  url: string,
+  query: string,
+  options: { variables?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+) {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...options.headers },
@@ -114,7 +119,11 @@ describe('statements of an operation whose client went away are cancelled (issue
       await client.dispose(); // the socket closes
       const afterClose = await msUntilGone(db.waiting, 5_000);
       await waitFor('the connections back in the pool', () => pool.idleCount === pool.totalCount);
-      report('WebSocket operations completed / socket closed mid-analysis', { afterCompleteMs: afterComplete, afterCloseMs: afterClose, poolTotal: pool.totalCount });
+      report('WebSocket operations completed / socket closed mid-analysis', {
+        afterCompleteMs: afterComplete,
+        afterCloseMs: afterClose,
+        poolTotal: pool.totalCount,
+      });
     } finally {
       await db.unlock();
     }
@@ -219,7 +228,9 @@ describe('the cost of an operation grows with its time ranges (issue 21.3)', () 
     for (const op of (await dashboardOperations()).filter((o) => o.kind === 'query')) {
       const document = parse(op.document);
       const variables = Object.fromEntries(
-        (document.definitions[0] as { variableDefinitions?: { variable: { name: { value: string } }; type: unknown }[] }).variableDefinitions
+        (
+          document.definitions[0] as { variableDefinitions?: { variable: { name: { value: string } }; type: unknown }[] }
+        ).variableDefinitions
           ?.filter((v) => JSON.stringify(v.type).includes('"TimeRange"'))
           .map((v) => [v.variable.name.value, thirtyDays]) ?? [],
       );
@@ -232,5 +243,86 @@ describe('the cost of an operation grows with its time ranges (issue 21.3)', () 
     expect(Math.max(...Object.values(costs))).toBeLessThanOrEqual(gw.config.analysisLimits.maxRangeHours);
     expect(costs.OverviewPage_Query).toBe(6 * 720);
     expect(real.body.errors).toBeUndefined();
+  });
+});
+
+describe('a query flood at the limits while the shipper streams (issue 21.3)', () => {
+  let gw: TestGateway;
+  let ws: Awaited<ReturnType<typeof shipperWorkspace>>;
+
+  beforeAll(async () => {
+    // X-Forwarded-For names the flood's clients (TRUST_PROXY_HOPS=1): several clients, each at its cap.
+    gw = await startTestGateway('postgres', { env: { TRUST_PROXY_HOPS: '1' } });
+    ws = await shipperWorkspace();
+  });
+  afterAll(async () => {
+    await ws?.cleanup();
+    await gw?.close();
+  });
+
+  it('answers 0 ingest requests 503 and keeps /readyz at 200 while 4 clients × 10 loops send 20-alias analyses at the range limit', async () => {
+    const run = `flood-${Date.now().toString(36)}`;
+    // Something to scan: a day of data spread over the range the flood reads.
+    const seed = Array.from({ length: 4_000 }, (_, i) =>
+      record({ service: 'seeded', path: `/seed/${i % 40}`, timestamp: new Date(Date.now() - (i % 1440) * 60_000).toISOString() }),
+    );
+    expect((await gw.ingest(jsonLines(seed))).status).toBe(200);
+    // 20 aliases (GRAPHQL_MAX_ALIASES) × 20 days = 9,600 range hours, just under GRAPHQL_MAX_RANGE_HOURS.
+    const heavy = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: services(range: {last: "20d"}) { service count }`).join(' ')} }`;
+    let flooding = true;
+    const outcomes: Record<string, number> = {};
+    const loop = async (client: string) => {
+      while (flooding) {
+        const answer = await post(gw.url, heavy, { headers: { 'x-forwarded-for': client } }).catch((e: Error) => ({
+          status: 0,
+          body: { errors: [{ message: e.message }] } as GraphQLResult,
+        }));
+        const outcome = answer.body.errors ? String(answer.body.errors[0]?.extensions?.code ?? answer.body.errors[0]?.message) : 'ok';
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        if (outcome === 'RATE_LIMITED') await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const ready: number[] = [];
+    const probe = (async () => {
+      while (flooding) {
+        ready.push((await fetch(`${gw.url}/readyz`)).status);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const flood = ['10.9.0.1', '10.9.0.2', '10.9.0.3', '10.9.0.4'].flatMap((client) => Array.from({ length: 10 }, () => loop(client)));
+    const started = performance.now();
+    const total = 6_000;
+    const shipper = ws.start({ url: `${gw.url}/log/ingest?service=${run}` });
+    try {
+      await writeLogStream(ws.file, run, total, { perAppend: 50, pauseMs: 25, service: run });
+      const size = (await stat(ws.file)).size;
+      await waitFor(
+        'the shipper to deliver everything',
+        () => !shipper.stats().inflight && shipper.stats().position?.offset === size,
+        90_000,
+      );
+    } finally {
+      flooding = false;
+      await Promise.all([...flood, probe]);
+    }
+    const seconds = Math.round((performance.now() - started) / 100) / 10;
+    const counts = await storedCounts(gw.storage.databaseUrl!, run);
+    const stats = shipper.stats();
+    report('query flood at the limits while the shipper streams', {
+      seconds,
+      operations: JSON.stringify(outcomes),
+      shipperBatches: stats.batchesSent,
+      shipperRetries: stats.retries,
+      stored: counts.stored,
+      distinct: counts.distinct,
+      readyz: `${ready.filter((s) => s === 200).length}/${ready.length} × 200`,
+    });
+    expect(outcomes.ok ?? 0).toBeGreaterThan(0);
+    expect(outcomes.RATE_LIMITED ?? 0).toBeGreaterThan(0);
+    expect(Object.keys(outcomes).filter((o) => o !== 'ok' && o !== 'RATE_LIMITED')).toEqual([]);
+    expect(stats.retries).toBe(0);
+    expect(counts).toEqual({ stored: total, distinct: total });
+    expect(ready.length).toBeGreaterThan(5);
+    expect(ready.every((s) => s === 200)).toBe(true);
   });
 });
