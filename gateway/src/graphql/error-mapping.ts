@@ -75,12 +75,15 @@ export function maskGatewayError(error: unknown, message: string, isDev?: boolea
 
 /**
  * Yoga's `logging.error`. Yoga logs every error maskError replaced, the expected ones above too,
- * with the operation's text: those are the client's (a cancelled operation, a timeout, bad
- * input), so they go to debug with their code and message only; anything else stays an error.
+ * with the operation's text: those are not server faults (a cancelled operation, a timeout, bad
+ * input, storage briefly away), so they are logged at info (cancelled: debug) with their code and
+ * message only, never the operation's text; anything else stays an error.
  */
-export function logYogaError(logger: Pick<Logger, 'debug' | 'error'>, args: readonly unknown[]): void {
+export function logYogaError(logger: Pick<Logger, 'debug' | 'info' | 'error'>, args: readonly unknown[]): void {
   const error = args.find((a): a is Error => a instanceof Error);
   const expected = error ? toGraphQLError((error as { originalError?: unknown }).originalError ?? error) : null;
-  if (expected) logger.debug({ code: expected.extensions.code }, `graphql: ${expected.message}`);
-  else logger.error(args.join(' '));
+  if (!expected) logger.error(args.join(' '));
+  // Nobody waits for a cancelled operation's answer; a timeout or an outage is worth seeing.
+  else if (expected.extensions.code === 'CANCELLED') logger.debug({ code: 'CANCELLED' }, `graphql: ${expected.message}`);
+  else logger.info({ code: expected.extensions.code }, `graphql: ${expected.message}`);
 }
