@@ -66,6 +66,14 @@ export function runCancellable<T>(signal: AbortSignal, fn: () => T): T {
   }
 }
 
+/**
+ * Runs `fn` outside any cancellable operation: for work several operations share (a cache's
+ * computation in flight), which the first of them going away must not cancel for the others.
+ */
+export function detached<T>(fn: () => T): T {
+  return owners.exit(fn);
+}
+
 type ConnectCallback = (err: Error | undefined, client: pg.PoolClient | undefined, release: (err?: Error | boolean) => void) => void;
 
 /**

@@ -326,3 +326,45 @@ describe('a query flood at the limits while the shipper streams (issue 21.3)', (
     expect(ready.every((s) => s === 200)).toBe(true);
   });
 });
+
+describe('work shared by several operations is not cancelled by one of them leaving (issue 21.3)', () => {
+  let gw: TestGateway;
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    gw = await startTestGateway('postgres', { env: { STATEMENT_TIMEOUT_MS: '60000' } });
+    admin = new pg.Client({ connectionString: gw.storage.databaseUrl! });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await gw?.close();
+  });
+
+  it('answers the second of two identical anomaly analyses (one cached computation) after the first client aborted', async () => {
+    const to = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const range = { from: new Date(to.getTime() - 3_600_000).toISOString(), to: to.toISOString() };
+    const query = 'query($r: TimeRange!) { anomalies(range: $r) { bucketSeconds anomalies { direction } } }';
+    await admin.query('BEGIN');
+    await admin.query('LOCK TABLE rollup_minute, rollup_hour, logs IN ACCESS EXCLUSIVE MODE');
+    const leaving = new AbortController();
+    const first = post(gw.url, query, { variables: { r: range }, signal: leaving.signal }).catch((e: Error) => e.name);
+    const second = post(gw.url, query, { variables: { r: range } });
+    try {
+      await waitFor('the anomaly analysis waiting on the lock', async () => {
+        const { rows } = await gw.app.database!.healthPool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'logpulse-gateway' AND wait_event_type = 'Lock'`,
+        );
+        return rows[0]!.n > 0;
+      });
+      leaving.abort();
+      expect(await first).toBe('AbortError');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      await admin.query('ROLLBACK');
+    }
+    const answer = await second;
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data).toMatchObject({ anomalies: { bucketSeconds: 60 } });
+  });
+});
