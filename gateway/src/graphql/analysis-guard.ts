@@ -1,6 +1,7 @@
 import {
   getNamedType,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   isInputObjectType,
   Kind,
@@ -43,6 +44,9 @@ export function operationRangeHours(
   const operation = getOperationAST(document, operationName);
   if (!operation) return { hours: 0, fields: 0 };
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  // Raw variables (JSON: dates as strings) coerced as execution will, so a range in a variable counts too.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  if (coerced.errors) return { hours: 0, fields: 0 };
   let hours = 0;
   let fields = 0;
   const walk = (node: Parameters<typeof visit>[0], typeInfo: TypeInfo, seen: ReadonlySet<string>) => {
@@ -53,7 +57,7 @@ export function operationRangeHours(
           const definition = typeInfo.getArgument();
           if (!definition || !isInputObjectType(getNamedType(definition.type)) || getNamedType(definition.type).name !== 'TimeRange')
             return;
-          const input = valueFromAST(argument.value, definition.type, variables ?? undefined) as RangeInput | undefined;
+          const input = valueFromAST(argument.value, definition.type, coerced.coerced) as RangeInput | undefined;
           if (!input) return;
           try {
             const range = resolveRange(input, now, maxDays);

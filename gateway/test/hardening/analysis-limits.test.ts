@@ -2,7 +2,7 @@
 // an operation's cost grows with the time ranges it asks for. Real gateway, real PostgreSQL, real
 // HTTP and WebSocket clients; a slow analysis is one waiting behind a lock on the table it reads.
 import { stat } from 'node:fs/promises';
-import { parse } from 'graphql';
+import { parse, print, type OperationDefinitionNode } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -204,6 +204,10 @@ describe('the cost of an operation grows with its time ranges (issue 21.3)', () 
       `query($r: TimeRange!) { ${Array.from({ length: 20 }, (_, i) => `a${i}: traffic(range: $r) { ...T }`).join(' ')} } fragment T on Traffic { points { requests } }`,
       { variables: { r: { last: '30d' } } },
     );
+    // Dates arrive as strings in the variables: counted once coerced, as execution will.
+    const fromTo = await post(gw.url, aliased(20, '$r'), {
+      variables: { r: { from: new Date(Date.now() - 30 * 86_400_000).toISOString(), to: new Date().toISOString() } },
+    });
     // The same 20 aliases over an hour each are fine.
     const short = await post(gw.url, aliased(20, '$r'), { variables: { r: { last: '1h' } } });
     report('range cost', {
@@ -212,7 +216,7 @@ describe('the cost of an operation grows with its time ranges (issue 21.3)', () 
       limit: String(variable.body.errors?.[0]?.extensions?.maxRangeHours),
       shortOk: String(short.body.errors === undefined),
     });
-    for (const refused of [literal, variable, viaFragment]) {
+    for (const refused of [literal, variable, viaFragment, fromTo]) {
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_EXPENSIVE');
       expect(refused.body.errors?.[0]?.message).toMatch(/GRAPHQL_MAX_RANGE_HOURS/);
       expect(refused.body.data ?? null).toBeNull();
@@ -227,12 +231,13 @@ describe('the cost of an operation grows with its time ranges (issue 21.3)', () 
     const costs: Record<string, number> = {};
     for (const op of (await dashboardOperations()).filter((o) => o.kind === 'query')) {
       const document = parse(op.document);
+      // Every range at 30 days; other required variables get a plausible value.
+      const sample: Record<string, unknown> = { 'TimeRange!': thirtyDays, 'String!': 'GET', 'Float!': 500, 'Int!': 1 };
+      const operation = document.definitions[0] as OperationDefinitionNode;
       const variables = Object.fromEntries(
-        (
-          document.definitions[0] as { variableDefinitions?: { variable: { name: { value: string } }; type: unknown }[] }
-        ).variableDefinitions
-          ?.filter((v) => JSON.stringify(v.type).includes('"TimeRange"'))
-          .map((v) => [v.variable.name.value, thirtyDays]) ?? [],
+        (operation.variableDefinitions ?? []).flatMap((v) =>
+          print(v.type) in sample ? [[v.variable.name.value, sample[print(v.type)]]] : [],
+        ),
       );
       costs[op.name] = operationRangeHours(schema, document, op.name, variables, now, 400).hours;
     }
