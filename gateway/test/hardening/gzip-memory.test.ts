@@ -10,7 +10,7 @@ import { Pool } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestStorage } from '../support/databases.ts';
 import { TEST_TOKEN } from '../support/gateway.ts';
-import { report, rssMb, startGatewayProcess } from './support.ts';
+import { report, rssMb, rssPeakSampler, startGatewayProcess } from './support.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -44,17 +44,8 @@ describe('RSS under four ~126 KiB gzip bodies that each decode to the per-body l
     });
     cleanups.push(() => gateway.stop());
     const bodies = attackBodies();
-    const baseline = await rssMb(gateway.pid);
-    let peak = baseline;
-    const sampler = setInterval(
-      () =>
-        void rssMb(gateway.pid).then(
-          (mb) => (peak = Math.max(peak, mb)),
-          () => undefined,
-        ),
-      25,
-    );
-    cleanups.push(async () => clearInterval(sampler));
+    const rss = await rssPeakSampler(gateway.pid, 25);
+    cleanups.push(async () => rss.stop());
     const pool = new Pool(gateway.url, { connections: 4, pipelining: 1 });
     cleanups.push(() => pool.close());
     const statuses: Record<string, number> = {};
@@ -73,17 +64,17 @@ describe('RSS under four ~126 KiB gzip bodies that each decode to the per-body l
       }
     };
     await Promise.all(['hugeString', 'hugeString', 'blankLines', 'blankLines'].map(client));
-    clearInterval(sampler);
+    rss.stop();
     const after = await rssMb(gateway.pid);
     report('four ~126 KiB gzip bodies at the decoded limit, 4 clients, 8 s', {
       gzipKiB: JSON.stringify(Object.fromEntries(Object.entries(bodies).map(([k, b]) => [k, Math.round(b.length / 1024)]))),
       statuses: JSON.stringify(statuses),
-      rssBaselineMb: Math.round(baseline),
-      rssPeakMb: Math.round(peak),
+      rssBaselineMb: Math.round(rss.baseline),
+      rssPeakMb: Math.round(rss.peak),
       rssAfterMb: Math.round(after),
     });
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
     expect(Object.keys(statuses).filter((s) => Number(s.split(' ')[1]) >= 500 && !s.endsWith(' 503'))).toEqual([]);
-    expect(peak).toBeLessThan(1_469);
+    expect(rss.peak).toBeLessThan(1_469);
   }, 120_000);
 });
