@@ -69,7 +69,8 @@ describe('statements of an operation whose client went away are cancelled (issue
 
   beforeAll(async () => {
     // Without the cancel, a waiting statement would sit there for a minute.
-    gw = await startTestGateway('postgres', { env: { STATEMENT_TIMEOUT_MS: '60000' }, logs });
+    // 14 analyses from one client: more than the 10 query connections, under the per-client cap.
+    gw = await startTestGateway('postgres', { env: { STATEMENT_TIMEOUT_MS: '60000', ANALYTICS_MAX_CONCURRENT_PER_CLIENT: '20' }, logs });
     db = await lockAndWatch(gw.storage.databaseUrl!);
   });
   afterAll(async () => {
@@ -81,19 +82,26 @@ describe('statements of an operation whose client went away are cancelled (issue
     const pool = gw.app.database!.pool;
     await db.lock();
     try {
-      const clients = Array.from({ length: 6 }, () => new AbortController());
+      // 10 run (every query connection), 4 wait for a connection.
+      const clients = Array.from({ length: 14 }, () => new AbortController());
       const requests = clients.map((c) => post(gw.url, SLOW_ANALYSIS, { signal: c.signal }).catch((e: Error) => e.name));
-      await waitFor('six analyses waiting on the lock', async () => (await db.waiting()) === 6);
+      await waitFor(
+        'ten analyses waiting on the lock, four for a connection',
+        async () => (await db.waiting()) === 10 && pool.waitingCount === 4,
+      );
       const held = pool.totalCount;
       for (const c of clients) c.abort();
       const ms = await msUntilGone(db.waiting, 5_000);
-      expect(await Promise.all(requests)).toEqual(Array(6).fill('AbortError'));
-      // The lock is still held: the statements ended because they were cancelled.
+      expect(await Promise.all(requests)).toEqual(Array(14).fill('AbortError'));
+      // The lock is still held: the statements ended because they were cancelled, and the four
+      // that were waiting for a connection never start one.
       await waitFor('the connections back in the pool', () => pool.idleCount === pool.totalCount);
-      const after = { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, running: await db.waiting() };
       // The pool still serves: a query on another table answers while the lock is held.
       const other = await post(gw.url, '{ aiInsights(first: 1) { edges { cursor } } }');
-      report('HTTP clients aborted mid-analysis', { statements: 6, goneAfterMs: ms, connectionsBefore: held, ...after });
+      report('HTTP clients aborted mid-analysis', { statements: 10, queued: 4, goneAfterMs: ms, connectionsBefore: held, ...after });
+      expect(after.running).toBe(0);
       expect(after.total).toBe(held);
       expect(after.waiting).toBe(0);
       expect(other.body.errors).toBeUndefined();
