@@ -8,7 +8,8 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { StorageUnavailableError } from './domain/errors.ts';
-import { maskGatewayError } from './graphql/error-mapping.ts';
+import { analysisGuard } from './graphql/analysis-guard.ts';
+import { logYogaError, maskGatewayError } from './graphql/error-mapping.ts';
 import { disableIntrospection, graphqlProtection } from './graphql/protection.ts';
 import { schema } from './graphql/schema.ts';
 import { clientAddress } from './http/client-address.ts';
@@ -95,7 +96,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
       ? new CountedRateLimiter(config.ingestRateLimit.perSecond, config.ingestRateLimit.burst, () => metrics.recordRefusal('rate_limited'))
       : null;
 
-  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>({
+  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse; operationSignal?: AbortSignal }, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -109,13 +110,15 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
       ...graphqlProtection({ ...config.graphqlLimits, blockFieldSuggestions: !config.graphqlIntrospection }),
       ...(config.graphqlIntrospection ? [] : [disableIntrospection()]),
       preventSubscriptionViaGet(),
+      analysisGuard(config.analysisLimits),
       // One execution per batch and operation for all logStream subscribers, not one each.
       useSharedSubscriptionExecution(new Set(['logStream'])),
       metrics.graphqlPlugin(),
     ],
-    logging: { debug: () => {}, info: () => {}, warn: (...a) => logger.warn(a.join(' ')), error: (...a) => logger.error(a.join(' ')) },
+    logging: { debug: () => {}, info: () => {}, warn: (...a) => logger.warn(a.join(' ')), error: (...a) => logYogaError(logger, a) },
     cors: corsPolicy(config.corsOrigins),
-    context: ({ req }): GatewayContext => ({
+    context: ({ req, operationSignal }): GatewayContext => ({
+      operationSignal,
       config,
       logger,
       clock,

@@ -37,6 +37,8 @@ export interface GatewayConfig {
   graphqlIntrospection: boolean;
   /** Per-operation limits on /graphql (HTTP and WebSocket). */
   graphqlLimits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  /** Range × fields an operation may analyse, and analyses one client may run at once (analysis-guard.ts). */
+  analysisLimits: { maxRangeHours: number; maxConcurrentPerClient: number };
   /** Time zone for zone-less timestamps in ingested records. */
   ingestTimeZone: 'UTC' | 'local';
   maxBodyBytes: number;
@@ -140,6 +142,8 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().nonnegative().default(20),
   GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(50_000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2_000),
+  GRAPHQL_MAX_RANGE_HOURS: z.coerce.number().int().positive().default(10_000),
+  ANALYTICS_MAX_CONCURRENT_PER_CLIENT: z.coerce.number().int().positive().default(8),
   INGEST_TIMEZONE: z.enum(['UTC', 'local']).default('UTC'),
   INGEST_MAX_BODY_BYTES: z.coerce
     .number()
@@ -293,6 +297,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       maxCost: e.GRAPHQL_MAX_COST,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
+    },
+    // Never below the longest range one field accepts: a single analysis the range check allows always runs.
+    analysisLimits: {
+      maxRangeHours: Math.max(e.GRAPHQL_MAX_RANGE_HOURS, 24 * Math.max(e.RETENTION_DAYS, e.ROLLUP_RETENTION_DAYS)),
+      maxConcurrentPerClient: e.ANALYTICS_MAX_CONCURRENT_PER_CLIENT,
     },
     ingestTimeZone: e.INGEST_TIMEZONE,
     maxBodyBytes: e.INGEST_MAX_BODY_BYTES,

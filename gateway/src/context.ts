@@ -25,4 +25,9 @@ export interface GatewayContext {
   readiness(): Promise<Readiness>;
   /** Stable per-client key (IP address) for rate limits. */
   clientKey: string;
+  /**
+   * Aborts when the operation's client is gone (a WebSocket operation completed or its socket
+   * closed); over HTTP the request's own signal serves. Cancels its PostgreSQL statements.
+   */
+  operationSignal?: AbortSignal;
 }

@@ -2,6 +2,8 @@ import { GraphQLError } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { DomainError, InvalidInputError, ModelOutputError, RateLimitedError, StorageUnavailableError } from '../domain/errors.ts';
 import { isStatementTimeout, isUnavailableError } from '../storage/db.ts';
+import { isCancelledStatement } from '../storage/statement-cancel.ts';
+import type { Logger } from '../logger.ts';
 
 /**
  * The one place an expected failure becomes a GraphQL error: domain errors get their code (and
@@ -12,6 +14,10 @@ import { isStatementTimeout, isUnavailableError } from '../storage/db.ts';
 export function toGraphQLError(error: unknown): GraphQLError | null {
   if (error instanceof DomainError) return fromDomainError(error);
   if (!error || typeof error !== 'object') return null;
+  // Its client went away: nobody reads this answer, but it must not count as a server fault.
+  if (isCancelledStatement(error)) {
+    return new GraphQLError('The operation was cancelled: its client went away', { extensions: { code: 'CANCELLED' } });
+  }
   if (isStatementTimeout(error)) {
     return new GraphQLError(
       'The query ran longer than the server allows (STATEMENT_TIMEOUT_MS); narrow the time range or filters and try again',
@@ -65,4 +71,19 @@ function fromDomainError(error: DomainError): GraphQLError {
 export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
   const original = (error as { originalError?: unknown }).originalError ?? error;
   return toGraphQLError(original) ?? maskError(error, message, isDev);
+}
+
+/**
+ * Yoga's `logging.error`. Yoga logs every error maskError replaced, the expected ones above too,
+ * with the operation's text: those are not server faults (a cancelled operation, a timeout, bad
+ * input, storage briefly away), so they are logged at info (cancelled: debug) with their code and
+ * message only, never the operation's text; anything else stays an error.
+ */
+export function logYogaError(logger: Pick<Logger, 'debug' | 'info' | 'error'>, args: readonly unknown[]): void {
+  const error = args.find((a): a is Error => a instanceof Error);
+  const expected = error ? toGraphQLError((error as { originalError?: unknown }).originalError ?? error) : null;
+  if (!expected) logger.error(args.join(' '));
+  // Nobody waits for a cancelled operation's answer; a timeout or an outage is worth seeing.
+  else if (expected.extensions.code === 'CANCELLED') logger.debug({ code: 'CANCELLED' }, `graphql: ${expected.message}`);
+  else logger.info({ code: expected.extensions.code }, `graphql: ${expected.message}`);
 }

@@ -10,7 +10,7 @@ import { presentedDashboardToken } from './dashboard-auth.ts';
 import { originAllowed } from './origin.ts';
 import { serveGraphQLWs, type SocketExtra } from './ws-transport.ts';
 
-export type GatewayYoga = YogaServerInstance<{ req: IncomingMessage; res: ServerResponse }, GatewayContext>;
+export type GatewayYoga = YogaServerInstance<{ req: IncomingMessage; res: ServerResponse; operationSignal?: AbortSignal }, GatewayContext>;
 
 export interface GraphQLWebSocketOptions {
   /** When set, connection_init must carry it (connectionParams `authorization: "Bearer …"` or `token`). */
@@ -52,6 +52,17 @@ function connectionToken(params: Readonly<Record<string, unknown>> | undefined):
 
 type Enveloped = ReturnType<GatewayYoga['getEnveloped']>;
 
+/** The operation id of a graphql-ws `complete` message from the client, else undefined. */
+function clientCompleted(text: string): string | undefined {
+  if (!text.includes('"complete"')) return undefined;
+  try {
+    const message = JSON.parse(text) as { type?: unknown; id?: unknown };
+    return message.type === 'complete' && typeof message.id === 'string' ? message.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * graphql-ws on the same http server and path as Yoga. Every operation goes through
  * `yoga.getEnveloped`, so sockets get the HTTP side's schema, context, validation rules and
@@ -84,9 +95,24 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
       accept(true);
     },
   });
+  // Each running operation's abort signal, by socket and operation id: aborted when the client
+  // completes the operation or the socket closes, which cancels its PostgreSQL statements
+  // (graphql-ws has no hook for a client completing a query that is still executing).
+  const running = new WeakMap<object, Map<string, AbortController>>();
   wss.on('connection', (socket) => {
+    const operations = new Map<string, AbortController>();
+    running.set(socket, operations);
+    socket.on('message', (data: Buffer) => {
+      if (operations.size === 0 || data.length > 256) return;
+      const id = clientCompleted(data.toString());
+      if (id === undefined) return;
+      operations.get(id)?.abort();
+      operations.delete(id);
+    });
     socket.once('close', () => {
       if (counted.delete(socket)) initialised--;
+      for (const controller of operations.values()) controller.abort();
+      operations.clear();
     });
   });
 
@@ -132,7 +158,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
         counted.add(ctx.extra.socket);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // The map already holds this operation, hence ">".
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
           return [
@@ -141,7 +167,8 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
             }),
           ];
         }
-        const enveloped = yoga.getEnveloped({ req: ctx.extra.request, params: payload });
+        const controller = new AbortController();
+        const enveloped = yoga.getEnveloped({ req: ctx.extra.request, params: payload, operationSignal: controller.signal });
         let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);
@@ -168,8 +195,10 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
           contextValue: await enveloped.contextFactory(),
         };
         operations.set(args, enveloped);
+        running.get(ctx.extra.socket)?.set(id, controller);
         return args;
       },
+      onComplete: (ctx, id) => void running.get(ctx.extra.socket)?.delete(id),
       execute: (args) => operation(args).execute(args),
       subscribe: (args) => operation(args).subscribe(args),
     },

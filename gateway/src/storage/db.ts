@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { cancelStatementsOnAbort } from './statement-cancel.ts';
 
 export type DatabaseMode = 'postgres' | 'pglite';
 
@@ -111,6 +112,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       return pool;
     };
     const pool = open(options.poolSize ?? 10, '');
+    // Analyses whose client went away are cancelled (statement-cancel.ts). PGlite below has one
+    // backend busy with the very statement to cancel, and no second connection to ask from.
+    cancelStatementsOnAbort(pool);
     const ingestPool = open(options.ingestPoolSize ?? 4, '-ingest');
     const healthPool = open(1, '-health');
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

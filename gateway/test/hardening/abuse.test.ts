@@ -11,7 +11,7 @@ import { TokenBucketLimiter } from '../../src/domain/rate-limit.ts';
 import { createTestStorage } from '../support/databases.ts';
 import { jsonLines, startTestGateway, TEST_TOKEN } from '../support/gateway.ts';
 import { record } from '../live/support.ts';
-import { accessLine, report, rssMb, shipperWorkspace, startGatewayProcess, storedCounts, waitFor, writeLogStream } from './support.ts';
+import { accessLine, report, rssMb, rssPeakSampler, shipperWorkspace, startGatewayProcess, storedCounts, waitFor, writeLogStream } from './support.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -204,17 +204,8 @@ describe('bounded memory under a flood', () => {
       if (b % 15 === 7) bodies.push({ body: randomBytes(64 * 1024) }, { body: Buffer.from('{"not":"a record"}\n'.repeat(10_000)) });
     }
 
-    const baseline = await rssMb(gateway.pid);
-    let peak = baseline;
-    const sampler = setInterval(
-      () =>
-        void rssMb(gateway.pid).then(
-          (mb) => (peak = Math.max(peak, mb)),
-          () => undefined,
-        ),
-      50,
-    );
-    cleanups.push(async () => clearInterval(sampler));
+    const rss = await rssPeakSampler(gateway.pid, 50);
+    cleanups.push(async () => rss.stop());
 
     const pool = new Pool(gateway.url, { connections: 20, pipelining: 1 });
     cleanups.push(() => pool.close());
@@ -239,7 +230,7 @@ describe('bounded memory under a flood', () => {
       }
     };
     await Promise.all(Array.from({ length: 20 }, client));
-    clearInterval(sampler);
+    rss.stop();
     const after = await rssMb(gateway.pid);
     const requests = [...statuses.values()].reduce((a, b) => a + b, 0);
 
@@ -249,13 +240,13 @@ describe('bounded memory under a flood', () => {
       requests,
       statuses: JSON.stringify(Object.fromEntries(statuses)),
       recordsStored: counts.stored,
-      rssBaselineMb: Math.round(baseline),
-      rssPeakMb: Math.round(peak),
+      rssBaselineMb: Math.round(rss.baseline),
+      rssPeakMb: Math.round(rss.peak),
       rssAfterMb: Math.round(after),
     });
     expect([...statuses.keys()].filter((s) => s >= 500 && s !== 503)).toEqual([]);
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
     expect(counts.stored).toBe(counts.distinct);
-    expect(peak).toBeLessThan(600);
+    expect(rss.peak).toBeLessThan(600);
   }, 120_000);
 });

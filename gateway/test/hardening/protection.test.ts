@@ -1,49 +1,13 @@
 // GraphQL protection: depth, alias, cost and token limits; page-size caps; introspection switch;
 // error masking in production; PostgreSQL statement_timeout turning a stuck query into a clean error.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Kind, parse, print, visit, type DefinitionNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStorage, type TestStorage } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { record } from '../live/support.ts';
+import { dashboardOperations } from '../support/dashboard-operations.ts';
 
 type GraphQLResult = { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-
-const WEB_SRC = fileURLToPath(new URL('../../../web/src', import.meta.url));
-
-/** Every operation the dashboard sends (graphql(`…`) blocks in web/src), each with the fragments it spreads. */
-async function dashboardOperations(): Promise<{ name: string; kind: string; document: string }[]> {
-  const files = (await readdir(WEB_SRC, { recursive: true })).filter((f) => /\.tsx?$/.test(f) && !f.startsWith('gql'));
-  const definitions: DefinitionNode[] = [];
-  for (const file of files) {
-    const source = await readFile(join(WEB_SRC, file), 'utf8');
-    for (const match of source.matchAll(/graphql\(\s*\/\*\s*GraphQL\s*\*\/\s*`([\s\S]*?)`\s*\)/g))
-      definitions.push(...parse(match[1]!).definitions);
-  }
-  const fragments = new Map(
-    definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-  );
-  const spreads = (node: OperationDefinitionNode | FragmentDefinitionNode, into = new Set<string>()): Set<string> => {
-    visit(node, {
-      FragmentSpread(spread) {
-        if (into.has(spread.name.value)) return;
-        into.add(spread.name.value);
-        spreads(fragments.get(spread.name.value)!, into);
-      },
-    });
-    return into;
-  };
-  return definitions
-    .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
-    .map((op) => ({
-      name: op.name?.value ?? '(anonymous)',
-      kind: op.operation,
-      document: print({ kind: Kind.DOCUMENT, definitions: [op, ...[...spreads(op)].map((n) => fragments.get(n)!)] }),
-    }));
-}
 
 async function gql(
   url: string,

@@ -90,6 +90,21 @@ export async function rssMb(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/** Samples a process's RSS every `intervalMs` until stopped; `peak` is the highest seen, in MB. */
+export async function rssPeakSampler(pid: number, intervalMs: number): Promise<{ baseline: number; peak: number; stop(): void }> {
+  const baseline = await rssMb(pid);
+  const sampler = { baseline, peak: baseline, stop: () => clearInterval(timer) };
+  const timer = setInterval(
+    () =>
+      void rssMb(pid).then(
+        (mb) => (sampler.peak = Math.max(sampler.peak, mb)),
+        () => undefined,
+      ),
+    intervalMs,
+  );
+  return sampler;
+}
+
 
 export interface HttpProxy {
   url: string;

@@ -1,3 +1,4 @@
+import { detached } from '../../storage/statement-cancel.ts';
 import type { AnomalyReport } from './read.ts';
 
 /**
@@ -18,7 +19,8 @@ export class AnomalyReportCache {
   get(key: string, compute: () => Promise<AnomalyReport>): Promise<AnomalyReport> {
     const hit = this.reports.get(key);
     if (hit && hit.expires > this.now()) return hit.report;
-    const report = compute();
+    // Shared by every request that asks within ttlMs: not cancelled when the first one's client leaves.
+    const report = detached(compute);
     this.reports.set(key, { expires: this.now() + this.ttlMs, report });
     report.catch(() => this.reports.delete(key));
     if (this.reports.size > this.maxEntries) this.reports.delete(this.reports.keys().next().value!);
