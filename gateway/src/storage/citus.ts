@@ -9,7 +9,8 @@ import type pg from 'pg';
  * holds a copy. The AI tables and `_prisma_migrations` stay on the coordinator.
  */
 export const CITUS_LAYOUT: readonly CitusTable[] = [
-  { table: 'logs', by: 'service' },
+  // recentLogs pages every service by (timestamp, id): the key logs has on one node.
+  { table: 'logs', by: 'service', keyIndex: ['timestamp', 'id'] },
   { table: 'rollup_minute', by: 'service', colocateWith: 'logs' },
   { table: 'rollup_hour', by: 'service', colocateWith: 'logs' },
   { table: 'rollup_endpoint_5m', by: 'service', colocateWith: 'logs' },
@@ -43,7 +44,67 @@ export const COORDINATOR_TABLES: readonly string[] = [
   'alert_leader',
 ];
 
-export type CitusTable = { table: string; by: string; colocateWith?: string; reference?: undefined } | { table: string; reference: true };
+export type CitusTable =
+  | {
+      table: string;
+      by: string;
+      colocateWith?: string;
+      /**
+       * The table's single-node primary key, kept as a plain index once the key gains the
+       * distribution column (which then leads it, so it no longer serves scans across services).
+       */
+      keyIndex?: readonly string[];
+      reference?: undefined;
+    }
+  | { table: string; reference: true };
+
+/** Whether the citus extension is installed in this database. */
+export async function isCitus(client: pg.ClientBase): Promise<boolean> {
+  const { rowCount } = await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`);
+  return rowCount !== 0;
+}
+
+const citusPools = new WeakMap<pg.Pool, Promise<boolean>>();
+
+/**
+ * Whether the database behind `pool` has the citus extension, asked once per pool (a query that
+ * Citus cannot distribute takes another form there). Installing Citus takes a restart of the
+ * gateway to be noticed, as it takes one of PostgreSQL.
+ */
+export function usesCitus(pool: pg.Pool): Promise<boolean> {
+  let known = citusPools.get(pool);
+  if (!known) {
+    known = pool.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`).then((r) => r.rowCount !== 0);
+    // A failed check (the database briefly away) is asked again next time.
+    known.catch(() => citusPools.delete(pool));
+    citusPools.set(pool, known);
+  }
+  return known;
+}
+
+/** Whether `table` is a Citus distributed or reference table (false without Citus). */
+export async function isDistributed(client: pg.ClientBase, table: string): Promise<boolean> {
+  if (!(await isCitus(client))) return false;
+  const { rowCount } = await client.query(`SELECT 1 FROM pg_dist_partition WHERE logicalrelid = to_regclass($1)`, [table]);
+  return rowCount !== 0;
+}
+
+/**
+ * Creates the `keyIndex` of every distributed table that lacks it (idempotent, run after every
+ * migration pass). Clusters distributed before it existed get it on their next upgrade.
+ */
+export async function ensureKeyIndexes(client: pg.ClientBase): Promise<void> {
+  for (const spec of CITUS_LAYOUT) {
+    if (spec.reference || !spec.keyIndex || !(await isDistributed(client, spec.table))) continue;
+    const name = `${spec.table}_${spec.keyIndex.join('_')}_idx`;
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`, [
+      name,
+    ]);
+    if (rowCount !== 0) continue;
+    const ident = (id: string) => client.escapeIdentifier(id);
+    await client.query(`CREATE INDEX ${ident(name)} ON ${ident(spec.table)} (${spec.keyIndex.map(ident).join(', ')})`);
+  }
+}
 
 /**
  * On a database with the citus extension (the operator's opt-in: `CREATE EXTENSION citus` on
@@ -54,8 +115,7 @@ export type CitusTable = { table: string; by: string; colocateWith?: string; ref
  * does nothing. Returns the tables it distributed.
  */
 export async function distributeTables(client: pg.ClientBase): Promise<string[]> {
-  const citus = await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`);
-  if (citus.rowCount === 0) return [];
+  if (!(await isCitus(client))) return [];
   const existing = await client.query<{ name: string; distributed: boolean }>(
     `SELECT c.relname AS name, EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid) AS distributed
      FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') AND c.relname = ANY($1)`,

@@ -20,7 +20,20 @@ const STORED_LINE_KEY_SQL =
   'logpulse_line_key(logs.method, logs.path, logs.status, logs.latency_ms, logs.user_agent, logs.ip_address, logs.request_id, logs.bytes, logs.extra)';
 
 /** The constraint that a record stored by a concurrent batch violates (SQLSTATE 23505). */
-export const LINE_KEY_CONSTRAINT = 'logs_service_timestamp_line_key_key';
+const LINE_KEY_CONSTRAINT = 'logs_service_timestamp_line_key_key';
+const LINE_KEY_VIOLATED = new RegExp(`^${LINE_KEY_CONSTRAINT}(_\\d+)?$`);
+
+/**
+ * Whether `error` is a violation of the line key. On Citus the error comes from a worker and
+ * reaches the gateway without its constraint field (and names the shard's index, the
+ * constraint's name followed by `_` and the shard id): there the key in its detail tells,
+ * `Key (service, "timestamp", logpulse_line_key(…))=(…)`.
+ */
+export function isLineKeyViolation(error: unknown): boolean {
+  const { code, constraint, detail } = error as { code?: string; constraint?: string; detail?: string };
+  if (code !== '23505') return false;
+  return constraint !== undefined ? LINE_KEY_VIOLATED.test(constraint) : /\blogpulse_line_key\(/.test(detail ?? '');
+}
 
 /** The row time as stored (timestamptz(3)), from epoch milliseconds as JSON text. */
 export const ROW_TIME_SQL = 'to_timestamp(ts::float8 / 1000)::timestamptz(3)';
@@ -46,10 +59,14 @@ export function typedInputSql(first: number): string {
 export const STORED_SQL = (row: string) =>
   `EXISTS (SELECT 1 FROM logs WHERE logs.service = ${row}.s AND logs.timestamp = ${row}.t AND ${STORED_LINE_KEY_SQL} = ${row}.k)`;
 
-const FIND_STORED = `SELECT ord::int AS ord FROM (
+// A join, not an EXISTS per input row: Citus cannot distribute a correlated subquery over a
+// set-returning function, but it joins the shards with the input gathered once (the CTE).
+const FIND_STORED = `WITH r AS MATERIALIZED (
   SELECT ord, s, t, k, row_number() OVER (PARTITION BY s, t, k ORDER BY ord) AS nth FROM (${typedInputSql(1)}) AS input
-) AS r
-WHERE nth > 1 OR ${STORED_SQL('r')}`;
+)
+SELECT ord::int AS ord FROM r WHERE nth > 1
+UNION
+SELECT r.ord::int FROM r JOIN logs ON logs.service = r.s AND logs.timestamp = r.t AND ${STORED_LINE_KEY_SQL} = r.k`;
 
 /**
  * Positions (0-based) of the records in `columns` that are already stored, or that repeat an

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { withTransaction } from './db.ts';
-import { distributeTables } from './citus.ts';
+import { distributeTables, ensureKeyIndexes, isCitus, isDistributed } from './citus.ts';
+import { splitSqlStatements } from './sql-statements.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 // Any constant works; it only has to be the same for every gateway replica.
@@ -15,6 +16,15 @@ const MIGRATION_LOCK_KEY = 7_403_118_221;
  * recording them in Prisma's `_prisma_migrations` table so `prisma migrate deploy` (where the
  * schema engine is available) agrees about what is applied. Replicas starting together are
  * serialised by an advisory lock. Returns the names applied by this call.
+ *
+ * On Citus (the extension present), three things differ, so that a populated cluster upgrades:
+ * statements go one at a time (see splitSqlStatements), the transaction touches shards over one
+ * connection per worker (`citus.multi_shard_modify_mode = sequential`: Citus refuses to create a
+ * function, which it propagates to the workers, after a parallel multi-shard statement in the
+ * same transaction), and once logpulse's tables are distributed a migration's `citus.sql`, when
+ * it has one, replaces its `migration.sql` (for DDL that cannot apply to a distributed table as
+ * written, e.g. a primary key without the distribution column). The checksum recorded is
+ * always migration.sql's, the file Prisma compares.
  */
 export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   const names = (await readdir(dir, { withFileTypes: true }))
@@ -50,11 +60,14 @@ export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Prom
       'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
     );
     const applied = new Set(done.rows.map((r) => r.migration_name));
+    const citus = await isCitus(client);
+    if (citus) await client.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
     const newlyApplied: string[] = [];
     for (const name of names) {
       if (applied.has(name)) continue;
       const sql = await readFile(join(dir, name, 'migration.sql'), 'utf8');
-      await client.query(sql);
+      const citusSql = citus && (await isDistributed(client, 'logs')) ? await readOptional(join(dir, name, 'citus.sql')) : null;
+      for (const statement of splitSqlStatements(citusSql ?? sql)) await client.query(statement);
       await client.query(
         `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count)
          VALUES ($1, $2, now(), $3, 1)`,
@@ -65,6 +78,14 @@ export async function applyMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Prom
     // On Citus, under the same lock: tables a migration created are distributed before any
     // gateway writes to them.
     await distributeTables(client);
+    await ensureKeyIndexes(client);
     return newlyApplied;
+  });
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
   });
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { cleanText, type RoutedRecord, type StoredLog } from '../domain/log-record.ts';
 import { ARRIVAL_LAG_SQL, oldestByService, RECORD_DUPLICATE_ARRIVAL, rejectedByService, zeroCounts } from './ingest-arrivals.ts';
-import { findStoredRecords, LINE_KEY_CONSTRAINT, STORED_SQL, typedInputSql } from './line-key.ts';
+import { findStoredRecords, isLineKeyViolation, STORED_SQL, typedInputSql } from './line-key.ts';
 import { DIRTY_BUCKET_SECONDS } from './rollup-levels.ts';
 import { BUCKET_ORIGIN_SQL } from './time-bucket.ts';
 import { rollupMinuteAndHour, rollupParams, rollupUpsertSql } from './rollup-write.ts';
@@ -54,9 +54,13 @@ const writeBatchSql = (checkFirst: boolean) => `WITH input AS MATERIALIZED (
   -- writes nothing and writeBatch drops them first (its rollup parameters count every record).
   -- Repeats within the batch are counted on one bigint per record (a DISTINCT over (s, t, k)
   -- rows cost a quarter of the statement); a false match only sends the batch the slow way.
-  ${checkFirst ? `SELECT count(*) FILTER (WHERE ${STORED_SQL('input')})
+  ${
+    checkFirst
+      ? `SELECT count(*) FILTER (WHERE ${STORED_SQL('input')})
     + count(*) - count(DISTINCT k # hashtextextended(s, 1) # (extract(epoch FROM t) * 1000)::bigint) AS n
-  FROM input` : 'SELECT 0 AS n'}
+  FROM input`
+      : 'SELECT 0 AS n'
+  }
 ), claim AS (
   INSERT INTO ingest_batches (digest, service, accepted, rejected, bytes, service_counts, duplicate_records)
   SELECT $1::text, $2::text, $3::int, $4::int, $5::int, $6::jsonb, $${DUPLICATES_PARAM}::int WHERE (SELECT n FROM seen) = 0
@@ -130,8 +134,7 @@ export async function writeBatch(pool: pg.Pool, batch: BatchInput, options: Writ
     try {
       result = await writeOnce(pool, sql, batch, records, columns, duplicateRecords);
     } catch (error) {
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code !== '23505' || constraint !== LINE_KEY_CONSTRAINT) throw error;
+      if (!isLineKeyViolation(error)) throw error;
       result = 'seen';
     }
     if (result !== 'seen') return result;

@@ -1,8 +1,9 @@
 // logpulse on a real Citus cluster (coordinator + 2 workers, started by deploy/citus/local-cluster.sh):
-// the unchanged gateway distributes its tables on a fresh cluster and on an upgrade, ingests
-// exactly once (kill -9 mid-stream included), and answers every analysis exactly as a single
-// PostgreSQL holding the same records does; live subscriptions, retention and compaction work
-// across shards.
+// the unchanged gateway distributes its tables on a fresh cluster and on an upgrade (a populated
+// cluster across every migration included), ingests exactly once (kill -9 mid-stream and records
+// sent again included), and answers every analysis, sampled top lists included, exactly as a
+// single PostgreSQL holding the same records does; live subscriptions, retention, compaction and
+// alerting work across shards.
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ import {
 } from '../hardening/support.ts';
 import { ANALYZE, CHAT } from '../ai/scenario.ts';
 import { analysisQuery, expectSameAnswer } from './answers.ts';
+import { startWebhookReceiver } from '../alerts/receivers.ts';
 import { citusUnavailable, sqlAt, startCitusCluster, type CitusCluster } from './clusters.ts';
 
 const unavailable = citusUnavailable();
@@ -173,6 +175,54 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
     expect(onSingle.errors, JSON.stringify(onSingle.errors)).toBeUndefined();
     expect(onCluster.errors, JSON.stringify(onCluster.errors)).toBeUndefined();
     expectSameAnswer(onCluster.data, onSingle.data);
+  });
+
+  it('sampled top lists (more records than ANALYTICS_RAW_SAMPLE_ROWS) read the same sample as a single node', async () => {
+    // Gateways on the same two databases whose bound (100 records) the test ranges exceed: the
+    // lists are counted over the spread sample (one UNION ALL branch per slice on Citus).
+    const env = { ...LIMITS, ANALYTICS_RAW_SAMPLE_ROWS: '100' };
+    const [c, s] = await Promise.all([
+      startTestGateway('postgres', { storage: citus.storage, keepStorage: true, env }),
+      startTestGateway('postgres', { storage: single.storage, keepStorage: true, env }),
+    ]);
+    cleanups.push(
+      () => c.close(),
+      () => s.close(),
+    );
+    for (const [field, args, sample] of [
+      ['patterns', 'tz: "America/New_York", limit: 10', 'topSample'],
+      ['patterns', 'service: "checkout", limit: 5', 'topSample'],
+      ['endpointDetail', 'route: "/api/users/:id", method: "GET", service: "users", bucket: "1h", limit: 5', 'topClientsSample'],
+    ] as const) {
+      const query = analysisQuery(field, args);
+      const [onCluster, onSingle] = await Promise.all([c.graphql(query, { range }), s.graphql(query, { range })]);
+      expect(onSingle.errors, JSON.stringify(onSingle.errors)).toBeUndefined();
+      expect(onCluster.errors, JSON.stringify(onCluster.errors)).toBeUndefined();
+      const counted = (onCluster.data as Record<string, Record<string, { sampled: boolean; exact: boolean; rows: number; of: number }>>)[
+        field
+      ]![sample]!;
+      expect(counted, `${field}(${args})`).toMatchObject({ sampled: true, exact: false });
+      expect(counted.rows).toBeLessThanOrEqual(100);
+      expect(counted.of).toBeGreaterThan(100);
+      expectSameAnswer(onCluster.data, onSingle.data);
+    }
+  });
+
+  it('recentLogs reads the (timestamp, id) index on every shard', async () => {
+    const index = await sqlAt<{ def: string }>(
+      cluster.url,
+      `SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'logs_timestamp_id_idx'`,
+    );
+    expect(index).toEqual([{ def: 'CREATE INDEX logs_timestamp_id_idx ON public.logs USING btree ("timestamp", id)' }]);
+    // The newest page: each shard walks its index backwards and stops at the LIMIT; the
+    // coordinator merges the shards' pages.
+    const plan = await sqlAt<{ 'QUERY PLAN': string }>(
+      cluster.url,
+      `EXPLAIN (COSTS OFF) SELECT id FROM logs ORDER BY timestamp DESC, id DESC LIMIT 51`,
+    );
+    const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/Index (Only )?Scan Backward using logs_timestamp_id_idx_\d+/);
+    expect(text).not.toMatch(/Seq Scan|Sort Key: logs\."timestamp"/);
   });
 
   it('recentLogs pages and filters exactly as on a single node', async () => {
@@ -359,13 +409,11 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
        SELECT 'old-' || g, 'svc-' || (g % 5), 2, 0, 100, g % 2, jsonb_build_object('svc-' || (g % 5), 2) FROM generate_series(1, 10) g`,
     );
 
-    // The newer release migrates the cluster. KNOWN GAP: up to ingest_arrivals only. Across
-    // 20261205230000_log_line_key a populated cluster fails (all migrations run in one
-    // transaction, and Citus refuses its CREATE FUNCTION after statements that touched shards in
-    // parallel); a fresh cluster is fine (the other tests). See README, Citus limits.
+    // The newer release migrates the cluster, up to the last migration (the line key and the
+    // (timestamp, id) key included: the next test upgrades a cluster holding raw logs across them).
     const upTo = await mkdtemp(join(tmpdir(), 'logpulse-migrations-'));
     cleanups.push(() => rm(upTo, { recursive: true, force: true }));
-    const newer = names.filter((name) => name < '20261205230000');
+    const newer = names;
     for (const name of newer) await cp(join(MIGRATIONS, name), join(upTo, name), { recursive: true });
     expect(await applyMigrations(pool, upTo)).toEqual(newer.filter((name) => !old.includes(name)));
     const after = await distributed();
@@ -381,5 +429,142 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
     // The backfilled rows moved to the shards; the coordinator keeps no copy.
     const local = await pool.query<{ bytes: number }>(`SELECT pg_relation_size('rollup_endpoint_5m')::int AS bytes`);
     expect(local.rows[0]!.bytes).toBe(0);
+  });
+  it('a cluster holding raw logs upgrades across the line-key and key migrations: data and analyses intact, new ingest exactly once', async () => {
+    const names = (await readdir(MIGRATIONS, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    const old = names.filter((name) => name < '20261205230000_log_line_key');
+    expect(old.length).toBeLessThan(names.length - 1);
+    const previous = await mkdtemp(join(tmpdir(), 'logpulse-migrations-'));
+    cleanups.push(() => rm(previous, { recursive: true, force: true }));
+    for (const name of old) await cp(join(MIGRATIONS, name), join(previous, name), { recursive: true });
+    const url = await cluster.createDatabase(`logpulse_populated_${randomBytes(3).toString('hex')}`);
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    pool.on('error', () => undefined);
+    cleanups.push(() => pool.end());
+    // The previous release migrated and distributed its tables...
+    expect(await applyMigrations(pool, previous)).toEqual(old);
+    // ...and stored what the single node holds now (copied row by row: raw logs, every rollup
+    // level, batches, routes), keeping ids and their sequence.
+    const tables = CITUS_LAYOUT.map((t) => t.table);
+    for (const table of tables) {
+      const { rows } = await singlePool.query<{ rows: unknown }>(`SELECT coalesce(json_agg(t), '[]') AS rows FROM ${table} t`);
+      await pool.query(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(null::${table}, $1)`, [JSON.stringify(rows[0]!.rows)]);
+    }
+    await pool.query(`SELECT setval('logs_id_seq', (SELECT max(id) FROM logs))`);
+    const counts = (p: pg.Pool) =>
+      Promise.all(tables.map(async (table) => [table, (await p.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n] as const));
+    const stored = await counts(singlePool);
+    expect(Object.fromEntries(stored).logs).toBeGreaterThanOrEqual(data.records.length);
+    expect(await counts(pool)).toEqual(stored);
+
+    // The current gateway starts on it: it applies the rest (one at a time, sequentially on the shards).
+    const storage: TestStorage = {
+      mode: 'postgres',
+      databaseUrl: url,
+      dataDir: await mkdtemp(join(tmpdir(), 'logpulse-citus-gw-')),
+      drop: () => rm(storage.dataDir, { recursive: true, force: true }),
+    };
+    const upgraded = await startTestGateway('postgres', { storage, keepStorage: true, env: LIMITS });
+    cleanups.push(() => upgraded.close().then(() => storage.drop()));
+    const applied = await pool.query<{ name: string }>(
+      `SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1`,
+    );
+    expect(applied.rows.map((r) => r.name)).toEqual(names);
+    const indexes = await pool.query<{ name: string; def: string }>(
+      `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE tablename = 'logs' ORDER BY 1`,
+    );
+    expect(indexes.rows.map((r) => r.name)).toEqual([
+      'logs_pkey',
+      'logs_route_timestamp_idx',
+      'logs_service_timestamp_line_key_key',
+      'logs_timestamp_id_idx',
+    ]);
+    expect(indexes.rows[0]!.def).toContain('(service, "timestamp", id)');
+    expect(await counts(pool)).toEqual(stored);
+
+    // Every analysis and the newest page of recentLogs answer as the single node holding the same rows.
+    for (const [field, args] of analyses) {
+      const query = analysisQuery(field, args);
+      const [x, y] = await Promise.all([upgraded.graphql(query, { range }), single.graphql(query, { range })]);
+      expect(x.errors, JSON.stringify(x.errors)).toBeUndefined();
+      expectSameAnswer(x.data, y.data);
+    }
+    const newest = '{ recentLogs(first: 100) { edges { node { id timestamp service path status latencyMs requestId } } } }';
+    expectSameAnswer((await upgraded.graphql(newest)).data, (await single.graphql(newest)).data);
+
+    // New ingest is exactly once: records stored before the upgrade are recognised by the line
+    // key the migration built over them, and a retried body is a duplicate.
+    const again = toWire(data.records.slice(0, 5));
+    const fresh = Array.from({ length: 40 }, (_, i) => record({ service: ['users', 'orders'][i % 2], path: `/after-upgrade/${i}` }));
+    const body = jsonLines([...again, ...fresh]);
+    const [x, y] = [await upgraded.ingest(body), await single.ingest(body)];
+    expect(x.status).toBe(200);
+    const answer = await x.json();
+    expect(answer).toMatchObject({ rejected: 0, duplicate: false, duplicates: 5 });
+    expect(answer).toEqual(await y.json());
+    expect(await (await upgraded.ingest(body)).json()).toMatchObject({ duplicate: true });
+    expect(await (await single.ingest(body)).json()).toMatchObject({ duplicate: true });
+    const after = await counts(pool);
+    expect(Object.fromEntries(after).logs).toBe(Object.fromEntries(stored).logs + fresh.length);
+    expect(after).toEqual(await counts(singlePool));
+  });
+  it('alert rules evaluate on the cluster: an incident fires and resolves', async () => {
+    const url = await cluster.createDatabase(`logpulse_alerts_${randomBytes(3).toString('hex')}`);
+    const storage: TestStorage = {
+      mode: 'postgres',
+      databaseUrl: url,
+      dataDir: await mkdtemp(join(tmpdir(), 'logpulse-citus-gw-')),
+      drop: () => rm(storage.dataDir, { recursive: true, force: true }),
+    };
+    const hook = await startWebhookReceiver('whsec-citus-0123456789abcdef');
+    cleanups.push(() => hook.close());
+    const gw = await startTestGateway('postgres', {
+      storage,
+      keepStorage: true,
+      env: { ...LIMITS, ALERTS_TICK_MS: '100', ALERTS_LEASE_MS: '1000', ALERTS_RETRY_BASE_MS: '100', ALERTS_RETRY_MAX_MS: '300' },
+    });
+    cleanups.push(() => gw.close().then(() => storage.drop()));
+    const channel = await gw.graphql<{ createAlertChannel: { id: string } }>(
+      `mutation($url: String!) { createAlertChannel(input: {name: "hook", kind: WEBHOOK, target: $url, secret: "whsec-citus-0123456789abcdef"}) { id } }`,
+      { url: hook.url },
+    );
+    expect(channel.errors).toBeUndefined();
+    const rule = await gw.graphql<{ createAlertRule: { id: string } }>(
+      `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`,
+      {
+        input: {
+          name: 'citus 5xx',
+          kind: 'SERVER_ERROR_RATE',
+          threshold: 0.2,
+          resolveThreshold: 0.1,
+          service: 'citus-alert',
+          windowSeconds: 120,
+          forSeconds: 0,
+          intervalSeconds: 1,
+          minRequests: 10,
+          channelIds: [channel.data!.createAlertChannel.id],
+        },
+      },
+    );
+    expect(rule.errors, JSON.stringify(rule.errors)).toBeUndefined();
+    const incident = Array.from({ length: 50 }, (_, i) =>
+      record({ service: 'citus-alert', path: `/api/pay/${i}`, status: i < 30 ? 503 : 200, request_id: `alert-${i}` }),
+    );
+    expect((await gw.ingest(jsonLines(incident))).status).toBe(200);
+    await waitFor('the firing webhook', () => hook.accepted.some((r) => r.kind === 'firing'));
+    expect(hook.accepted.find((r) => r.kind === 'firing')!.body).toMatchObject({
+      value: 0.6,
+      rule: { name: 'citus 5xx', service: 'citus-alert' },
+    });
+    const firing = await gw.graphql<{ alerts: { rule: { id: string } }[] }>(`{ alerts(state: [FIRING]) { rule { id } } }`);
+    expect(firing.data!.alerts.map((a) => a.rule.id)).toEqual([rule.data!.createAlertRule.id]);
+    const recovery = Array.from({ length: 450 }, (_, i) =>
+      record({ service: 'citus-alert', path: `/api/pay/${i}`, status: 200, request_id: `alert-ok-${i}` }),
+    );
+    expect((await gw.ingest(jsonLines(recovery))).status).toBe(200);
+    await waitFor('the resolved webhook', () => hook.accepted.some((r) => r.kind === 'resolved'));
   });
 });
