@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from './db.ts';
-import { BUILD_ORDER, DIRTY_BUCKET_SECONDS, endpointRollupSql } from './rollup-levels.ts';
+import { BUILD_ORDER, DIRTY_BUCKET_SECONDS, endpointRollupSql, latencySummarySql } from './rollup-levels.ts';
 
 /**
  * Compaction: rebuilds the endpoint rollups (rollup-levels.ts) of the 5-minute buckets
@@ -35,6 +35,7 @@ async function compactBucket(pool: pg.Pool, bucket: Date): Promise<void> {
       const to = new Date(from.getTime() + step);
       await client.query(`DELETE FROM ${level.table} WHERE bucket >= $1 AND bucket < $2`, [from, to]);
       await client.query(endpointRollupSql(level, 'bucket >= $1 AND bucket < $2'), [from, to]);
+      await client.query(latencySummarySql(level, 'bucket >= $1 AND bucket < $2'), [from, to]);
     }
   });
 }

@@ -1,3 +1,4 @@
+import { P95_BOUND_Z } from './histogram.ts';
 import { BUCKET_ORIGIN_SQL } from './time-bucket.ts';
 
 /**
@@ -72,4 +73,42 @@ FROM (
   ) AS per_key
   GROUP BY b, service, method, route
 ) AS h USING (b, service, method, route)`;
+}
+
+/**
+ * SQL for the histogram key holding the `level`-quantile of the row's histogram (`level` an SQL
+ * float8 expression): the same rank rule as histogram.ts `quantile`, over the arrays in stored
+ * order. NULL when the histogram is empty or `level` is NULL.
+ */
+function quantileKeySql(level: string): string {
+  return `(SELECT e.k FROM (
+    SELECT u.k, u.i, sum(u.n) OVER (ORDER BY u.i) AS seen, sum(u.n) OVER () AS total
+    FROM unnest(hist_keys, hist_counts) WITH ORDINALITY AS u(k, n, i)
+  ) AS e WHERE e.seen >= greatest(1, ceil((${level}) * e.total)) ORDER BY e.i LIMIT 1)`;
+}
+
+/** histogram.ts `p95LowerLevel(count)` in SQL, operation for operation (NULL for count 0). */
+const P95_LOWER_LEVEL_SQL = `greatest(0, 0.95::float8 - ${P95_BOUND_Z}::float8 * sqrt((0.95::float8 * (1 - 0.95::float8)) / nullif(count, 0)))`;
+
+/**
+ * The latency summary stored beside each endpoint-level row's histogram: the keys of its p50,
+ * p95, p99 and of the lower end of p95's 99 % confidence interval (histogram.ts). A series read
+ * where one row is one point (rollup-read.ts `summaries`) turns these into numbers instead of
+ * shipping and walking the histogram. They are exact functions of the row, so the answer is the
+ * same; but a p95 does not merge, so any read that combines rows still merges histograms.
+ */
+export const SUMMARY_KEY_COLUMNS = ['p50_key', 'p95_key', 'p99_key', 'p95_lower_key'] as const;
+
+/**
+ * UPDATE filling the summary keys of `level`'s rows matching `where` (on `bucket`, bind
+ * parameters of the caller). Compaction runs it after rebuilding a bucket; migration
+ * 20261206040000_endpoint_latency_summary runs it without a condition to backfill. Rows it has not
+ * touched (NULL keys) are read through their histogram.
+ */
+export function latencySummarySql(level: EndpointLevel, where?: string): string {
+  return `UPDATE ${level.table} SET
+  p50_key = ${quantileKeySql('0.5::float8')},
+  p95_key = ${quantileKeySql('0.95::float8')},
+  p99_key = ${quantileKeySql('0.99::float8')},
+  p95_lower_key = ${quantileKeySql(P95_LOWER_LEVEL_SQL)}${where ? `\nWHERE ${where}` : ''}`;
 }
