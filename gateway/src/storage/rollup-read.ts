@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { mergeHistograms, summarizeLatency, type LatencySummary, type SparseHistogram } from './histogram.ts';
-import { DIRTY_BUCKET_SECONDS, ENDPOINT_LEVELS, SUMMARY_KEY_COLUMNS, type RollupTable } from './rollup-levels.ts';
+import { DIRTY_BUCKET_SECONDS, ENDPOINT_LEVELS, isDerivedTable, SERVICE_LEVELS, SUMMARY_KEY_COLUMNS, type RollupTable } from './rollup-levels.ts';
 import { bucketSql, hasOffsetsMultipleOf, type BindParam, type TimeBucket } from './time-bucket.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
 import type { EndpointKey } from '../domain/endpoint.ts';
@@ -180,16 +180,23 @@ function widthFits(query: RollupQuery<RollupDimension>, seconds: number): boolea
   return true;
 }
 
+/** Whether a query needs nothing finer than the service: then the per-service levels answer it. */
+function serviceGrained(query: RollupQuery<RollupDimension>): boolean {
+  const f = query.filter ?? {};
+  return !query.endpoints && !f.route && !f.method && query.groupBy.every((d) => d !== 'method' && d !== 'route' && d !== 'status');
+}
+
 /**
  * The levels a query may read, coarsest first. Status groupings need the status-keyed tables;
- * everything else reads the endpoint levels where they are clean and rollup_hour for whole hours
- * that are not (it is written by ingest, so always current).
+ * everything else reads the service levels (when it needs nothing finer) or the endpoint levels
+ * where they are clean, and rollup_hour for whole hours that are not (it is written by ingest,
+ * so always current).
  */
 function levelsFor(query: RollupQuery<RollupDimension>): PlanLevel[] {
   const hour: PlanLevel = { table: 'rollup_hour', seconds: 3600, derived: false };
   if (query.levels === 'ingest' || query.groupBy.includes('status')) return widthFits(query, 3600) ? [hour] : [];
   const levels: PlanLevel[] = [];
-  for (const level of ENDPOINT_LEVELS) {
+  for (const level of serviceGrained(query) ? SERVICE_LEVELS : ENDPOINT_LEVELS) {
     if (!widthFits(query, level.seconds)) continue;
     levels.push({ table: level.table, seconds: level.seconds, derived: true });
     if (level.seconds === 3600) levels.push(hour);
@@ -234,7 +241,6 @@ interface BuiltQuery {
   values: unknown[];
 }
 
-const isEndpointTable = (table: RollupTable) => table.startsWith('rollup_endpoint_');
 
 /**
  * The endpoint level whose rows are already the groups of this query (a per-endpoint series at
@@ -269,7 +275,7 @@ function sourceSql(query: RollupQuery<RollupDimension>, slices: readonly RollupS
   };
   return slices
     .map((s) => {
-      const select = [...dims, 'count', ...errors[isEndpointTable(s.table) ? 'endpoint' : 'status'], 'latency_sum', 'latency_max', ...hist, ...extra];
+      const select = [...dims, 'count', ...errors[isDerivedTable(s.table) ? 'endpoint' : 'status'], 'latency_sum', 'latency_max', ...hist, ...extra];
       return `SELECT ${select.join(', ')} FROM ${s.table} WHERE bucket >= ${param(s.from)} AND bucket < ${param(s.to)}${where}`;
     })
     .join('\nUNION ALL\n');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_ORDER, endpointRollupSql, latencySummarySql } from '../../src/storage/rollup-levels.ts';
+import { BUILD_ORDER, endpointRollupSql, latencySummarySql, SERVICE_LEVELS } from '../../src/storage/rollup-levels.ts';
 import { latencyOf, readRollups, type RollupDimension, type RollupQuery, type RollupRow } from '../../src/storage/rollup-read.ts';
 import { openDatabase, type Database } from '../../src/storage/db.ts';
 import { compactRollups } from '../../src/storage/rollup-compaction.ts';
@@ -28,6 +28,7 @@ import { generateDataset, toWire, type GeneratedLog } from '../analytics/dataset
 const MIGRATIONS = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 const ENDPOINT_MIGRATION = '20261126000000_endpoint_rollups';
 const SUMMARY_MIGRATION = '20261206040000_endpoint_latency_summary';
+const SERVICE_MIGRATION = '20261206040100_service_rollups';
 
 type Query = Omit<RollupQuery<RollupDimension>, 'range' | 'levels'>;
 const SERIES: RollupDimension[] = ['bucket', 'service', 'method', 'route'];
@@ -44,6 +45,16 @@ const QUERIES: [string, Query][] = [
   ['per status (ingest tables only)', { groupBy: ['status', 'route'] }],
   ['nothing (one total)', { groupBy: [] }],
 ];
+
+/** The queries that need nothing finer than the service (no method, route or status). */
+const SERVICE_GRAINED = new Set([
+  'all traffic × 15 m (traffic chart)',
+  'one service × 15 m',
+  'per service, counts only',
+  'per hour of day in Kolkata (+5:30: 5 and 15 m levels, no hours)',
+  'per local day in New York',
+  'nothing (one total)',
+]);
 
 const keyOf = (r: RollupRow<RollupDimension>) =>
   JSON.stringify([r.bucket?.getTime() ?? null, r.service, r.method, r.route, r.status, r.hourOfDay, r.weekday]);
@@ -173,10 +184,22 @@ describe.each(STORAGE_MODES)('endpoint rollups on %s', (mode) => {
       // Status groupings cannot use the endpoint levels; everything else no longer needs rollup_hour.
       if (name.startsWith('per status')) expect(endpointLevels, name).toEqual([]);
       else expect(tables.has('rollup_hour'), name).toBe(false);
+      // Nothing finer than the service asked for: the per-service levels answer it.
+      const serviceLevels = [...tables].filter((t) => t.startsWith('rollup_service_'));
+      if (SERVICE_GRAINED.has(name)) expect(serviceLevels.length, name).toBeGreaterThan(0);
+      else expect(serviceLevels, name).toEqual([]);
       if (name.startsWith('per endpoint × 5 m')) expectSeriesMatchesRecords(levels, records, range);
     }
     expect([...used]).toEqual(
-      expect.arrayContaining(['rollup_endpoint_15m', 'rollup_endpoint_5m', 'rollup_endpoint_hour', 'rollup_minute']),
+      expect.arrayContaining([
+        'rollup_endpoint_15m',
+        'rollup_endpoint_5m',
+        'rollup_endpoint_hour',
+        'rollup_service_15m',
+        'rollup_service_5m',
+        'rollup_service_hour',
+        'rollup_minute',
+      ]),
     );
   });
 
@@ -260,8 +283,9 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
     expect(await count('rollup_dirty')).toBe(0);
     const range = { from: new Date(data.range.from.getTime() + 3 * 60_000), to: data.range.to };
     for (const [name, query] of QUERIES) {
-      const { levels, ingest } = await readBoth(db.pool, range, query);
+      const { levels, ingest, tables } = await readBoth(db.pool, range, query);
       expectSameAnswers(levels, ingest, name);
+      if (SERVICE_GRAINED.has(name)) expect([...tables].some((t) => t.startsWith('rollup_service_')), name).toBe(true);
       if (name.startsWith('per endpoint × 5 m')) expectSeriesMatchesRecords(levels, data.records, range);
     }
     // The latency summary migration backfilled the rows the endpoint migration built.
@@ -273,5 +297,7 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
     for (const level of BUILD_ORDER) expect(sql).toContain(`${endpointRollupSql(level)};`);
     const summary = await readFile(join(MIGRATIONS, SUMMARY_MIGRATION, 'migration.sql'), 'utf8');
     for (const level of BUILD_ORDER) expect(summary).toContain(`${latencySummarySql(level)};`);
+    const service = await readFile(join(MIGRATIONS, SERVICE_MIGRATION, 'migration.sql'), 'utf8');
+    for (const level of SERVICE_LEVELS) expect(service).toContain(`${endpointRollupSql(level)};`);
   });
 });
