@@ -206,8 +206,12 @@ describe.each(STORAGE_MODES)('endpoint rollups on %s', (mode) => {
   it('compaction stores a latency summary per endpoint-level row; series read it instead of the histogram, with the same quantiles', async () => {
     expect(await expectSummariesMatch(pool, range, 'compacted')).toBeGreaterThan(100);
     // Rows not summarised (stored before the summary existed) are read through their histogram.
-    await pool.query('UPDATE rollup_endpoint_5m SET p50_key = NULL, p95_key = NULL, p99_key = NULL, p95_lower_key = NULL WHERE count % 2 = 0');
-    const unsummarised = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_endpoint_5m WHERE p95_key IS NULL')).rows[0]!.n);
+    await pool.query(
+      'UPDATE rollup_endpoint_5m SET p50_key = NULL, p95_key = NULL, p99_key = NULL, p95_lower_key = NULL WHERE count % 2 = 0',
+    );
+    const unsummarised = Number(
+      (await pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_endpoint_5m WHERE p95_key IS NULL')).rows[0]!.n,
+    );
     expect(unsummarised).toBeGreaterThan(0);
     await expectSummariesMatch(pool, range, 'half unsummarised');
     for (const level of BUILD_ORDER) await pool.query(latencySummarySql(level));
@@ -285,7 +289,11 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
     for (const [name, query] of QUERIES) {
       const { levels, ingest, tables } = await readBoth(db.pool, range, query);
       expectSameAnswers(levels, ingest, name);
-      if (SERVICE_GRAINED.has(name)) expect([...tables].some((t) => t.startsWith('rollup_service_')), name).toBe(true);
+      if (SERVICE_GRAINED.has(name))
+        expect(
+          [...tables].some((t) => t.startsWith('rollup_service_')),
+          name,
+        ).toBe(true);
       if (name.startsWith('per endpoint × 5 m')) expectSeriesMatchesRecords(levels, data.records, range);
     }
     // The latency summary migration backfilled the rows the endpoint migration built.
