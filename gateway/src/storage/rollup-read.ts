@@ -241,7 +241,6 @@ interface BuiltQuery {
   values: unknown[];
 }
 
-
 /**
  * The endpoint level whose rows are already the groups of this query (a per-endpoint series at
  * that level's bucket size, in UTC): its rows need no merging at all.
