@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { BUILD_ORDER, endpointRollupSql } from '../gateway/src/storage/rollup-levels.ts';
+import { buildDerivedLevelsSql, DERIVED_BUILD_ORDER } from '../gateway/src/storage/rollup-levels.ts';
 import { rollupBatch, rollupParams, rollupUpsertSql } from '../gateway/src/storage/rollup-write.ts';
 
 /**
@@ -133,7 +133,7 @@ FROM g JOIN ep USING (n)`;
     log(`rollups: ${done.toLocaleString('en')} / ${options.rows.toLocaleString('en')}`);
   }
   // The endpoint levels as the gateway's migration backfills them (ingest marks, compaction builds them live).
-  await pool.query('TRUNCATE rollup_endpoint_5m, rollup_endpoint_15m, rollup_endpoint_hour, rollup_dirty');
-  for (const level of BUILD_ORDER) await pool.query(endpointRollupSql(level));
+  await pool.query(`TRUNCATE ${[...DERIVED_BUILD_ORDER.map((l) => l.table), 'rollup_dirty'].join(', ')}`);
+  for (const sql of buildDerivedLevelsSql()) await pool.query(sql);
   await pool.query('ANALYZE logs; ANALYZE rollup_minute; ANALYZE rollup_hour');
 }

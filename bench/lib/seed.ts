@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { bucketKey, GAMMA, MAX_KEY, MIN_MS } from '../../gateway/src/storage/histogram.ts';
-import { BUILD_ORDER, endpointRollupSql } from '../../gateway/src/storage/rollup-levels.ts';
+import { BUILD_ORDER, buildDerivedLevelsSql, DERIVED_BUILD_ORDER } from '../../gateway/src/storage/rollup-levels.ts';
 import { rollupBatch, type RollupRows } from '../../gateway/src/storage/rollup-write.ts';
 import { applyMigrations } from '../../gateway/src/storage/migrate.ts';
 import { createScratchDatabase, databaseExists, databaseUrl, SINGLE_NODE, type BenchTarget } from './scratch-db.ts';
@@ -74,7 +74,7 @@ export async function ensureDataset(options: DatasetOptions): Promise<Dataset> {
     await pool.query('VACUUM ANALYZE');
     // On Citus a bare VACUUM stays on the coordinator; naming the tables reaches their shards.
     if (target.citusWorkers?.length)
-      await pool.query(`VACUUM ANALYZE logs, ${['rollup_minute', 'rollup_hour', ...BUILD_ORDER.map((l) => l.table)].join(', ')}`);
+      await pool.query(`VACUUM ANALYZE logs, ${['rollup_minute', 'rollup_hour', ...DERIVED_BUILD_ORDER.map((l) => l.table)].join(', ')}`);
     const seedSeconds = (performance.now() - started) / 1000;
     const verified = await verifyRollups(pool, from, to);
     if (verified.mismatches > 0)
@@ -259,12 +259,10 @@ async function buildRollups(pool: pg.Pool, log: (line: string) => void): Promise
       await client.query(`TRUNCATE ${table}`);
       await client.query(rollupFromLogsSql(table));
     }
-    // The endpoint levels with the statement the gateway's migration and compaction use.
-    for (const level of BUILD_ORDER) {
-      log(level.table);
-      await client.query(`TRUNCATE ${level.table}`);
-      await client.query(endpointRollupSql(level));
-    }
+    // The derived levels with the statements the gateway's migrations and compaction use.
+    log(DERIVED_BUILD_ORDER.map((l) => l.table).join(', '));
+    await client.query(`TRUNCATE ${DERIVED_BUILD_ORDER.map((l) => l.table).join(', ')}`);
+    for (const sql of buildDerivedLevelsSql()) await client.query(sql);
     await client.query('TRUNCATE rollup_dirty');
   } finally {
     client.release();

@@ -72,12 +72,29 @@ export function quantile(h: SparseHistogram, q: number, max?: number): number | 
   let seen = 0;
   for (let i = 0; i < h.keys.length; i++) {
     seen += h.counts[i] ?? 0;
-    if (seen >= rank) {
-      const v = bucketValue(h.keys[i] ?? 0);
-      return max !== undefined ? Math.min(v, max) : v;
-    }
+    if (seen >= rank) return keyValue(h.keys[i] ?? 0, max);
   }
   return max ?? bucketValue(h.keys[h.keys.length - 1] ?? 0);
+}
+
+/** What `quantile` returns once it has found the key: the key's value, capped by `max` when known. */
+export function keyValue(key: number, max?: number): number {
+  const v = bucketValue(key);
+  return max !== undefined ? Math.min(v, max) : v;
+}
+
+/** Two-sided 99 % normal quantile of the p95 confidence bound below. */
+export const P95_BOUND_Z = 2.576;
+
+/**
+ * The quantile level of the lower end of p95's distribution-free 99 % confidence interval among
+ * `count` requests: rank n·q − z·√(n·q·(1−q)). rollup-levels.ts stores the same figure per
+ * endpoint-level row (its SQL repeats this arithmetic operation for operation, so the
+ * floating-point results are identical).
+ */
+export function p95LowerLevel(count: number): number {
+  const q = 0.95;
+  return Math.max(0, q - P95_BOUND_Z * Math.sqrt((q * (1 - q)) / count));
 }
 
 export interface LatencySummary {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from './db.ts';
-import { BUILD_ORDER, DIRTY_BUCKET_SECONDS, endpointRollupSql } from './rollup-levels.ts';
+import { DERIVED_BUILD_ORDER, DIRTY_BUCKET_SECONDS, endpointRollupSql, latencySummarySql, SUMMARISED_TABLES } from './rollup-levels.ts';
 
 /**
  * Compaction: rebuilds the endpoint rollups (rollup-levels.ts) of the 5-minute buckets
@@ -29,12 +29,13 @@ async function compactBucket(pool: pg.Pool, bucket: Date): Promise<void> {
     // One compactor at a time: levels coarser than 5 minutes are shared by neighbouring marks.
     await client.query('SELECT pg_advisory_xact_lock($1)', [COMPACTION_LOCK_KEY]);
     await client.query('DELETE FROM rollup_dirty WHERE bucket = $1', [bucket]);
-    for (const level of BUILD_ORDER) {
+    for (const level of DERIVED_BUILD_ORDER) {
       const step = level.seconds * 1000;
       const from = new Date(floorTo(bucket.getTime(), step));
       const to = new Date(from.getTime() + step);
       await client.query(`DELETE FROM ${level.table} WHERE bucket >= $1 AND bucket < $2`, [from, to]);
       await client.query(endpointRollupSql(level, 'bucket >= $1 AND bucket < $2'), [from, to]);
+      if (SUMMARISED_TABLES.has(level.table)) await client.query(latencySummarySql(level, 'bucket >= $1 AND bucket < $2'), [from, to]);
     }
   });
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { mergeHistograms, summarizeLatency, type LatencySummary, type SparseHistogram } from './histogram.ts';
-import { DIRTY_BUCKET_SECONDS, ENDPOINT_LEVELS, type RollupTable } from './rollup-levels.ts';
+import { DIRTY_BUCKET_SECONDS, ENDPOINT_LEVELS, isDerivedTable, SERVICE_LEVELS, SUMMARY_KEY_COLUMNS, type RollupTable } from './rollup-levels.ts';
 import { bucketSql, hasOffsetsMultipleOf, type BindParam, type TimeBucket } from './time-bucket.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
 import type { EndpointKey } from '../domain/endpoint.ts';
@@ -38,6 +38,19 @@ export interface RollupMeasures {
   latencySum: number;
   latencyMax: number;
   histogram: SparseHistogram;
+  /**
+   * The group's stored latency summary (histogram keys), when the query asked for `summaries`
+   * and the group is one summarised stored row; its histogram is then empty.
+   */
+  summary?: QuantileKeys | null;
+}
+
+/** Histogram keys of a row's p50, p95, p99 and of the lower end of p95's 99 % confidence interval. */
+export interface QuantileKeys {
+  p50: number;
+  p95: number;
+  p99: number;
+  p95Lower: number;
 }
 
 /** One group of a rollup read: the requested dimensions plus the measures. */
@@ -61,6 +74,12 @@ export interface RollupQuery<D extends RollupDimension> {
   histograms?: boolean;
   /** Where histograms are merged; both give identical results (kept switchable for bench/). */
   mergeIn?: 'sql' | 'ts';
+  /**
+   * Groups that are one stored endpoint-level row (a per-endpoint series at that level's bucket
+   * size) come with their stored `summary` instead of a histogram. Groups merged from several
+   * rows, and rows not summarised yet, still carry the merged histogram.
+   */
+  summaries?: boolean;
   /**
    * 'ingest' reads only the tables ingest writes (rollup_minute and rollup_hour), never the
    * derived endpoint levels: tests and bench/ compare the two paths. Default 'all'.
@@ -161,16 +180,23 @@ function widthFits(query: RollupQuery<RollupDimension>, seconds: number): boolea
   return true;
 }
 
+/** Whether a query needs nothing finer than the service: then the per-service levels answer it. */
+function serviceGrained(query: RollupQuery<RollupDimension>): boolean {
+  const f = query.filter ?? {};
+  return !query.endpoints && !f.route && !f.method && query.groupBy.every((d) => d !== 'method' && d !== 'route' && d !== 'status');
+}
+
 /**
  * The levels a query may read, coarsest first. Status groupings need the status-keyed tables;
- * everything else reads the endpoint levels where they are clean and rollup_hour for whole hours
- * that are not (it is written by ingest, so always current).
+ * everything else reads the service levels (when it needs nothing finer) or the endpoint levels
+ * where they are clean, and rollup_hour for whole hours that are not (it is written by ingest,
+ * so always current).
  */
 function levelsFor(query: RollupQuery<RollupDimension>): PlanLevel[] {
   const hour: PlanLevel = { table: 'rollup_hour', seconds: 3600, derived: false };
   if (query.levels === 'ingest' || query.groupBy.includes('status')) return widthFits(query, 3600) ? [hour] : [];
   const levels: PlanLevel[] = [];
-  for (const level of ENDPOINT_LEVELS) {
+  for (const level of serviceGrained(query) ? SERVICE_LEVELS : ENDPOINT_LEVELS) {
     if (!widthFits(query, level.seconds)) continue;
     levels.push({ table: level.table, seconds: level.seconds, derived: true });
     if (level.seconds === 3600) levels.push(hour);
@@ -215,8 +241,6 @@ interface BuiltQuery {
   values: unknown[];
 }
 
-const isEndpointTable = (table: RollupTable) => table.startsWith('rollup_endpoint_');
-
 /**
  * The endpoint level whose rows are already the groups of this query (a per-endpoint series at
  * that level's bucket size, in UTC): its rows need no merging at all.
@@ -228,8 +252,8 @@ function directTable(query: RollupQuery<RollupDimension>): RollupTable | null {
   return ENDPOINT_LEVELS.find((l) => l.seconds === query.bucketSeconds)?.table ?? null;
 }
 
-/** Every slice as rows of (dimensions, count, e4, e5, latency_sum, latency_max[, histogram]), filtered. */
-function sourceSql(query: RollupQuery<RollupDimension>, slices: readonly RollupSlice[], param: BindParam): string {
+/** Every slice as rows of (dimensions, count, e4, e5, latency_sum, latency_max[, histogram][, extra]), filtered. */
+function sourceSql(query: RollupQuery<RollupDimension>, slices: readonly RollupSlice[], param: BindParam, extra: readonly string[] = []): string {
   const f = query.filter ?? {};
   const conditions: string[] = [];
   if (f.service) conditions.push(`service = ${param(f.service)}`);
@@ -250,7 +274,7 @@ function sourceSql(query: RollupQuery<RollupDimension>, slices: readonly RollupS
   };
   return slices
     .map((s) => {
-      const select = [...dims, 'count', ...errors[isEndpointTable(s.table) ? 'endpoint' : 'status'], 'latency_sum', 'latency_max', ...hist];
+      const select = [...dims, 'count', ...errors[isDerivedTable(s.table) ? 'endpoint' : 'status'], 'latency_sum', 'latency_max', ...hist, ...extra];
       return `SELECT ${select.join(', ')} FROM ${s.table} WHERE bucket >= ${param(s.from)} AND bucket < ${param(s.to)}${where}`;
     })
     .join('\nUNION ALL\n');
@@ -272,13 +296,21 @@ function buildSql(query: RollupQuery<RollupDimension>, slices: readonly RollupSl
   const directSlices = slices.filter((s) => s.table === direct);
   const merged = slices.filter((s) => s.table !== direct);
   const parts: string[] = [];
+  // Summaries only where histograms were asked for: they stand in for them.
+  const summaries = query.summaries === true && query.histograms !== false;
   if (directSlices.length > 0) {
-    const hist = query.histograms === false ? '' : ', hist_keys::text AS hist_keys, hist_counts::text AS hist_counts';
+    // A summarised row ships its keys and no histogram; one not summarised yet ships its histogram.
+    const unsummarised = (column: string) => (summaries ? `CASE WHEN p95_lower_key IS NULL THEN ${column}::text END` : `${column}::text`);
+    const hist = query.histograms === false ? '' : `, ${unsummarised('hist_keys')} AS hist_keys, ${unsummarised('hist_counts')} AS hist_counts`;
+    const keys = summaries ? `, ${SUMMARY_KEY_COLUMNS.join(', ')}` : '';
     parts.push(`SELECT ${keyList}, count::float8 AS count, e4::float8 AS errors4xx, e5::float8 AS errors5xx,
-  latency_sum::float8 AS latency_sum, latency_max::float8 AS latency_max${hist}
-FROM (SELECT 1 AS g, * FROM (${sourceSql(query, directSlices, param)}) AS s) AS src`);
+  latency_sum::float8 AS latency_sum, latency_max::float8 AS latency_max${hist}${keys}
+FROM (SELECT 1 AS g, * FROM (${sourceSql(query, directSlices, param, summaries ? SUMMARY_KEY_COLUMNS : [])}) AS s) AS src`);
   }
-  if (merged.length > 0) parts.push(mergedSql(query, keyList, sourceSql(query, merged, param)));
+  if (merged.length > 0) {
+    const noKeys = summaries ? `, ${SUMMARY_KEY_COLUMNS.map((c) => `NULL::smallint AS ${c}`).join(', ')}` : '';
+    parts.push(`SELECT *${noKeys} FROM (${mergedSql(query, keyList, sourceSql(query, merged, param))}) AS merged`);
+  }
   return { text: parts.join('\nUNION ALL\n'), values };
 }
 
@@ -334,6 +366,17 @@ interface SqlRow {
   /** Arrays for mergeIn: 'ts' (raw slice rows); array text ('{3,17}') otherwise, see parseIntArray. */
   hist_keys?: number[] | string | null;
   hist_counts?: number[] | string | null;
+  /** Stored summary keys (query.summaries); NULL for merged or unsummarised rows. */
+  p50_key?: number | null;
+  p95_key?: number | null;
+  p99_key?: number | null;
+  p95_lower_key?: number | null;
+}
+
+function summaryOf(row: SqlRow): QuantileKeys | null {
+  const { p50_key: p50, p95_key: p95, p99_key: p99, p95_lower_key: p95Lower } = row;
+  if (p50 == null || p95 == null || p99 == null || p95Lower == null) return null;
+  return { p50, p95, p99, p95Lower };
 }
 
 /**
@@ -426,6 +469,7 @@ export async function readRollups<D extends RollupDimension>(pool: pg.Pool, quer
     latencySum: row.latency_sum,
     latencyMax: row.latency_max,
     histogram: { keys: parseIntArray(row.hist_keys as string | null), counts: parseIntArray(row.hist_counts as string | null) },
+    ...(query.summaries ? { summary: summaryOf(row) } : {}),
   })) as RollupRow<D>[];
 }
 

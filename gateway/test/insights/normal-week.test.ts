@@ -1,7 +1,7 @@
 import { iterateRecords } from '@logpulse/target-server';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_ORDER, endpointRollupSql } from '../../src/storage/rollup-levels.ts';
+import { buildDerivedLevelsSql } from '../../src/storage/rollup-levels.ts';
 import { rollupBatch, rollupParams, rollupUpsertSql } from '../../src/storage/rollup-write.ts';
 import { templateRoute } from '../../src/ingest/route-template.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
@@ -106,7 +106,7 @@ describe.each(STORAGE_MODES)('a normal week on %s', (mode) => {
     gw = await startTestGateway(mode);
     const count = await writeWeek(gw.app.database!.pool);
     expect(count).toBeGreaterThan(300_000);
-    for (const level of BUILD_ORDER) await gw.app.database!.pool.query(endpointRollupSql(level));
+    for (const sql of buildDerivedLevelsSql()) await gw.app.database!.pool.query(sql);
   });
 
   afterAll(async () => {

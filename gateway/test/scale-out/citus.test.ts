@@ -417,7 +417,13 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
     for (const name of newer) await cp(join(MIGRATIONS, name), join(upTo, name), { recursive: true });
     expect(await applyMigrations(pool, upTo)).toEqual(newer.filter((name) => !old.includes(name)));
     const after = await distributed();
-    expect(after).toEqual(CITUS_LAYOUT.map((t) => t.table).sort());
+    // Every table of the layout except those created by the migrations past the gap above.
+    const addedLater = new Set(['rollup_service_5m', 'rollup_service_15m', 'rollup_service_hour']);
+    expect(after).toEqual(
+      CITUS_LAYOUT.map((t) => t.table)
+        .filter((t) => !addedLater.has(t))
+        .sort(),
+    );
     const backfilled = await pool.query<{ n: number }>(`SELECT sum(count)::int AS n FROM rollup_endpoint_5m WHERE route = '/api/x'`);
     expect(backfilled.rows[0]!.n).toBe(80);
     // The histogram migration re-keyed the slow request on its shard.

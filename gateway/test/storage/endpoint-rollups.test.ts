@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_ORDER, endpointRollupSql } from '../../src/storage/rollup-levels.ts';
+import { BUILD_ORDER, endpointRollupSql, latencySummarySql, SERVICE_LEVELS } from '../../src/storage/rollup-levels.ts';
 import { latencyOf, readRollups, type RollupDimension, type RollupQuery, type RollupRow } from '../../src/storage/rollup-read.ts';
 import { openDatabase, type Database } from '../../src/storage/db.ts';
 import { compactRollups } from '../../src/storage/rollup-compaction.ts';
@@ -13,6 +13,7 @@ import { applyMigrations } from '../../src/storage/migrate.ts';
 import { createTestStorage, STORAGE_MODES, type TestStorage } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { expectLatency, groupBy, inRange, stats } from '../analytics/brute-force.ts';
+import { keyValue, p95LowerLevel, quantile } from '../../src/storage/histogram.ts';
 import { generateDataset, toWire, type GeneratedLog } from '../analytics/dataset.ts';
 
 /**
@@ -26,6 +27,8 @@ import { generateDataset, toWire, type GeneratedLog } from '../analytics/dataset
 
 const MIGRATIONS = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 const ENDPOINT_MIGRATION = '20261126000000_endpoint_rollups';
+const SUMMARY_MIGRATION = '20261206040000_endpoint_latency_summary';
+const SERVICE_MIGRATION = '20261206040100_service_rollups';
 
 type Query = Omit<RollupQuery<RollupDimension>, 'range' | 'levels'>;
 const SERIES: RollupDimension[] = ['bucket', 'service', 'method', 'route'];
@@ -42,6 +45,16 @@ const QUERIES: [string, Query][] = [
   ['per status (ingest tables only)', { groupBy: ['status', 'route'] }],
   ['nothing (one total)', { groupBy: [] }],
 ];
+
+/** The queries that need nothing finer than the service (no method, route or status). */
+const SERVICE_GRAINED = new Set([
+  'all traffic × 15 m (traffic chart)',
+  'one service × 15 m',
+  'per service, counts only',
+  'per hour of day in Kolkata (+5:30: 5 and 15 m levels, no hours)',
+  'per local day in New York',
+  'nothing (one total)',
+]);
 
 const keyOf = (r: RollupRow<RollupDimension>) =>
   JSON.stringify([r.bucket?.getTime() ?? null, r.service, r.method, r.route, r.status, r.hourOfDay, r.weekday]);
@@ -73,6 +86,43 @@ function expectSameAnswers(levels: RollupRow<RollupDimension>[], ingest: RollupR
     expect(exact, `${where} ${keyOf(got)}`).toEqual(expectedExact);
     expect(Math.abs(latencySum - expectedSum), `${where} latency sum`).toBeLessThanOrEqual(1e-9 * Math.max(1, expectedSum));
   }
+}
+
+const SUMMARY_QUERIES = QUERIES.filter(([name]) => name.startsWith('per endpoint ×'));
+
+/**
+ * A per-endpoint series read with `summaries`: every row is the ingest tables' row, and a row
+ * that comes with a stored summary gives exactly the quantiles of the histogram it replaces.
+ * Returns how many rows came summarised.
+ */
+async function expectSummariesMatch(pool: pg.Pool, range: { from: Date; to: Date }, where: string): Promise<number> {
+  let summarised = 0;
+  for (const [name, query] of SUMMARY_QUERIES) {
+    const [got, ingest] = await Promise.all([
+      readRollups(pool, { ...query, range, summaries: true }),
+      readRollups(pool, { ...query, range, levels: 'ingest' }),
+    ]);
+    const want = new Map(ingest.map((r) => [keyOf(r), r]));
+    expect(got.length, `${where}: ${name}`).toBe(ingest.length);
+    for (const row of got) {
+      const exp = want.get(keyOf(row))!;
+      expect(exp, `${where}: ${name} ${keyOf(row)}`).toBeDefined();
+      expect([row.count, row.errors4xx, row.errors5xx, row.latencyMax]).toEqual([exp.count, exp.errors4xx, exp.errors5xx, exp.latencyMax]);
+      const s = row.summary;
+      if (!s) {
+        expect(row.histogram, `${where}: ${name} ${keyOf(row)}`).toEqual(exp.histogram);
+        continue;
+      }
+      summarised++;
+      expect(row.histogram.keys).toEqual([]);
+      const max = exp.latencyMax;
+      expect(
+        [s.p50, s.p95, s.p99, s.p95Lower].map((k) => keyValue(k, max)),
+        `${where}: ${name} ${keyOf(row)}`,
+      ).toEqual([0.5, 0.95, 0.99, p95LowerLevel(exp.count)].map((q) => quantile(exp.histogram, q, max)));
+    }
+  }
+  return summarised;
 }
 
 /** The per-endpoint 5-minute series straight from the records. */
@@ -134,11 +184,37 @@ describe.each(STORAGE_MODES)('endpoint rollups on %s', (mode) => {
       // Status groupings cannot use the endpoint levels; everything else no longer needs rollup_hour.
       if (name.startsWith('per status')) expect(endpointLevels, name).toEqual([]);
       else expect(tables.has('rollup_hour'), name).toBe(false);
+      // Nothing finer than the service asked for: the per-service levels answer it.
+      const serviceLevels = [...tables].filter((t) => t.startsWith('rollup_service_'));
+      if (SERVICE_GRAINED.has(name)) expect(serviceLevels.length, name).toBeGreaterThan(0);
+      else expect(serviceLevels, name).toEqual([]);
       if (name.startsWith('per endpoint × 5 m')) expectSeriesMatchesRecords(levels, records, range);
     }
     expect([...used]).toEqual(
-      expect.arrayContaining(['rollup_endpoint_15m', 'rollup_endpoint_5m', 'rollup_endpoint_hour', 'rollup_minute']),
+      expect.arrayContaining([
+        'rollup_endpoint_15m',
+        'rollup_endpoint_5m',
+        'rollup_endpoint_hour',
+        'rollup_service_15m',
+        'rollup_service_5m',
+        'rollup_service_hour',
+        'rollup_minute',
+      ]),
     );
+  });
+
+  it('compaction stores a latency summary per endpoint-level row; series read it instead of the histogram, with the same quantiles', async () => {
+    expect(await expectSummariesMatch(pool, range, 'compacted')).toBeGreaterThan(100);
+    // Rows not summarised (stored before the summary existed) are read through their histogram.
+    await pool.query(
+      'UPDATE rollup_endpoint_5m SET p50_key = NULL, p95_key = NULL, p99_key = NULL, p95_lower_key = NULL WHERE count % 2 = 0',
+    );
+    const unsummarised = Number(
+      (await pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_endpoint_5m WHERE p95_key IS NULL')).rows[0]!.n,
+    );
+    expect(unsummarised).toBeGreaterThan(0);
+    await expectSummariesMatch(pool, range, 'half unsummarised');
+    for (const level of BUILD_ORDER) await pool.query(latencySummarySql(level));
   });
 
   it('late records landing in compacted buckets are read from the ingest tables until compaction rebuilds them', async () => {
@@ -211,14 +287,25 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
     expect(await count('rollup_dirty')).toBe(0);
     const range = { from: new Date(data.range.from.getTime() + 3 * 60_000), to: data.range.to };
     for (const [name, query] of QUERIES) {
-      const { levels, ingest } = await readBoth(db.pool, range, query);
+      const { levels, ingest, tables } = await readBoth(db.pool, range, query);
       expectSameAnswers(levels, ingest, name);
+      if (SERVICE_GRAINED.has(name))
+        expect(
+          [...tables].some((t) => t.startsWith('rollup_service_')),
+          name,
+        ).toBe(true);
       if (name.startsWith('per endpoint × 5 m')) expectSeriesMatchesRecords(levels, data.records, range);
     }
+    // The latency summary migration backfilled the rows the endpoint migration built.
+    expect(await expectSummariesMatch(db.pool, range, 'after the migrations')).toBeGreaterThan(100);
   });
 
   it('runs the statements compaction and bench/lib/seed.ts run', async () => {
     const sql = await readFile(join(MIGRATIONS, ENDPOINT_MIGRATION, 'migration.sql'), 'utf8');
     for (const level of BUILD_ORDER) expect(sql).toContain(`${endpointRollupSql(level)};`);
+    const summary = await readFile(join(MIGRATIONS, SUMMARY_MIGRATION, 'migration.sql'), 'utf8');
+    for (const level of BUILD_ORDER) expect(summary).toContain(`${latencySummarySql(level)};`);
+    const service = await readFile(join(MIGRATIONS, SERVICE_MIGRATION, 'migration.sql'), 'utf8');
+    for (const level of SERVICE_LEVELS) expect(service).toContain(`${endpointRollupSql(level)};`);
   });
 });

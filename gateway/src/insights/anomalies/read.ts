@@ -13,6 +13,7 @@ import {
 import { readHistoryStart, readRollups, type AnalyticsFilter, type RollupDimension, type RollupMeasures } from '../../storage/rollup-read.ts';
 import type { ResolvedRange } from '../../domain/time-range.ts';
 import { endpointKey, type EndpointKey } from '../../domain/endpoint.ts';
+import { keyValue } from '../../storage/histogram.ts';
 
 /** How unusual a bucket must be: the robust z-score each level needs. */
 export const SENSITIVITY_THRESHOLDS = { LOW: 7, MEDIUM: 5, HIGH: 3.5 } as const;
@@ -157,7 +158,12 @@ interface SeriesPoints {
   endpoints: Map<string, Map<number, AnomalyPoint>>;
 }
 
-const pointOf = (m: RollupMeasures): AnomalyPoint => latencyPoint(m.histogram, m.count, m.errors5xx, m.latencyMax);
+/** A bucket's point, from the row's stored summary when it has one (the same figures), else its histogram. */
+function pointOf(m: RollupMeasures): AnomalyPoint {
+  const s = m.summary;
+  if (!s || m.count <= 0) return latencyPoint(m.histogram, m.count, m.errors5xx, m.latencyMax);
+  return { count: m.count, errors: m.errors5xx, p95: keyValue(s.p95, m.latencyMax), p95Lower: keyValue(s.p95Lower, m.latencyMax) };
+}
 
 /**
  * The overall series and the series of `endpoints` over `windows`, at `bucketMs`. The overall
@@ -180,6 +186,7 @@ async function readSeries(
           endpoints: only,
           groupBy,
           bucketSeconds: bucketMs / 1000,
+          summaries: true,
         })
       : Promise.resolve([]);
   const [overallRows, endpointRows] = await Promise.all([

@@ -1,6 +1,6 @@
 import { byUrgency, type Severity } from '../../domain/severity.ts';
 import type { Evidence } from '../../domain/evidence.ts';
-import { quantile, type SparseHistogram } from '../../storage/histogram.ts';
+import { p95LowerLevel, quantile, type SparseHistogram } from '../../storage/histogram.ts';
 import { binomialUpperTail, MAD_TO_SIGMA, normalUpperTail, robustBaselineOf, wilsonLowerBound } from '../robust-stats.ts';
 
 /**
@@ -47,9 +47,7 @@ const Z99 = 2.576;
  */
 export function latencyPoint(h: SparseHistogram, count: number, errors: number, max?: number): AnomalyPoint {
   if (count <= 0) return { count: 0, errors: 0, p95: null, p95Lower: null };
-  const q = 0.95;
-  const qLower = Math.max(0, q - Z99 * Math.sqrt((q * (1 - q)) / count));
-  return { count, errors, p95: quantile(h, q, max), p95Lower: quantile(h, qLower, max) };
+  return { count, errors, p95: quantile(h, 0.95, max), p95Lower: quantile(h, p95LowerLevel(count), max) };
 }
 
 /** A series to watch: overall (method/route null) or one endpoint. */
