@@ -15,7 +15,11 @@ import { waitFor } from '@logpulse/testkit/wait-for';
  */
 
 const DASHBOARD_TOKEN = 'mcp-dashboard-token-0123456789';
-const BIN = resolve(import.meta.dirname, '../../../mcp/bin/logpulse-mcp.mjs');
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+/** The stdio server as the README starts it: `npx logpulse-mcp --url … [--token …]` from a clone. */
+const stdioServer = (url: string, token?: string) =>
+  new StdioClientTransport({ command: 'npx', args: ['logpulse-mcp', '--url', url, ...(token ? ['--token', token] : [])], cwd: ROOT, stderr: 'pipe' });
 
 interface ToolText {
   isError?: boolean;
@@ -50,7 +54,7 @@ const CALLS: Record<string, Record<string, unknown>> = {
 };
 
 const TRANSPORTS: [string, (gw: TestGateway, token: string) => Transport][] = [
-  ['stdio (logpulse-mcp over GraphQL/HTTP)', (gw, token) => new StdioClientTransport({ command: process.execPath, args: [BIN, '--url', gw.url, '--token', token], stderr: 'pipe' })],
+  ['stdio (npx logpulse-mcp, over GraphQL/HTTP)', (gw, token) => stdioServer(gw.url, token)],
   ['Streamable HTTP (/mcp)', (gw, token) => new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } })],
 ];
 
@@ -185,7 +189,7 @@ describe('MCP server', () => {
 
   it('stdio: an unreachable gateway is a tool error naming it, not a crash', async () => {
     const client = new Client({ name: 'unreachable', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, '--url', 'http://127.0.0.1:9'], stderr: 'pipe' }));
+    await client.connect(stdioServer('http://127.0.0.1:9'));
     try {
       const result = (await client.callTool({ name: 'traffic', arguments: {} })) as ToolText;
       expect(result.isError).toBe(true);
