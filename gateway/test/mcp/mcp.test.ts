@@ -46,6 +46,7 @@ const CALLS: Record<string, Record<string, unknown>> = {
   errors: { last: '1h', service: 'shop' },
   endpoint_detail: { route: '/api/checkout', method: 'post' },
   anomalies: { last: '1h', sensitivity: 'HIGH' },
+  window_summary: { last: '15m', service: 'shop' },
   recommendations: { last: '1h' },
   recent_logs: { statusClass: 5, first: 5 },
   services: {},
@@ -131,6 +132,11 @@ describe('MCP server', () => {
       expect(logs.hasMore).toBe(true);
       const next = JSON.parse((await call('recent_logs', { statusClass: 5, first: 50, after: logs.endCursor })).content[1]!.text);
       expect(next.logs).toHaveLength(7);
+      const summary = await call('window_summary', { last: '15m' });
+      const findings = JSON.parse(summary.content[1]!.text);
+      expect(findings).toMatchObject({ severity: 'CRITICAL', worstEndpoint: 'shop POST /api/checkout' });
+      expect(summary.content[0]!.text).toMatch(/^\[CRITICAL\] /);
+      expect(findings.evidence.length).toBeGreaterThan(0);
       const services = JSON.parse((await call('services', {})).content[1]!.text);
       expect(services.services.map((s: { service: string }) => s.service)).toEqual(['shop', 'search']);
     });
@@ -157,6 +163,10 @@ describe('MCP server', () => {
       expect(missing.content[0]!.text).toMatch(/route/);
       const badWindow = await call('traffic', { last: 'forever' });
       expect(badWindow.isError).toBe(true);
+      // Longer than the gateway's AI_MAX_ANALYZE_WINDOW_MINUTES: refused by the gateway with the reason.
+      const tooLong = await call('window_summary', { last: '2h' });
+      expect(tooLong.isError).toBe(true);
+      expect(tooLong.content[0]!.text).toMatch(/at most 60 minutes/);
       // Passes the schema, refused by the gateway: still a tool error with its reason.
       const badTime = await call('traffic', { from: 'yesterday-ish' });
       expect(badTime.isError).toBe(true);
