@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { TOOL_NAMES } from '@logpulse/mcp';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -199,7 +200,9 @@ describe('MCP server', () => {
 
   it('stdio: an unreachable gateway is a tool error naming it, not a crash', async () => {
     const client = new Client({ name: 'unreachable', version: '1.0.0' });
-    await client.connect(stdioServer('http://127.0.0.1:9'));
+    // As the README's mcpServers entry starts it: node and the bin's absolute path, from any directory.
+    const bin = resolve(ROOT, 'mcp/bin/logpulse-mcp.mjs');
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [bin, '--url', 'http://127.0.0.1:9'], cwd: tmpdir(), stderr: 'pipe' }));
     try {
       const result = (await client.callTool({ name: 'traffic', arguments: {} })) as ToolText;
       expect(result.isError).toBe(true);
