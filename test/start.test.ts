@@ -1,10 +1,10 @@
 // `npm start` as a process manager runs it: one PID gets SIGTERM or SIGINT, and the whole platform
 // (gateway, target server, shipper — the dev one or the real Fluent Bit) stops with it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestStorage, type TestStorage } from '../gateway/test/support/databases.ts';
 import { waitFor } from '@logpulse/testkit/wait-for';
@@ -86,7 +86,14 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
   });
   const output: string[] = [];
   for (const stream of [npm.stdout!, npm.stderr!]) stream.on('data', (chunk: Buffer) => output.push(...chunk.toString().split('\n')));
-  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    npm.once('exit', (code) => resolve(code));
+    // npm not found on the PATH given: no 'exit' event would come.
+    npm.once('error', (error) => {
+      output.push(`spawn npm: ${error.message}`);
+      resolve(-1);
+    });
+  });
   cleanups.push(async () => {
     try {
       process.kill(-npm.pid!, 'SIGKILL');
@@ -130,24 +137,45 @@ describe('npm start stops the whole platform on one signal', () => {
     expect(started.output.join('\n')).toMatch(/FLUENT_BIT_BIN=\/nonexistent\/fluent-bit is not an executable file/);
   });
 
+  it('LOG_SHIPPER=fluent-bit without FLUENT_BIT_BIN looks on PATH, and says how to fix it when it is not there', async () => {
+    // A PATH with only what `npm start` itself needs (node, npm, sh), so no fluent-bit on it.
+    const bin = await mkdtemp(join(tmpdir(), 'logpulse-path-'));
+    cleanups.push(() => rm(bin, { recursive: true, force: true }));
+    const onPath = (name: string) =>
+      (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find((file) => existsSync(file)) ?? `/bin/${name}`;
+    symlinkSync(process.execPath, join(bin, 'node'));
+    for (const name of ['npm', 'sh']) symlinkSync(onPath(name), join(bin, name));
+    const started = await npmStart({ LOG_SHIPPER: 'fluent-bit', FLUENT_BIT_BIN: '', PATH: bin });
+    expect(await started.exited).not.toBe(0);
+    expect(started.output.join('\n')).toMatch(/no fluent-bit on PATH; install Fluent Bit or set FLUENT_BIT_BIN=/);
+  });
+
   it.skipIf(fluentBitMissing !== undefined)('LOG_SHIPPER=fluent-bit runs the real Fluent Bit: requests reach the dashboard API; SIGINT stops it all', async () => {
     const healthPort = await freePort();
     const started = await npmStart({ LOG_SHIPPER: 'fluent-bit', FLUENT_BIT_HTTP_PORT: String(healthPort) });
     const tree = await untilRunning(started, ['gateway/src/main.ts', 'target-server/src/main.ts', 'fluent-bit']);
     // Its health server on the port given (it may take a moment after the banner).
     await waitFor('Fluent Bit health', async () => (await fetch(`http://127.0.0.1:${healthPort}/api/v1/health`).catch(() => null))?.ok === true, 20_000);
-    for (let i = 0; i < 5; i++) await fetch(`http://127.0.0.1:${started.targetPort}/api/users/${i + 1}`);
+    // Each request a unique path (the target server logs it with its own request_id too).
+    const paths = Array.from({ length: 5 }, (_, i) => `/api/users/${i + 1}`);
+    for (const path of paths) await fetch(`http://127.0.0.1:${started.targetPort}${path}`);
     const recent = async () => {
       const res = await fetch(`http://127.0.0.1:${started.port}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ recentLogs(first: 20) { edges { node { path service } } } }' }),
+        body: JSON.stringify({ query: '{ recentLogs(first: 50) { edges { node { path service requestId } } } }' }),
       });
-      const body = (await res.json()) as { data?: { recentLogs: { edges: { node: { path: string; service: string } }[] } } };
+      const body = (await res.json()) as { data?: { recentLogs: { edges: { node: { path: string; service: string; requestId: string | null } }[] } } };
       return body.data?.recentLogs.edges.map((e) => e.node) ?? [];
     };
-    await waitFor('the requests in recentLogs', async () => (await recent()).filter((n) => n.path.startsWith('/api/users/')).length === 5, 30_000);
-    expect((await recent()).every((n) => n.service === 'target-server')).toBe(true);
+    await waitFor('the requests in recentLogs', async () => (await recent()).filter((n) => n.path.startsWith('/api/users/')).length >= 5, 30_000);
+    // Room for a line sent twice to show up; then the set stored is the set sent, each once.
+    await new Promise((r) => setTimeout(r, 1500));
+    // The start script's own requests (e.g. /scenario) are logged too: only ours are compared.
+    const stored = (await recent()).filter((n) => n.path.startsWith('/api/users/'));
+    expect(stored.map((n) => n.path).sort()).toEqual([...paths].sort());
+    expect(new Set(stored.map((n) => n.requestId)).size).toBe(5);
+    expect(stored.every((n) => n.service === 'target-server')).toBe(true);
     // Its output is in the console with the others, and its state under DATA_DIR.
     expect(started.output.some((l) => l.includes('fluent-bit') && l.includes('│'))).toBe(true);
     expect(readdirSync(join(started.dataDir, 'fluent-bit'))).toContain('tail-access.db');

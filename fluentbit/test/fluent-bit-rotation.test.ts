@@ -1,6 +1,6 @@
 // The real Fluent Bit (FLUENT_BIT_BIN) with the shipped fluent-bit.yaml, the real gateway and the
 // target server's own log rotation: every line written is stored exactly once.
-import { appendFileSync, copyFileSync, truncateSync } from 'node:fs';
+import { appendFileSync, copyFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,8 +24,19 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
   // A loss shows up in the set comparison after this, not as a timeout.
   const untilStored = (count: number) =>
     waitFor(`${count} lines stored`, async () => (await stored()).size >= count, 20_000).catch(() => undefined);
-  const duplicateRecords = async () =>
-    Number((await gateway.app.database!.pool.query<{ n: number }>('SELECT coalesce(sum(duplicate_records), 0)::int AS n FROM ingest_batches')).rows[0]!.n);
+  /**
+   * Lines Fluent Bit sent more than once, as the gateway counted them: records it skipped because
+   * an identical one was stored (a line read twice), plus every line of a byte-identical batch
+   * retry (a chunk resent after a lost answer), which the batch digest answered `duplicate`.
+   */
+  const resentLines = async () =>
+    Number(
+      (
+        await gateway.app.database!.pool.query<{ n: number }>(
+          'SELECT coalesce(sum(duplicate_records + duplicates * (accepted + rejected + duplicate_records)), 0)::int AS n FROM ingest_batches',
+        )
+      ).rows[0]!.n,
+    );
 
   /** Waits until the stored count has not changed for 2.5 s (for cases that are expected to lose lines). */
   const untilSettled = async () => {
@@ -72,6 +83,8 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
     // Room for a late re-read to show up as a duplicate.
     await sleep(1500);
     expect(compareSets(ws.written, await stored())).toEqual({ missing: [], twice: [], unexpected: [] });
+    // Not a goal here (a kill -9 re-reads what was not yet committed): measured, for the record.
+    console.info(`Fluent Bit ${signal}, ${rotations} rotation(s) while down: ${ws.written.length} lines, ${await resentLines()} sent more than once (stored once)`);
   }
 
   it('Fluent Bit stopped (SIGTERM) while the log rotates once: every line once', () => stoppedAcrossRotations('SIGTERM', 1));
@@ -79,7 +92,10 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
   it('Fluent Bit stopped (SIGTERM) while the log rotates three times: every line once', () => stoppedAcrossRotations('SIGTERM', 3));
   it('Fluent Bit killed (kill -9) while the log rotates three times: every line once', () => stoppedAcrossRotations('SIGKILL', 3));
 
-  it('20 rotations while Fluent Bit runs: every line once, none sent twice', async () => {
+  it('20 rotations while Fluent Bit runs: every line once, none sent twice; compressed rotations are not read', async () => {
+    // A compressed rotated file matches ${ACCESS_LOG_PATH}* but not exclude_path. Its lines are
+    // plain JSON here, so had Fluent Bit read it they would be stored (and show as unexpected).
+    writeFileSync(`${ws.file}.21.gz`, Array.from({ length: 50 }, (_, i) => `${JSON.stringify({ timestamp: new Date().toISOString(), method: 'GET', path: '/gz', status: 200, latency_ms: 1, request_id: `gz-${i}` })}\n`).join(''));
     await start();
     for (let r = 0; r < 20; r++) {
       ws.write(150);
@@ -92,7 +108,9 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
     expect(compareSets(ws.written, await stored())).toEqual({ missing: [], twice: [], unexpected: [] });
     // Lines Fluent Bit sent more than once (the gateway skipped them): none, rotated files are
     // followed until deleted (rotate_wait), never found again by the glob.
-    expect(await duplicateRecords()).toBe(0);
+    const resent = await resentLines();
+    console.info(`Fluent Bit running through 20 rotations: ${ws.written.length} lines, ${resent} sent more than once`);
+    expect(resent).toBe(0);
   });
 
   it('new time-named files (app-1.log, app-2.log, ...), Fluent Bit running and killed in between: every line once', async () => {

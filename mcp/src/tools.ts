@@ -248,6 +248,27 @@ const TOOLS = [
     },
   }),
   tool({
+    name: 'window_summary',
+    title: 'What happened in a window',
+    description:
+      'Findings for a window compared with the hour before it: error bursts, latency regressions, traffic spikes and drops, with the endpoint to look at first and the numbers. Use for "what happened at 14:05" (a from/to window around that time) or "is anything wrong right now". Windows up to 1 h (the gateway\'s AI_MAX_ANALYZE_WINDOW_MINUTES).',
+    input: {
+      ...windowShape,
+      service: filterShape.service,
+      language: z.enum(['EN', 'KO']).optional().describe('Language of the texts (default EN).'),
+    },
+    query: `query McpWindowSummary($range: TimeRange!, $service: String, $language: AiLanguage) {
+      windowSummary(range: $range, service: $service, language: $language) {
+        range { from to } summary severity worstEndpoint problems causes improvements evidence { label value unit }
+      }
+    }`,
+    variables: (a) => ({ range: rangeOf(a), service: a.service ?? null, language: a.language ?? null }),
+    shape(data) {
+      const w = data.windowSummary as { summary: string; severity: string } & Record<string, unknown>;
+      return { json: w, summary: `[${w.severity}] ${w.summary}` };
+    },
+  }),
+  tool({
     name: 'recommendations',
     title: 'Recommendations',
     description: 'Concrete, ranked suggestions from the analyses (caching, failing and 404 routes, noisy clients, latency anomalies, bottlenecks), most urgent first, with the requests affected.',

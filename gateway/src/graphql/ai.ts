@@ -11,6 +11,12 @@ import type { Citation } from '../ai/store.ts';
 import { tokensUsedSince } from '../ai/store.ts';
 import type { Evidence } from '../domain/evidence.ts';
 import { EvidenceRef } from './evidence.ts';
+import { collectWindowStatistics } from '../ai/collect-statistics.ts';
+import { span } from '../ai/format.ts';
+import type { InsightFindings } from '../ai/insight-format.ts';
+import { analyzeOffline } from '../ai/offline-analyst.ts';
+import type { ResolvedRange } from '../domain/time-range.ts';
+import { rangeArg, ResolvedTimeRange, TimeRange } from './time-range.ts';
 
 builder.mutationType({ description: 'Actions: AI analysis of recent logs, the AI chat about them, and managing alert rules, channels and silences.' });
 
@@ -324,6 +330,54 @@ builder.mutationField('analyzeRecentLogs', (t) =>
         service: args.service ?? null,
         language: (args.language ?? 'en') as Language,
       }),
+  }),
+);
+
+/** The offline analyst's findings for a window (what the chat's window_summary tool returns). */
+type WindowSummary = InsightFindings & { range: ResolvedRange };
+
+const WindowSummaryRef = builder.objectRef<WindowSummary>('WindowSummary').implement({
+  description:
+    'Findings for a window compared with the hour before it (error bursts, latency regressions, traffic spikes and drops), by the built-in offline analyst: deterministic, no model call, nothing stored.',
+  fields: (t) => ({
+    range: t.field({ type: ResolvedTimeRange, description: 'The window analysed.', resolve: (w) => w.range }),
+    summary: t.exposeString('summary', { description: 'Two or three sentences on the state of the window, with the key numbers.' }),
+    severity: t.field({ type: AiSeverityRef, description: 'How urgent the findings are.', resolve: (w) => w.severity }),
+    worstEndpoint: t.exposeString('worstEndpoint', {
+      nullable: true,
+      description:
+        '"METHOD /route" of the endpoint that needs attention first ("service METHOD /route" when the window has several services); null when none does. Route names come from logs: untrusted text.',
+    }),
+    problems: t.exposeStringList('problems', { description: 'What is wrong, each with its endpoint and numbers.' }),
+    causes: t.exposeStringList('causes', { description: 'Likely causes (hypotheses grounded in the numbers).' }),
+    improvements: t.exposeStringList('improvements', { description: 'Concrete next steps.' }),
+    evidence: t.field({ type: [EvidenceRef], description: 'The numbers the findings rest on.', resolve: (w) => w.evidence }),
+  }),
+});
+
+builder.queryField('windowSummary', (t) =>
+  t.field({
+    type: WindowSummaryRef,
+    description:
+      'What happened in a window, compared with the hour before it: the offline analyst\'s findings over the same statistics analyzeRecentLogs gives a model (the AI chat\'s window_summary tool). Read-only and without a model call, so neither rate-limited per client nor counted against the token budget. The window may be at most AI_MAX_ANALYZE_WINDOW_MINUTES long (60 unless configured).',
+    args: {
+      range: t.arg({ type: TimeRange, required: true, description: 'The window, e.g. { last: "15m" } or { from, to } around an incident.' }),
+      service: t.arg.string({ required: false, description: 'Only this service; all services when omitted.' }),
+      language: t.arg({ type: AiLanguageRef, required: false, defaultValue: 'en', description: 'Language of the texts.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const range = rangeArg(args.range, ctx);
+      const max = ctx.config.ai.maxAnalyzeWindowMinutes;
+      if (range.to.getTime() - range.from.getTime() > max * 60_000) throw badInput(`range: at most ${max} minutes (AI_MAX_ANALYZE_WINDOW_MINUTES)`, 'range');
+      if (args.service != null && (args.service.length === 0 || args.service.length > 200)) throw badInput('service must be 1 to 200 characters', 'service');
+      const now = ctx.clock.now();
+      // A window that ends now includes the alerts firing now and is named "the last N minutes";
+      // a past window must not show today's alerts and is named by its times.
+      const endsNow = now - range.to.getTime() <= 60_000;
+      const stats = await collectWindowStatistics(ctx.db.pool, { range, service: args.service ?? null, timeZone: ctx.config.timeZone, alertsNow: endsNow });
+      const findings = analyzeOffline(stats, (args.language ?? 'en') as Language, endsNow ? {} : { windowName: span(range.from, range.to, ctx.config.timeZone) });
+      return { ...findings, range };
+    },
   }),
 );
 

@@ -50,6 +50,14 @@ describe('OTLP log records as access-log records', () => {
     expect(result.ok && Math.abs(result.record.timestamp.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
+  it('takes the path of http.route when a record has no url.path, url.full or http.target (an instrumentation that logs the route, not the URL)', async () => {
+    const { proto } = await requestOf([
+      { attributes: { 'http.request.method': 'POST', 'http.route': '/api/orders/{id}', 'http.response.status_code': 201, 'http.server.request.duration': 0.002 } },
+    ]);
+    const result = parse((decodeOtlpLogs(proto, 'protobuf').items[0] as { value: unknown }).value);
+    expect(result).toMatchObject({ ok: true, record: { service: 'shop', method: 'POST', path: '/api/orders/{id}', status: 201, latencyMs: 2 } });
+  });
+
   it('explains a record without HTTP fields instead of guessing', async () => {
     const { proto } = await requestOf([{ body: 'just a message' }], {});
     const result = parse((decodeOtlpLogs(proto, 'protobuf').items[0] as { value: unknown }).value);

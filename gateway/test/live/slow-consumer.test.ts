@@ -53,6 +53,11 @@ describe('slow consumers', () => {
     const stats = gw.app.pubsub.stats();
     expect(stats.peakQueuedRecords).toBeLessThanOrEqual(CAPACITY);
     expect(stats.queuedRecords).toBeLessThanOrEqual(CAPACITY);
+    // Prometheus sees it too (this loopback scrape needs no METRICS_TOKEN): the counter moved.
+    const scraped = await (await fetch(`${gw.url}/metrics`)).text();
+    const droppedMetric = Number(/^logpulse_live_dropped_records_total (\S+)$/m.exec(scraped)?.[1]);
+    expect(droppedMetric).toBeGreaterThan(0);
+    expect(droppedMetric).toBeLessThanOrEqual(gw.app.pubsub.stats().droppedRecords);
 
     sockets[0]!.resume();
     await waitFor('the slow client to catch up to the last record', () => logsOf(slowSub).some((l) => l.path.endsWith('?sentinel')), 30_000);

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { TOOL_NAMES } from '@logpulse/mcp';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -15,7 +16,11 @@ import { waitFor } from '@logpulse/testkit/wait-for';
  */
 
 const DASHBOARD_TOKEN = 'mcp-dashboard-token-0123456789';
-const BIN = resolve(import.meta.dirname, '../../../mcp/bin/logpulse-mcp.mjs');
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+/** The stdio server as the README starts it: `npx logpulse-mcp --url … [--token …]` from a clone. */
+const stdioServer = (url: string, token?: string) =>
+  new StdioClientTransport({ command: 'npx', args: ['logpulse-mcp', '--url', url, ...(token ? ['--token', token] : [])], cwd: ROOT, stderr: 'pipe' });
 
 interface ToolText {
   isError?: boolean;
@@ -42,6 +47,7 @@ const CALLS: Record<string, Record<string, unknown>> = {
   errors: { last: '1h', service: 'shop' },
   endpoint_detail: { route: '/api/checkout', method: 'post' },
   anomalies: { last: '1h', sensitivity: 'HIGH' },
+  window_summary: { last: '15m', service: 'shop' },
   recommendations: { last: '1h' },
   recent_logs: { statusClass: 5, first: 5 },
   services: {},
@@ -50,7 +56,7 @@ const CALLS: Record<string, Record<string, unknown>> = {
 };
 
 const TRANSPORTS: [string, (gw: TestGateway, token: string) => Transport][] = [
-  ['stdio (logpulse-mcp over GraphQL/HTTP)', (gw, token) => new StdioClientTransport({ command: process.execPath, args: [BIN, '--url', gw.url, '--token', token], stderr: 'pipe' })],
+  ['stdio (npx logpulse-mcp, over GraphQL/HTTP)', (gw, token) => stdioServer(gw.url, token)],
   ['Streamable HTTP (/mcp)', (gw, token) => new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } })],
 ];
 
@@ -127,6 +133,11 @@ describe('MCP server', () => {
       expect(logs.hasMore).toBe(true);
       const next = JSON.parse((await call('recent_logs', { statusClass: 5, first: 50, after: logs.endCursor })).content[1]!.text);
       expect(next.logs).toHaveLength(7);
+      const summary = await call('window_summary', { last: '15m' });
+      const findings = JSON.parse(summary.content[1]!.text);
+      expect(findings).toMatchObject({ severity: 'CRITICAL', worstEndpoint: 'shop POST /api/checkout' });
+      expect(summary.content[0]!.text).toMatch(/^\[CRITICAL\] /);
+      expect(findings.evidence.length).toBeGreaterThan(0);
       const services = JSON.parse((await call('services', {})).content[1]!.text);
       expect(services.services.map((s: { service: string }) => s.service)).toEqual(['shop', 'search']);
     });
@@ -153,6 +164,10 @@ describe('MCP server', () => {
       expect(missing.content[0]!.text).toMatch(/route/);
       const badWindow = await call('traffic', { last: 'forever' });
       expect(badWindow.isError).toBe(true);
+      // Longer than the gateway's AI_MAX_ANALYZE_WINDOW_MINUTES: refused by the gateway with the reason.
+      const tooLong = await call('window_summary', { last: '2h' });
+      expect(tooLong.isError).toBe(true);
+      expect(tooLong.content[0]!.text).toMatch(/at most 60 minutes/);
       // Passes the schema, refused by the gateway: still a tool error with its reason.
       const badTime = await call('traffic', { from: 'yesterday-ish' });
       expect(badTime.isError).toBe(true);
@@ -185,7 +200,9 @@ describe('MCP server', () => {
 
   it('stdio: an unreachable gateway is a tool error naming it, not a crash', async () => {
     const client = new Client({ name: 'unreachable', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, '--url', 'http://127.0.0.1:9'], stderr: 'pipe' }));
+    // As the README's mcpServers entry starts it: node and the bin's absolute path, from any directory.
+    const bin = resolve(ROOT, 'mcp/bin/logpulse-mcp.mjs');
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [bin, '--url', 'http://127.0.0.1:9'], cwd: tmpdir(), stderr: 'pipe' }));
     try {
       const result = (await client.callTool({ name: 'traffic', arguments: {} })) as ToolText;
       expect(result.isError).toBe(true);
