@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startTestGateway, type TestGateway } from '../gateway/test/support/gateway.ts';
 import { waitFor } from '@logpulse/testkit/wait-for';
 import { startWebhookReceiver, type WebhookReceiver } from '../gateway/test/alerts/receivers.ts';
+import { englishInKorean, LATIN_IN_KOREAN } from './support/audits.ts';
 import { launchChromium } from './support/browser.ts';
 import { ensureWebBuild, ROOT, WEB_DIST } from './support/web-build.ts';
 
@@ -123,6 +124,13 @@ describe('Alerts page in Chromium', () => {
     expect(await ko.locator('a[data-page="/alerts"]').innerText()).toBe('알림');
     await ko.locator('[data-testid="firing-badge"]').click();
     await ko.locator('[data-testid="firing-now"]').waitFor();
+    // The page in full (firing now, rules, history, channels) in Korean: conditions, values and
+    // history come from the dictionaries; names the user typed are data.
+    await ko.locator('[data-testid="alert-history"]').waitFor();
+    expect(await englishInKorean(ko, LATIN_IN_KOREAN)).toEqual([]);
+    expect(await ko.locator('[data-testid="alert-rules"] tr[data-rule="e2e shop 5xx"]').innerText()).toContain(
+      '2분 동안 5xx 비율 > 20.0 % (e2e-shop)',
+    );
     await ko.screenshot({ path: join(SCREENSHOTS, 'alerts-dark-ko.png'), fullPage: true });
     expect(ko.jsErrors).toEqual([]);
     expect(hook.badSignatures).toBe(0);
@@ -141,7 +149,7 @@ describe('Alerts page in Chromium', () => {
     await form.locator('button[type="submit"]').click();
     const row = page.locator('[data-testid="alert-rules"] tr[data-rule="e2e late logs"]');
     await row.waitFor();
-    expect(await row.innerText()).toContain('p95 ingest lag > 120 s over 5m (e2e-late)');
+    expect(await row.innerText()).toContain('p95 ingest lag > 120 s over 5 min (e2e-late)');
     expect(page.jsErrors).toEqual([]);
 
     const ko = await open('/alerts?lang=ko&theme=light');

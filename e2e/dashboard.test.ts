@@ -140,9 +140,19 @@ describe('dashboard in Chromium', () => {
       })),
     );
     expect(shown).toEqual(groups.map((g) => ({ kind: g.kind, live: String(g.live), routes: g.items.map((r) => r.route ?? '') })));
-    if (api.recommendations.some((r) => r.kind === 'INVESTIGATE_5XX' && r.route === INCIDENT_ENDPOINT.route)) {
-      expect(shown[0]).toMatchObject({ kind: 'INVESTIGATE_5XX', live: 'true' });
-    }
+    // The incident's 5xx advice is live and leads; standing advice (speed up /api/slow…) follows it.
+    expect(
+      api.recommendations.some((r) => r.kind === 'INVESTIGATE_5XX' && r.route === INCIDENT_ENDPOINT.route),
+      JSON.stringify(api.recommendations),
+    ).toBe(true);
+    // The API ranks by priority alone (standing advice of higher priority first): the order is the page's.
+    const apiKinds = api.recommendations.map((r) => r.kind);
+    expect(apiKinds.indexOf('INVESTIGATE_5XX'), JSON.stringify(apiKinds)).toBeGreaterThan(0);
+    expect(shown[0]).toMatchObject({ kind: 'INVESTIGATE_5XX', live: 'true' });
+    expect(shown[0]!.routes).toContain(INCIDENT_ENDPOINT.route);
+    const firstStanding = shown.findIndex((g) => g.live === 'false');
+    expect(firstStanding, 'standing advice on the page too').toBeGreaterThan(0);
+    expect(shown.slice(firstStanding).every((g) => g.live === 'false')).toBe(true);
 
     const logsLink = isMember ? entry.locator('[data-testid="anomaly-logs"]') : entry.locator('.finding-links [data-testid="anomaly-logs"]');
     await logsLink.click();
@@ -169,6 +179,12 @@ describe('dashboard in Chromium', () => {
     await settled(live);
     expect(await live.locator('[data-testid="partial-bucket-note"]').innerText()).toContain('1 min');
     await live.close();
+    // The latency chart of Performance too.
+    const perf = await open('/performance?lang=en');
+    await perf.locator('[data-testid="partial-bucket-note"]').waitFor();
+    await settled(perf);
+    expect(await perf.locator('[data-testid="partial-bucket-note"]').count()).toBe(1);
+    await perf.close();
     // A range of whole past minutes has no partial bucket.
     const past = await open(`/?from=${incident.range.from}&to=${incident.range.to}&lang=en`);
     await past.locator('[data-testid="traffic-chart"]').waitFor();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, type TestGateway } from '../gateway/test/support/gateway.ts';
-import { contrastFailures, englishInKorean, layoutReport } from './support/audits.ts';
+import { contrastFailures, englishInKorean, LATIN_IN_KOREAN, layoutReport } from './support/audits.ts';
 import { launchChromium } from './support/browser.ts';
 import { buildDataset } from './support/dataset.ts';
 import { DASHBOARD_PAGES, openPage, settled, withParams } from './support/pages.ts';
@@ -16,48 +16,6 @@ import { ROOT } from './support/web-build.ts';
 
 const SCREENSHOTS = join(ROOT, 'e2e', 'screenshots');
 const PHONE = { width: 390, height: 844 };
-
-/**
- * Latin-letter words a Korean page may show outside data: units, protocol and product names that
- * Korean writes in Latin letters too.
- */
-const LATIN_IN_KOREAN = [
-  'logpulse',
-  'ms',
-  'KB',
-  'MB',
-  'GB',
-  'UTC',
-  'AI',
-  'GraphQL',
-  'OpenAI',
-  'Fluent',
-  'Bit',
-  'Redis',
-  'ETag',
-  'Cache',
-  'Control',
-  'Retry',
-  'After',
-  'API',
-  'GET',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'HEAD',
-  'OPTIONS',
-  'xx',
-  'z',
-  'req',
-  'IP',
-  'ID',
-  'URL',
-  'HTTP',
-  'JSON',
-  'PostgreSQL',
-  'PGlite',
-];
 
 let gateway: TestGateway;
 let browser: Browser;

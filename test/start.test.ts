@@ -60,10 +60,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-async function npmStart(env: Record<string, string>): Promise<Started> {
-  const storage: TestStorage = await createTestStorage('postgres');
+/** `npm start` on spare ports; on a test database unless `embedded` (the default mode: PGlite in DATA_DIR). */
+async function npmStart(env: Record<string, string>, { embedded = false } = {}): Promise<Started> {
+  const storage: TestStorage | undefined = embedded ? undefined : await createTestStorage('postgres');
   const dataDir = await mkdtemp(join(tmpdir(), 'logpulse-start-'));
-  cleanups.push(() => storage.drop(), () => rm(dataDir, { recursive: true, force: true }));
+  cleanups.push(async () => storage?.drop(), () => rm(dataDir, { recursive: true, force: true }));
   const [port, targetPort] = [await freePort(), await freePort()];
   // Its own process group, so a failed test can still remove everything it started.
   const npm = spawn('npm', ['start'], {
@@ -71,8 +72,8 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env,
-      DATABASE_URL: storage.databaseUrl,
+      ...withoutDatabaseUrl(process.env),
+      ...(storage ? { DATABASE_URL: storage.databaseUrl } : {}),
       DATA_DIR: dataDir,
       PORT: String(port),
       TARGET_PORT: String(targetPort),
@@ -104,6 +105,11 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
   return { npm, output, port, targetPort, dataDir, exited };
 }
 
+function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _unused, ...rest } = env;
+  return rest;
+}
+
 async function untilRunning(started: Started, names: string[]) {
   await waitFor('the platform to be running', () => started.output.some((l) => l.includes('logpulse is running')), 90_000).catch(() => {
     throw new Error(`npm start did not come up:\n${started.output.join('\n')}`);
@@ -130,6 +136,14 @@ describe('npm start stops the whole platform on one signal', () => {
     process.kill(started.npm.pid!, 'SIGTERM');
     await expectAllStopped(started, tree);
   });
+
+  it('SIGINT to the npm process stops the default embedded (PGlite) platform too', async () => {
+    const started = await npmStart({}, { embedded: true });
+    const tree = await untilRunning(started, ['gateway/src/main.ts', 'target-server/src/main.ts', 'fluentbit/src/cli.ts']);
+    expect(started.output.some((l) => l.includes('embedded PGlite'))).toBe(true);
+    process.kill(started.npm.pid!, 'SIGINT');
+    await expectAllStopped(started, tree);
+  }, 180_000);
 
   it('LOG_SHIPPER=fluent-bit with no binary stops at once, naming FLUENT_BIT_BIN', async () => {
     const started = await npmStart({ LOG_SHIPPER: 'fluent-bit', FLUENT_BIT_BIN: '/nonexistent/fluent-bit' });

@@ -198,6 +198,50 @@ export function contrastFailures(page: Page): Promise<ContrastFailure[]> {
   });
 }
 
+/**
+ * Latin-letter words a Korean page may show outside data: units, protocol and product names that
+ * Korean writes in Latin letters too.
+ */
+export const LATIN_IN_KOREAN = [
+  'logpulse',
+  'ms',
+  'KB',
+  'MB',
+  'GB',
+  'UTC',
+  'AI',
+  'GraphQL',
+  'OpenAI',
+  'Fluent',
+  'Bit',
+  'Redis',
+  'ETag',
+  'Cache',
+  'Control',
+  'Retry',
+  'After',
+  'API',
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+  'xx',
+  'z',
+  'req',
+  'IP',
+  'ID',
+  'URL',
+  'HTTP',
+  'JSON',
+  'PostgreSQL',
+  'PGlite',
+  'Slack',
+  'https',
+];
+
 /** Words of English (Latin letters) in what a ko-mode page shows, outside data; tooltips and labels included. */
 export function englishInKorean(page: Page, allowed: readonly string[]): Promise<string[]> {
   return page.evaluate((allowedWords) => {
@@ -225,6 +269,8 @@ export function englishInKorean(page: Page, allowed: readonly string[]): Promise
     for (const el of document.querySelectorAll('[title], [aria-label], [placeholder], img[alt]')) {
       if (el.closest(DATA)) continue;
       for (const attr of ['title', 'aria-label', 'placeholder', 'alt']) {
+        // A tooltip made of data (e.g. the names of firing rules) is marked data-raw-title.
+        if (attr === 'title' && el.hasAttribute('data-raw-title')) continue;
         const value = el.getAttribute(attr);
         if (value) check(value, `${el.tagName.toLowerCase()}[${attr}]`);
       }

@@ -37,6 +37,7 @@ export const DASHBOARD_PAGES = [
   { name: 'ai', path: '/ai' },
   { name: 'pipeline', path: '/pipeline' },
   { name: 'logs', path: '/logs' },
+  { name: 'alerts', path: '/alerts' },
 ] as const;
 
 /** The path with more query parameters. */

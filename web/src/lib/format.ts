@@ -1,6 +1,6 @@
 import type { Locale } from './controls.ts';
 
-const INTL_LOCALE: Record<Locale, string> = { en: 'en-US', ko: 'ko-KR' };
+export const INTL_LOCALE: Record<Locale, string> = { en: 'en-US', ko: 'ko-KR' };
 
 /**
  * Number and date formatting for one locale and time zone, all through Intl so Korean gets its

@@ -99,12 +99,14 @@ export function AlertChannels({
             <tbody>
               {rows.map((c) => (
                 <tr key={c.id}>
-                  <td>{c.name}</td>
+                  <td data-raw>{c.name}</td>
                   <td>
                     {t(`alerts.channelKind.${c.kind}`)}
                     {c.hasSecret && <span className="muted"> · {t('alerts.signed')}</span>}
                   </td>
-                  <td className="wrap">{c.target}</td>
+                  <td className="wrap" data-raw>
+                    {c.target}
+                  </td>
                   <td className="actions">
                     <button type="button" className="button button-small" onClick={() => void runTest(c.id, c.name)}>
                       {t('alerts.test')}

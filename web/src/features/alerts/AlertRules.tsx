@@ -4,6 +4,8 @@ import { EmptyState } from '../../components/states/states.tsx';
 import { graphql, getFragmentData, type FragmentType } from '../../gql/index.ts';
 import type { AlertConditionKind, AlertSeverity, AnomalyKind, Severity } from '../../gql/graphql.ts';
 import { useI18n } from '../../i18n/index.tsx';
+import { conditionText } from './condition-text.ts';
+import { ConditionScope } from './ConditionScope.tsx';
 
 export const AlertRules_AlertRuleFragment = graphql(/* GraphQL */ `
   fragment AlertRules_AlertRuleFragment on AlertRule {
@@ -12,7 +14,13 @@ export const AlertRules_AlertRuleFragment = graphql(/* GraphQL */ `
     enabled
     muted
     kind
-    condition
+    threshold
+    windowSeconds
+    service
+    method
+    route
+    anomalyKind
+    minSeverity
     severity
     forSeconds
     channels {
@@ -75,7 +83,7 @@ export function AlertRules({
   channels: readonly { id: string; name: string }[];
   onChanged: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const rows = getFragmentData(AlertRules_AlertRuleFragment, rules);
   const [, update] = useMutation(UpdateRule_Mutation);
   const [, remove] = useMutation(DeleteRule_Mutation);
@@ -105,16 +113,18 @@ export function AlertRules({
               {rows.map((r) => (
                 <tr key={r.id} data-rule={r.name}>
                   <td>
-                    <strong>{r.name}</strong>
+                    {/* Rule and channel names are the user's (data, shown as typed). */}
+                    <strong data-raw>{r.name}</strong>
                     {!r.enabled && <span className="muted"> · {t('alerts.disabled')}</span>}
                     {r.muted && <span className="muted"> · {t('alerts.muted')}</span>}
                   </td>
                   <td className="wrap">
-                    {r.condition}
+                    {conditionText(r, t, fmt)}
+                    <ConditionScope rule={r} />
                     {r.forSeconds > 0 && <span className="muted"> · {t('alerts.forSeconds', { seconds: r.forSeconds })}</span>}
                   </td>
                   <td>{t(`alerts.severity.${r.severity}`)}</td>
-                  <td>{r.channels.map((c) => c.name).join(', ') || '—'}</td>
+                  <td data-raw>{r.channels.map((c) => c.name).join(', ') || '—'}</td>
                   <td className="actions">
                     <button
                       type="button"
@@ -293,7 +303,7 @@ function RuleForm({ channels, onCreated }: { channels: readonly { id: string; na
           <legend>{t('alerts.channels')}</legend>
           {channels.map((c) => (
             <label key={c.id} className="inline">
-              <input type="checkbox" name="channelIds" value={c.id} /> {c.name}
+              <input type="checkbox" name="channelIds" value={c.id} /> <span data-raw>{c.name}</span>
             </label>
           ))}
         </fieldset>

@@ -73,9 +73,14 @@ export function AlertSilences({
         <ul className="alert-list">
           {rows.map((s) => (
             <li key={s.id}>
-              <strong>{s.ruleId ? ruleName(s.ruleId) : s.labels.map((l) => `${l.name}=${l.value}`).join(', ')}</strong> ·{' '}
+              <strong data-raw>{s.ruleId ? ruleName(s.ruleId) : s.labels.map((l) => `${l.name}=${l.value}`).join(', ')}</strong> ·{' '}
               {t('alerts.until')} {fmt.dateTime(s.endsAt)}
-              {s.comment && <span className="muted"> · {s.comment}</span>}{' '}
+              {s.comment && (
+                <span className="muted" data-raw>
+                  {' '}
+                  · {s.comment}
+                </span>
+              )}{' '}
               <button type="button" className="button button-small" onClick={() => void end({ id: s.id }).then(onChanged)}>
                 {t('alerts.endSilence')}
               </button>

@@ -25,6 +25,7 @@ const AlertsPage_Query = graphql(/* GraphQL */ `
     alertRules {
       id
       name
+      kind
       ...AlertRules_AlertRuleFragment
     }
     alertChannels {
@@ -58,7 +59,7 @@ export default function AlertsPage() {
             <AlertRules rules={data.alertRules} channels={data.alertChannels} onChanged={refresh} />
           </Panel>
           <Panel title={t('alerts.history')} className="span-12" testId="alerts-history">
-            <AlertHistory events={data.alertHistory} />
+            <AlertHistory events={data.alertHistory} rules={data.alertRules} />
           </Panel>
           <Panel title={t('alerts.channels')} className="span-6" testId="alerts-channels">
             <AlertChannels channels={data.alertChannels} onChanged={refresh} />

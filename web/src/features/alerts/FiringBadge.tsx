@@ -32,7 +32,9 @@ export function FiringBadge() {
       href={hrefWithControls('/alerts', search)}
       className="badge badge-critical firing-badge"
       data-testid="firing-badge"
+      // The names of the rules firing: data (the user's), like the text marked data-raw.
       title={firing.map((a) => a.rule.name).join(', ')}
+      data-raw-title
     >
       {t('alerts.firingBadge', { count: firing.length })}
     </Link>
