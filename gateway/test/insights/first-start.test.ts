@@ -67,11 +67,13 @@ describe.each(STORAGE_MODES)('first start on %s', (mode) => {
     expect(fresh.join(' ')).not.toMatch(/spike|drop|surge|error|fail/i);
   });
 
-  it('anomalies over the last hour find no traffic spike or drop', async () => {
+  it('anomalies over the last hour find nothing: no traffic, error or latency incident', async () => {
+    // The demo's /api/slow is a few percent of traffic, so the overall p95 sits on the edge of its
+    // cluster and flips from minute to minute; that standing mix must not read as a latency incident.
     const res = await gw.graphql<{ anomalies: { anomalies: { kind: string; explanation: string }[] } }>(
-      `{ anomalies(range: {last: "1h"}) { anomalies { kind explanation } } }`,
+      `{ anomalies(range: {last: "1h"}, sensitivity: HIGH) { anomalies { kind explanation } } }`,
     );
     expect(res.errors).toBeUndefined();
-    expect(res.data!.anomalies.anomalies.filter((a) => a.kind.startsWith('TRAFFIC'))).toEqual([]);
+    expect(res.data!.anomalies.anomalies).toEqual([]);
   });
 });
