@@ -267,8 +267,9 @@ export class RecordSplitter {
   private lineStarted = false;
   /** The current line passed the bound: it is read as json_stream objects, one at a time. */
   private longLine = false;
-  /** A long line that is not a sequence of objects: the rest of it is skipped. */
+  /** A long line that is not a sequence of objects: the rest of it is one rejected item, of which this keeps the head. */
   private skipLine = false;
+  private readonly rest = new Piece(TOO_LARGE_RAW);
   // Nesting inside the current object (long lines) or inside the array (array mode).
   private depth = 0;
   private inString = false;
@@ -379,7 +380,11 @@ export class RecordSplitter {
     this.lineStarted = false;
     if (this.longLine) {
       this.longLine = false;
-      if (this.inRecord) {
+      if (this.skipLine) {
+        const raw = this.rest.head(TOO_LARGE_RAW);
+        const error = `line ${this.lineNo}: longer than ${this.maxRecordBytes} bytes and not a sequence of JSON objects`;
+        this.push({ error, raw, tooLarge: true }, raw.length);
+      } else if (this.inRecord) {
         this.inRecord = false;
         if (this.record.size > this.maxRecordBytes) this.pushTooLarge(`line ${this.lineNo}: a record`, this.record);
         else {
@@ -405,7 +410,7 @@ export class RecordSplitter {
 
   /** json_stream on a line past the bound: each top-level object is parsed on its own as it closes. */
   private scanObjects(chunk: Buffer, from: number, to: number): void {
-    if (this.skipLine) return;
+    if (this.skipLine) return this.rest.add(chunk, from, to);
     let start = this.inRecord ? from : -1;
     for (let i = from; i < to; i++) {
       const c = chunk[i]!;
@@ -415,7 +420,7 @@ export class RecordSplitter {
         else if (c === 34 /* " */) this.inString = false;
         continue;
       }
-      if (c === 34) this.inString = true;
+      if (c === 34 && this.depth > 0) this.inString = true;
       else if (c === 123 /* { */) {
         if (this.depth === 0) {
           this.inRecord = true;
@@ -431,19 +436,10 @@ export class RecordSplitter {
           this.finishObject();
         }
       } else if (this.depth === 0 && !isSpace(c) && c !== 44 /* , */) {
-        // Not a sequence of objects: the rest of this (oversize) line is one rejected item.
-        const rest = new Piece(TOO_LARGE_RAW);
-        rest.add(chunk, i, to);
-        const raw = rest.head(TOO_LARGE_RAW);
+        // Not a sequence of objects (a string, a number, a stray `}`...): the rest of this
+        // oversize line is one rejected item, pushed when the line ends.
         this.skipLine = true;
-        this.push(
-          {
-            error: `line ${this.lineNo}: longer than ${this.maxRecordBytes} bytes and not a sequence of JSON objects`,
-            raw,
-            tooLarge: true,
-          },
-          raw.length,
-        );
+        this.rest.add(chunk, i, to);
         return;
       }
     }

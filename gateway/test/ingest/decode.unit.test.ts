@@ -233,7 +233,17 @@ describe('RecordSplitter (streaming, issue 21.6)', () => {
       }),
       { numRuns: 3_000 },
     );
-  });
+  }, 60_000);
+
+  it('reads records past the bound (long json_stream lines, oversize records) the same at any chunking', () => {
+    fc.assert(
+      fc.property(body, fc.array(fc.nat(400), { maxLength: 8 }), fc.integer({ min: 8, max: 64 }), (text, cuts, bound) => {
+        const bytes = Buffer.from(text, 'utf8');
+        expect(splitInChunks(bytes, cuts, bound)).toEqual(splitInChunks(bytes, [], bound));
+      }),
+      { numRuns: 3_000 },
+    );
+  }, 60_000);
 
   it('finds the same values and line errors as the whole-body parser it replaced (arrays: the same values or both a 400)', () => {
     fc.assert(
@@ -249,7 +259,7 @@ describe('RecordSplitter (streaming, issue 21.6)', () => {
       }),
       { numRuns: 5_000 },
     );
-  });
+  }, 60_000);
 
   it('rejects a record past the bound unparsed, keeping its first 8 KB, and reads the records around it', () => {
     const big = `{"path":"/big","user_agent":"${'u'.repeat(3000)}"}`;
@@ -281,6 +291,9 @@ describe('RecordSplitter (streaming, issue 21.6)', () => {
       'line 1: longer than 1000 bytes and not a sequence of JSON objects',
       'value',
     ]);
+    // A long line holding one JSON string (not an object) is rejected, never skipped silently.
+    const text = splitInChunks(Buffer.from(`"${'s'.repeat(2000)}"\n${small}`), [300], 1000) as { items: DecodedItem[] };
+    expect(text.items).toMatchObject([{ tooLarge: true, raw: expect.stringMatching(/^"s{100}/) }, { value: { path: '/ok' } }]);
   });
 
   it('keeps its 400s: empty, unclosed or trailing data after an array, and nothing parseable', () => {
