@@ -408,6 +408,28 @@ export class RecordSplitter {
     }
   }
 
+  /**
+   * Inside a string at `i`: moves past its plain bytes in a tight loop (only `\` and `"` matter
+   * there; they are ASCII, so never part of a UTF-8 sequence) and returns the index of the byte
+   * that was consumed last, updating the string and escape state.
+   */
+  private skipInString(chunk: Buffer, i: number, end: number): number {
+    if (this.escaped) {
+      this.escaped = false;
+      return i;
+    }
+    let j = i;
+    while (j < end) {
+      const c = chunk[j]!;
+      if (c === 34 /* " */ || c === 92 /* \ */) break;
+      j++;
+    }
+    if (j === end) return end - 1;
+    if (chunk[j] === 92) this.escaped = true;
+    else this.inString = false;
+    return j;
+  }
+
   /** json_stream on a line past the bound: each top-level object is parsed on its own as it closes. */
   private scanObjects(chunk: Buffer, from: number, to: number): void {
     if (this.skipLine) return this.rest.add(chunk, from, to);
@@ -415,9 +437,7 @@ export class RecordSplitter {
     for (let i = from; i < to; i++) {
       const c = chunk[i]!;
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === 92 /* \ */) this.escaped = true;
-        else if (c === 34 /* " */) this.inString = false;
+        i = this.skipInString(chunk, i, to);
         continue;
       }
       if (c === 34 && this.depth > 0) this.inString = true;
@@ -468,9 +488,7 @@ export class RecordSplitter {
         continue;
       }
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === 92) this.escaped = true;
-        else if (c === 34) this.inString = false;
+        i = this.skipInString(chunk, i, chunk.length);
         continue;
       }
       if (this.depth === 0 && (c === 44 /* , */ || c === 93) /* ] */) {
