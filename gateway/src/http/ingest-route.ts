@@ -81,7 +81,7 @@ type CollectOptions = Pick<IngestOptions, 'retentionDays' | 'zoneless'>;
  * garbage as soon as it is validated, so a batch holds its records, never its decoded text.
  */
 export class BatchCollector {
-  records: RoutedRecord[] = [];
+  readonly records: RoutedRecord[] = [];
   readonly indexOf = new Map<RoutedRecord, number>();
   readonly rejections: Rejection[] = [];
   readonly errors: { index: number; reason: string }[] = [];
