@@ -315,6 +315,18 @@ describe('RecordSplitter (streaming, issue 21.6)', () => {
 });
 
 describe('decodeRecords (issue 21.6)', () => {
+  it('decodes a many-chunk gzip body to exactly the records of its text (chunks are freed as soon as read)', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify({ path: `/p/${i}`, status: 200 + (i % 300), latency_ms: i, note: 'é😀'.repeat(i % 7) }),
+    );
+    const plain = `${lines.join('\n')}\n[${lines.slice(0, 50).join(',')}]\n${lines.slice(0, 50).join('')}\n`;
+    const items: DecodedItem[] = [];
+    await decodeRecords(gzipSync(plain), 'gzip', 128 * 1024 * 1024, (item) => items.push(item));
+    expect(Buffer.byteLength(plain)).toBeGreaterThan(20 * 64 * 1024);
+    expect(items).toEqual(splitRecords(plain));
+    expect(items).toHaveLength(20_100);
+  });
+
   it('holds no decoded bytes for blank lines or the unparsed rest of an oversize record', async () => {
     const record = '{"path":"/x","status":200,"latency_ms":1}';
     const plain = `${record}\n${'\n'.repeat(4_000_000)}{"path":"/y","user_agent":"${'a'.repeat(3 * 1024 * 1024)}"}\n${record}\n`;
