@@ -2,9 +2,9 @@
 // drove a gateway from 407 MB to 1,469 MB RSS (peak 1.93 GB); the issue asks for RSS under the
 // README's figure (300 MB with PostgreSQL) under that attack. Measured here on a real gateway
 // process with PostgreSQL. Bodies are inflated and split into records as a stream, a record past
-// MAX_RECORD_BYTES is rejected unparsed and blank lines are skipped, so such a body holds almost
-// nothing: before that (one decoded buffer, one string, one JSON.parse) a single body cost
-// ~650-850 MB. Measured in RELIABILITY.md (issue 21.6).
+// MAX_RECORD_BYTES is rejected unparsed, blank lines are skipped and each zlib output buffer is
+// freed once read, so such a body holds almost nothing: before that (one decoded buffer, one
+// string, one JSON.parse) a single body cost ~650-850 MB. Measured in RELIABILITY.md (issue 21.6).
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
