@@ -5,7 +5,7 @@ import type { Database } from '../storage/db.ts';
 import { isUnavailableError } from '../storage/db.ts';
 import { bearerToken } from './auth.ts';
 import { matchIngestCredential, SERVICE_NAME, type ServiceToken } from './credentials.ts';
-import { checkContentType, decompress, IngestError, splitRecords, type DecodedBudget, type DecodedItem } from '../ingest/decode.ts';
+import { checkContentType, decodeRecords, IngestError, type DecodedBudget, type DecodedItem } from '../ingest/decode.ts';
 import { unwrapLogEnvelope } from '../ingest/log-envelope.ts';
 import { parseRecord, type RecordResult } from '../ingest/record.ts';
 import { RouteRegistry } from '../storage/route-cap.ts';
@@ -73,52 +73,96 @@ export interface StoredBatch {
   acceptedByService: Record<string, number>;
 }
 
+type CollectOptions = Pick<IngestOptions, 'retentionDays' | 'zoneless'>;
+
 /**
- * The shared second half of every ingest protocol: validate decoded items as records (invalid
- * ones become dead letters with their reason), cap routes per service and store the batch once
- * by its digest (writeBatch), then hand the stored records to the live stream.
+ * Validates a batch's decoded items one at a time as they arrive (invalid ones become dead letters
+ * with their reason), keeping only the records to store and the rejections: each parsed value is
+ * garbage as soon as it is validated, so a batch holds its records, never its decoded text.
  */
-export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerService' | 'maxServices' | 'retentionDays' | 'zoneless' | 'onStored'>) {
+export class BatchCollector {
+  readonly records: RoutedRecord[] = [];
+  readonly indexOf = new Map<RoutedRecord, number>();
+  readonly rejections: Rejection[] = [];
+  readonly errors: { index: number; reason: string }[] = [];
+  private index = 0;
+  private readonly now = Date.now();
+  private readonly oldest: number;
+
+  constructor(
+    private readonly meta: Pick<BatchMeta, 'service' | 'bound' | 'dateKey'>,
+    private readonly options: CollectOptions,
+  ) {
+    this.oldest = options.retentionDays === undefined ? -Infinity : this.now - options.retentionDays * 86_400_000;
+  }
+
+  add(item: DecodedItem): void {
+    const { bound } = this.meta;
+    const index = this.index++;
+    let result: RecordResult;
+    if ('error' in item) result = { ok: false, reason: item.error };
+    else {
+      // Fluent Bit without a parser (and Docker/CRI files) wrap the JSON line in `log`.
+      const unwrapped = unwrapLogEnvelope(item.value, this.meta.dateKey);
+      result = unwrapped.ok
+        ? parseRecord(unwrapped.value, {
+            defaultService: this.meta.service,
+            dateKey: this.meta.dateKey,
+            zoneless: this.options.zoneless,
+            now: this.now,
+          })
+        : unwrapped;
+    }
+    if (result.ok && bound !== undefined && result.record.service !== bound) {
+      result = {
+        ok: false as const,
+        reason: `service: "${result.record.service}" is not allowed for this token (it is bound to "${bound}")`,
+      };
+    }
+    if (result.ok && result.record.timestamp.getTime() < this.oldest) {
+      result = {
+        ok: false as const,
+        reason: `timestamp: older than RETENTION_DAYS (${this.options.retentionDays} days); it would be deleted by the next retention sweep`,
+      };
+    }
+    if (result.ok) {
+      // The record is fresh from parseRecord: completing it in place saves a copy per record.
+      const record = result.record as RoutedRecord;
+      record.route = templateRoute(record.path);
+      this.records.push(record);
+      this.indexOf.set(record, index);
+    } else {
+      const raw = 'error' in item ? item.raw : safeStringify(item.value);
+      this.rejections.push({
+        reason: result.reason,
+        raw: keptPrefix(raw, MAX_RAW_REJECT),
+        service: bound ?? ('value' in item ? namedService(item.value) : undefined),
+      });
+      if (this.errors.length < 10) this.errors.push({ index, reason: result.reason });
+    }
+  }
+}
+
+/**
+ * The shared second half of every ingest protocol: validate decoded items as records (a
+ * BatchCollector), cap routes per service and store the batch once by its digest (writeBatch),
+ * then hand the stored records to the live stream.
+ */
+export function createBatchStore(
+  options: Pick<IngestOptions, 'maxRoutesPerService' | 'maxServices' | 'retentionDays' | 'zoneless' | 'onStored'>,
+) {
   let registry: RouteRegistry | null = null;
   let registryDb: Database | null = null;
 
-  return async function storeItems(db: Database, items: readonly DecodedItem[], meta: BatchMeta): Promise<StoredBatch> {
-    const { bound } = meta;
-    const now = Date.now();
-    const oldest = options.retentionDays === undefined ? -Infinity : now - options.retentionDays * 86_400_000;
-    let records: RoutedRecord[] = [];
-    const indexOf = new Map<RoutedRecord, number>();
-    const rejections: Rejection[] = [];
-    const errors: { index: number; reason: string }[] = [];
-    items.forEach((item, index) => {
-      let result: RecordResult;
-      if ('error' in item) result = { ok: false, reason: item.error };
-      else {
-        // Fluent Bit without a parser (and Docker/CRI files) wrap the JSON line in `log`.
-        const unwrapped = unwrapLogEnvelope(item.value, meta.dateKey);
-        result = unwrapped.ok ? parseRecord(unwrapped.value, { defaultService: meta.service, dateKey: meta.dateKey, zoneless: options.zoneless, now }) : unwrapped;
-      }
-      if (result.ok && bound !== undefined && result.record.service !== bound) {
-        result = { ok: false as const, reason: `service: "${result.record.service}" is not allowed for this token (it is bound to "${bound}")` };
-      }
-      if (result.ok && result.record.timestamp.getTime() < oldest) {
-        result = {
-          ok: false as const,
-          reason: `timestamp: older than RETENTION_DAYS (${options.retentionDays} days); it would be deleted by the next retention sweep`,
-        };
-      }
-      if (result.ok) {
-        // The record is fresh from parseRecord: completing it in place saves a copy per record.
-        const record = result.record as RoutedRecord;
-        record.route = templateRoute(record.path);
-        records.push(record);
-        indexOf.set(record, index);
-      } else {
-        const raw = 'error' in item ? item.raw : safeStringify(item.value);
-        rejections.push({ reason: result.reason, raw: raw.slice(0, MAX_RAW_REJECT), service: bound ?? ('value' in item ? namedService(item.value) : undefined) });
-        if (errors.length < 10) errors.push({ index, reason: result.reason });
-      }
-    });
+  return async function storeItems(db: Database, source: readonly DecodedItem[] | BatchCollector, meta: BatchMeta): Promise<StoredBatch> {
+    let collected = source;
+    if (!(collected instanceof BatchCollector)) {
+      const collector = new BatchCollector(meta, options);
+      for (const item of collected) collector.add(item);
+      collected = collector;
+    }
+    let records = collected.records;
+    const { indexOf, rejections, errors } = collected;
 
     if (registryDb !== db) {
       registry = new RouteRegistry(db.ingestPool, options.maxRoutesPerService, options.maxServices);
@@ -157,7 +201,10 @@ export function createBatchStore(options: Pick<IngestOptions, 'maxRoutesPerServi
 export type BatchStore = ReturnType<typeof createBatchStore>;
 
 /** The credential an ingest request presents (any ingest token, or a service-bound one), or null. */
-export function ingestCredential(req: IncomingMessage, options: Pick<IngestOptions, 'ingestTokens' | 'serviceTokens' | 'allowWithoutToken'>) {
+export function ingestCredential(
+  req: IncomingMessage,
+  options: Pick<IngestOptions, 'ingestTokens' | 'serviceTokens' | 'allowWithoutToken'>,
+) {
   return (
     matchIngestCredential(bearerToken(req.headers.authorization), options.ingestTokens, options.serviceTokens ?? []) ??
     (options.allowWithoutToken ? { service: undefined } : undefined)
@@ -171,10 +218,16 @@ export function ingestCredential(req: IncomingMessage, options: Pick<IngestOptio
  * cannot fix — and an unparseable body is dead-lettered before its 400 so nothing is lost.
  */
 export function createIngestHandler(options: IngestOptions, storeItems: BatchStore = createBatchStore(options)) {
-
   return async function handleIngest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const started = performance.now();
-    const outcome: Omit<IngestOutcome, 'seconds'> = { protocol: 'fluentbit', service: null, status: 0, acceptedByService: {}, rejected: 0, duplicate: false };
+    const outcome: Omit<IngestOutcome, 'seconds'> = {
+      protocol: 'fluentbit',
+      service: null,
+      status: 0,
+      acceptedByService: {},
+      rejected: 0,
+      duplicate: false,
+    };
     const reply = (status: number, body: object, headers: Record<string, string> = {}) => {
       if (res.headersSent) return;
       outcome.status = status;
@@ -209,10 +262,10 @@ export function createIngestHandler(options: IngestOptions, storeItems: BatchSto
       if (!db) throw new IngestError(503, 'storage is not ready; retry later');
 
       const digest = createHash('sha256').update(service).update('\n').update(dateKey).update('\n').update(body).digest('hex');
-      let items;
+      // Records are validated as they are decoded: the batch never holds its decoded text.
+      const collector = new BatchCollector({ service, bound, dateKey }, options);
       try {
-        const decoded = await decompress(body, req.headers['content-encoding'], options.maxDecodedBytes, lease);
-        items = splitRecords(decoded.toString('utf8'));
+        await decodeRecords(body, req.headers['content-encoding'], options.maxDecodedBytes, (item) => collector.add(item), lease);
       } catch (error) {
         if (error instanceof IngestError && error.status === 400) {
           await storeUnparseableBody(db.ingestPool, { service, reason: error.message, body, digest });
@@ -221,7 +274,13 @@ export function createIngestHandler(options: IngestOptions, storeItems: BatchSto
         throw error;
       }
 
-      const { result, errors, acceptedByService } = await storeItems(db, items, { service, bound, dateKey, digest, bytes: body.length });
+      const { result, errors, acceptedByService } = await storeItems(db, collector, {
+        service,
+        bound,
+        dateKey,
+        digest,
+        bytes: body.length,
+      });
       Object.assign(outcome, { acceptedByService, rejected: result.duplicate ? 0 : result.rejected, duplicate: result.duplicate });
       const response: IngestResponseBody = { accepted: result.accepted, rejected: result.rejected, duplicate: result.duplicate };
       if (result.duplicateRecords > 0 && !result.duplicate) response.duplicates = result.duplicateRecords;
@@ -237,7 +296,11 @@ export function createIngestHandler(options: IngestOptions, storeItems: BatchSto
       // Fluent Bit's buffer for a retry, where a 500 would not be worse but a 4xx would lose it.
       const unavailable = isUnavailableError(error);
       options.logger[unavailable ? 'warn' : 'error']({ err: error }, 'ingest batch not stored');
-      reply(503, { error: unavailable ? 'storage unavailable; retry later' : 'batch could not be stored; retry later' }, { 'retry-after': '1' });
+      reply(
+        503,
+        { error: unavailable ? 'storage unavailable; retry later' : 'batch could not be stored; retry later' },
+        { 'retry-after': '1' },
+      );
     } finally {
       lease?.release();
       options.onAnswered?.({ ...outcome, seconds: (performance.now() - started) / 1000 });
@@ -249,6 +312,15 @@ export function createIngestHandler(options: IngestOptions, storeItems: BatchSto
 function namedService(value: unknown): string | undefined {
   const service = value !== null && typeof value === 'object' ? (value as { service?: unknown }).service : undefined;
   return typeof service === 'string' && SERVICE_NAME.test(service) ? service : undefined;
+}
+
+/**
+ * The first `max` characters of a rejected record's text as a string of their own: a slice would
+ * keep the whole (up to MAX_RECORD_BYTES) text alive until the batch is written. The copy goes
+ * through UTF-8, which turns a surrogate cut in half into U+FFFD, as cleanText does when stored.
+ */
+function keptPrefix(text: string, max: number): string {
+  return text.length <= max ? text : Buffer.from(text.slice(0, max), 'utf8').toString('utf8');
 }
 
 /** The text kept in the dead-letter table for a rejected value; never throws. */

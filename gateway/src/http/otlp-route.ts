@@ -3,7 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUnavailableError } from '../storage/db.ts';
 import { storeUnparseableBody } from '../storage/write-batch.ts';
 import { decompress, IngestError } from '../ingest/decode.ts';
-import { decodeOtlpLogs, encodeOtlpResponse, encodeOtlpStatus, OBSERVED_TIME_KEY, otlpEncoding, type OtlpEncoding } from '../ingest/otlp.ts';
+import {
+  decodeOtlpLogs,
+  encodeOtlpResponse,
+  encodeOtlpStatus,
+  OBSERVED_TIME_KEY,
+  otlpEncoding,
+  type OtlpEncoding,
+} from '../ingest/otlp.ts';
 import { SERVICE_NAME } from './credentials.ts';
 import { createBatchStore, ingestCredential, readBody, type BatchStore, type IngestOptions } from './ingest-route.ts';
 import type { IngestOutcome } from './metrics.ts';
@@ -23,10 +30,16 @@ const QUOTED_REASONS = 3;
  * the dead-letter table first — and 503 + Retry-After, which exporters retry, when storage is down.
  */
 export function createOtlpLogsHandler(options: IngestOptions, storeItems: BatchStore = createBatchStore(options)) {
-
   return async function handleOtlpLogs(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const started = performance.now();
-    const outcome: Omit<IngestOutcome, 'seconds'> = { protocol: 'otlp', service: null, status: 0, acceptedByService: {}, rejected: 0, duplicate: false };
+    const outcome: Omit<IngestOutcome, 'seconds'> = {
+      protocol: 'otlp',
+      service: null,
+      status: 0,
+      acceptedByService: {},
+      rejected: 0,
+      duplicate: false,
+    };
     let encoding: OtlpEncoding = 'json';
     const send = (status: number, body: Buffer | string, headers: Record<string, string> = {}) => {
       if (res.headersSent) return;
@@ -37,6 +50,9 @@ export function createOtlpLogsHandler(options: IngestOptions, storeItems: BatchS
     };
     const fail = (status: number, message: string, headers: Record<string, string> = {}) =>
       send(status, encodeOtlpStatus(encoding, RPC_CODE[status] ?? 13, message), headers);
+    // An OTLP body is decoded whole (protobuf or JSON) and held until answered: its decoded bytes
+    // count against INGEST_MAX_DECODED_IN_FLIGHT like Fluent Bit's records.
+    const lease = options.decodedBudget?.lease();
     try {
       try {
         encoding = otlpEncoding(req.headers['content-type']);
@@ -61,7 +77,8 @@ export function createOtlpLogsHandler(options: IngestOptions, storeItems: BatchS
         fail(403, `this token may only ingest for service "${bound}", not "${requested.slice(0, 64)}"`);
         return;
       }
-      if (requested !== null && !SERVICE_NAME.test(requested)) throw new IngestError(400, 'service must be 1-64 characters of letters, digits and ._:/-');
+      if (requested !== null && !SERVICE_NAME.test(requested))
+        throw new IngestError(400, 'service must be 1-64 characters of letters, digits and ._:/-');
       const body = await readBody(req, options.maxBodyBytes);
       const db = options.database();
       if (!db) throw new IngestError(503, 'storage is not ready; retry later');
@@ -70,7 +87,7 @@ export function createOtlpLogsHandler(options: IngestOptions, storeItems: BatchS
       const digest = createHash('sha256').update('otlp/').update(encoding).update('\n').update(body).digest('hex');
       let batch;
       try {
-        const decoded = await decompress(body, req.headers['content-encoding'], options.maxDecodedBytes);
+        const decoded = await decompress(body, req.headers['content-encoding'], options.maxDecodedBytes, lease);
         batch = decodeOtlpLogs(decoded, encoding);
       } catch (error) {
         if (error instanceof IngestError && error.status === 400) {
@@ -97,7 +114,12 @@ export function createOtlpLogsHandler(options: IngestOptions, storeItems: BatchS
         result.rejected === 0
           ? ''
           : `${result.rejected} of ${result.accepted + result.rejected} log records rejected and kept in the dead-letter table` +
-            (errors.length ? `: ${errors.slice(0, QUOTED_REASONS).map((e) => `record ${e.index}: ${e.reason}`).join('; ')}` : '');
+            (errors.length
+              ? `: ${errors
+                  .slice(0, QUOTED_REASONS)
+                  .map((e) => `record ${e.index}: ${e.reason}`)
+                  .join('; ')}`
+              : '');
       send(200, encodeOtlpResponse(encoding, result.rejected, message));
     } catch (error) {
       if (error instanceof IngestError) {
@@ -109,6 +131,7 @@ export function createOtlpLogsHandler(options: IngestOptions, storeItems: BatchS
       options.logger[unavailable ? 'warn' : 'error']({ err: error }, 'OTLP batch not stored');
       fail(503, unavailable ? 'storage unavailable; retry later' : 'batch could not be stored; retry later', { 'retry-after': '1' });
     } finally {
+      lease?.release();
       options.onAnswered?.({ ...outcome, seconds: (performance.now() - started) / 1000 });
     }
   };

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkContentType, decompress, IngestError, splitRecords } from '../../src/ingest/decode.ts';
+import { checkContentType, decodeRecords, IngestError, type DecodedItem } from '../../src/ingest/decode.ts';
 import type { LogRecord } from '../../src/domain/log-record.ts';
 import { parseRecord } from '../../src/ingest/record.ts';
 import { STORAGE_MODES } from '../support/databases.ts';
@@ -31,8 +31,8 @@ interface LocalOutcome {
 async function decodeLocally(b: FuzzBody, defaultService = 'default'): Promise<LocalOutcome> {
   try {
     checkContentType(b.headers['content-type']);
-    const decoded = await decompress(b.body, b.headers['content-encoding'], MAX_DECODED);
-    const items = splitRecords(decoded.toString('utf8'));
+    const items: DecodedItem[] = [];
+    await decodeRecords(b.body, b.headers['content-encoding'], MAX_DECODED, (item) => items.push(item));
     const now = Date.now();
     const records: LogRecord[] = [];
     let rejected = 0;
