@@ -87,6 +87,14 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
     expect(silence.errors?.[0]?.message).toMatch(/endsAt: must be in the future/);
   });
 
+  it('answers NOT_FOUND for a well-formed id of no rule, through the one error mapping', async () => {
+    const missing = '00000000-0000-4000-8000-00000000beef';
+    const update = await gql(`mutation($id: ID!) { updateAlertRule(id: $id, input: {enabled: false}) { id } }`, { id: missing });
+    expect(update.errors?.[0]).toMatchObject({ message: `no rule ${missing}`, extensions: { code: 'NOT_FOUND' } });
+    const test = await gql(`mutation($id: ID!) { testAlertRule(id: $id) { ok } }`, { id: missing });
+    expect(test.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
   it("the `npm start` example rule fires on the scenario page's high-errors traffic", async () => {
     expect(await ensureDemoAlertRule(gateway.url)).toBe('created');
     expect(await ensureDemoAlertRule(gateway.url)).toBe('exists');
