@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, startTestGateway, type TestGateway } from '../gateway/test/support/gateway.ts';
+import { jsonLines, startTestGateway, type TestGateway } from '@logpulse/gateway/test-support/gateway';
 import { waitFor } from '@logpulse/testkit/wait-for';
 import { startWebhookReceiver, type WebhookReceiver } from '../gateway/test/alerts/receivers.ts';
 import { englishInKorean, LATIN_IN_KOREAN } from './support/audits.ts';

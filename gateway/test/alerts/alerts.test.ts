@@ -4,8 +4,8 @@ import { STORAGE_MODES } from '../support/databases.ts';
 import { waitFor } from '@logpulse/testkit/wait-for';
 import { subscribeSse } from '@logpulse/testkit/sse';
 import { startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
-import { DEMO_ALERT_RULE, ensureDemoAlertRule } from '../../../scripts/demo-alert-rule.ts';
-import { buildIncident, INCIDENT_ENDPOINT } from '../../../e2e/support/incident.ts';
+import { DEMO_ALERT_RULE, ensureDemoAlertRule } from '@logpulse/target-server/demo-alert-rule';
+import { buildIncident, INCIDENT_ENDPOINT } from '@logpulse/testkit/incident';
 
 const SECRET = 'whsec-0123456789abcdef-logpulse';
 const SMTP_PASSWORD = 'smtp-password-123';
