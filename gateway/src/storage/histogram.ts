@@ -11,7 +11,7 @@
 export const GAMMA = 1.08;
 export const MIN_MS = 0.1;
 /** The longest latency ingest accepts (24 h): every accepted latency has its own bucket. */
-const MAX_LATENCY_MS = 86_400_000;
+export const MAX_LATENCY_MS = 86_400_000;
 /**
  * Key of the bucket holding MAX_LATENCY_MS (268). Keys never change meaning, so extending the
  * range kept every stored histogram valid: before, the top key was 182 (~121 s) and held every
