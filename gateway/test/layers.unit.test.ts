@@ -64,4 +64,12 @@ describe('gateway layering', () => {
       .map((file) => relative(SRC, file).split(sep).join('/'));
     expect(makers.filter((file) => !allowed.includes(file))).toEqual([]);
   });
+
+  it('keeps no per-pool or per-config state in modules: app.ts builds each service once', () => {
+    const keyedByService = /\bWeak(?:Map|Set)<\s*(?:pg\.)?(?:Pool|PoolClient|GatewayConfig|Database|PrismaClient)\b/;
+    const holders = [...sourceFiles(SRC)]
+      .filter((file) => keyedByService.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(SRC, file));
+    expect(holders).toEqual([]);
+  });
 });

@@ -30,6 +30,8 @@ import { describeCondition, formatValue } from '../alerts/conditions.ts';
  */
 export interface ToolContext {
   pool: pg.Pool;
+  /** The database is Citus (Database.citus). */
+  citus: boolean;
   now: number;
   /** Window used when a call names none. */
   defaultMinutes: number;
@@ -307,6 +309,7 @@ export const endpointDetailTool = defineTool({
       service: ctx.service ?? args.service ?? null,
       bucketSeconds: 60,
       limit: 5,
+      citus: ctx.citus,
     }),
   figures: (d) => [
     ...fig(`${endpointLabel(d)} requests`, d.count, 'requests'),
