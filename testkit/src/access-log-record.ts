@@ -1,12 +1,7 @@
-/** One access-log record as the tests send it to /log/ingest: the fields of the ingest contract they use. */
-export interface AccessLogRecord {
-  timestamp: string;
-  service: string;
-  method: string;
-  path: string;
-  status: number;
-  latency_ms: number;
-  user_agent: string;
-  ip_address: string;
-  request_id: string;
-}
+import type { AccessRecord } from '@logpulse/target-server';
+
+/**
+ * One access-log record as the tests send it to /log/ingest: the target server's record (the
+ * contract with the shipper) without the response size, which ingest takes as optional.
+ */
+export type AccessLogRecord = Omit<AccessRecord, 'bytes'>;
