@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startTestGateway, type TestGateway } from '@logpulse/gateway/test-support/gateway';
 import { waitFor } from '@logpulse/testkit/wait-for';
-import { startWebhookReceiver, type WebhookReceiver } from '../gateway/test/alerts/receivers.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '@logpulse/gateway/test-support/alert-receivers';
 import { englishInKorean, LATIN_IN_KOREAN } from './support/audits.ts';
 import { launchChromium } from './support/browser.ts';
 import { ensureWebBuild, ROOT, WEB_DIST } from './support/web-build.ts';
