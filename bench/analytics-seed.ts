@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { buildDerivedLevelsSql, DERIVED_BUILD_ORDER } from '../gateway/src/storage/rollup-levels.ts';
-import { rollupBatch, rollupParams, rollupUpsertSql } from '../gateway/src/storage/rollup-write.ts';
+import { buildDerivedLevelsSql, DERIVED_BUILD_ORDER } from '@logpulse/gateway/storage/rollup-levels';
+import { rollupBatch, rollupParams, rollupUpsertSql } from '@logpulse/gateway/storage/rollup-write';
 
 /**
  * Fills a database with synthetic access logs quickly: raw rows straight from SQL

@@ -10,17 +10,17 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openDatabase } from '../gateway/src/storage/db.ts';
-import { applyMigrations } from '../gateway/src/storage/migrate.ts';
-import { getEndpointDetail } from '../gateway/src/analytics/endpoint-detail.ts';
-import { getEndpointUsage, getSlowEndpoints } from '../gateway/src/analytics/endpoint-usage.ts';
-import { getErrorDistribution, getStatusEndpointTop } from '../gateway/src/analytics/error-distribution.ts';
-import { getErrorHeatmap } from '../gateway/src/analytics/error-heatmap.ts';
-import { getPatterns } from '../gateway/src/analytics/patterns.ts';
-import { getRecentLogs } from '../gateway/src/storage/raw-logs.ts';
-import { readRollups } from '../gateway/src/storage/rollup-read.ts';
-import { getEndpoints, getServices } from '../gateway/src/analytics/services.ts';
-import { getTraffic } from '../gateway/src/analytics/traffic.ts';
+import { openDatabase } from '@logpulse/gateway/storage/db';
+import { applyMigrations } from '@logpulse/gateway/storage/migrate';
+import { getEndpointDetail } from '@logpulse/gateway/analytics/endpoint-detail';
+import { getEndpointUsage, getSlowEndpoints } from '@logpulse/gateway/analytics/endpoint-usage';
+import { getErrorDistribution, getStatusEndpointTop } from '@logpulse/gateway/analytics/error-distribution';
+import { getErrorHeatmap } from '@logpulse/gateway/analytics/error-heatmap';
+import { getPatterns } from '@logpulse/gateway/analytics/patterns';
+import { getRecentLogs } from '@logpulse/gateway/storage/raw-logs';
+import { readRollups } from '@logpulse/gateway/storage/rollup-read';
+import { getEndpoints, getServices } from '@logpulse/gateway/analytics/services';
+import { getTraffic } from '@logpulse/gateway/analytics/traffic';
 import { seedBenchLogs } from './analytics-seed.ts';
 
 const { values: opts } = parseArgs({
@@ -60,8 +60,8 @@ try {
     ['statusEndpointTop', () => getStatusEndpointTop(pool, { range, limit: 5 })],
     ['errorHeatmap (UTC)', () => getErrorHeatmap(pool, { range, tz: 'UTC', limit: 20 })],
     ['errorHeatmap (Asia/Kolkata: minute rollups)', () => getErrorHeatmap(pool, { range, tz: 'Asia/Kolkata', limit: 20 })],
-    ['patterns (incl. raw-log top UAs/IPs)', () => getPatterns(pool, { range, tz: 'Europe/Berlin', limit: 10 })],
-    ['endpointDetail', () => getEndpointDetail(pool, { range, route: '/api/users/:id', method: 'GET', limit: 10 })],
+    ['patterns (incl. raw-log top UAs/IPs)', () => getPatterns(pool, { range, tz: 'Europe/Berlin', limit: 10, citus: false })],
+    ['endpointDetail', () => getEndpointDetail(pool, { range, route: '/api/users/:id', method: 'GET', limit: 10, citus: false })],
     ['recentLogs (first 50)', () => getRecentLogs(pool, { filter: {}, first: 50 })],
     ['recentLogs (service + 5xx, first 50)', () => getRecentLogs(pool, { filter: { service: 'search', statusClass: 5 }, first: 50 })],
     ['endpoints', () => getEndpoints(pool, { range, limit: 500 })],

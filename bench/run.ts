@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
-import { REPO_ROOT, startGateway } from './lib/gateway-process.ts';
+import { REPO_ROOT, startGateway } from '@logpulse/testkit/gateway-process';
 import { machineInfo } from './lib/machine.ts';
 import { renderMarkdown, type BenchResults } from './lib/report.ts';
 import { createScratchDatabase, dropScratchDatabase, RUN_ID, scratchName } from './lib/scratch-db.ts';

@@ -2,12 +2,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, type TestGateway } from '../gateway/test/support/gateway.ts';
-import { groupAnomalies, groupRecommendations, type GroupableAnomaly, type GroupableRecommendation } from '../web/src/features/insights/grouping.ts';
-import { createFormatters } from '../web/src/lib/format.ts';
+import { jsonLines, type TestGateway } from '@logpulse/gateway/test-support/gateway';
+import { groupAnomalies, groupRecommendations, type GroupableAnomaly, type GroupableRecommendation } from '@logpulse/web/insights-grouping';
+import { createFormatters } from '@logpulse/web/format';
 import { launchChromium } from './support/browser.ts';
 import { buildDataset } from './support/dataset.ts';
-import { INCIDENT_ENDPOINT, type Incident } from './support/incident.ts';
+import { INCIDENT_ENDPOINT, type Incident } from '@logpulse/testkit/incident';
 import { DASHBOARD_PAGES, openPage, settled, withParams } from './support/pages.ts';
 import { startSeededGateway } from './support/seeded-gateway.ts';
 import { ROOT } from './support/web-build.ts';
@@ -73,7 +73,11 @@ describe('dashboard in Chromium', () => {
     expect(await first.locator('.endpoint-link').getAttribute('data-route')).toBe(api.slowEndpoints[0]!.route);
     expect(await first.locator('.method').innerText()).toBe(api.slowEndpoints[0]!.method);
     // The live-anomalies panel lists the API's anomalies, the incident's among them.
-    const shown = await page.locator('[data-testid="live-anomaly"]').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-kind')} ${r.getAttribute('data-method')} ${r.getAttribute('data-route')}`));
+    const shown = await page
+      .locator('[data-testid="live-anomaly"]')
+      .evaluateAll((rows) =>
+        rows.map((r) => `${r.getAttribute('data-kind')} ${r.getAttribute('data-method')} ${r.getAttribute('data-route')}`),
+      );
     const expected = api.anomalies.anomalies.map((a) => `${a.kind} ${a.method ?? ''} ${a.route ?? ''}`);
     expect(shown.length).toBe(Math.min(6, expected.length));
     for (const row of shown) expect(expected).toContain(row);
@@ -104,19 +108,31 @@ describe('dashboard in Chromium', () => {
 
     const page = await open(`/insights?from=${incident.range.from}&to=${incident.range.to}&lang=en&tz=UTC`);
     await page.locator('[data-testid="anomaly"]').first().waitFor();
-    await page.locator('[data-testid="recommendation-list"], [data-testid="insights-recommendations"] [data-state="empty"]').first().waitFor();
+    await page
+      .locator('[data-testid="recommendation-list"], [data-testid="insights-recommendations"] [data-state="empty"]')
+      .first()
+      .waitFor();
     await settled(page);
     // One card per incident, each listing the API's anomalies of it: none lost, none twice.
     const cards = await page.locator('[data-testid="anomaly"]').evaluateAll((els) =>
       els.map((el) => ({
         lead: `${el.getAttribute('data-kind')} ${el.getAttribute('data-route')}`,
-        affected: [...el.querySelectorAll('[data-testid="anomaly-member"]')].map((m) => `${m.getAttribute('data-kind')} ${m.getAttribute('data-route')}`),
+        affected: [...el.querySelectorAll('[data-testid="anomaly-member"]')].map(
+          (m) => `${m.getAttribute('data-kind')} ${m.getAttribute('data-route')}`,
+        ),
       })),
     );
-    expect(cards).toEqual(incidents.map((i) => ({ lead: `${i.lead.kind} ${i.lead.route ?? ''}`, affected: i.affected.map((a) => `${a.kind} ${a.route ?? ''}`) })));
+    expect(cards).toEqual(
+      incidents.map((i) => ({
+        lead: `${i.lead.kind} ${i.lead.route ?? ''}`,
+        affected: i.affected.map((a) => `${a.kind} ${a.route ?? ''}`),
+      })),
+    );
     expect(cards.length).toBeLessThan(api.anomalies.anomalies.length);
 
-    const entry = page.locator(`:is([data-testid="anomaly"], [data-testid="anomaly-member"])[data-kind="ERROR_RATE"][data-route="${INCIDENT_ENDPOINT.route}"]`);
+    const entry = page.locator(
+      `:is([data-testid="anomaly"], [data-testid="anomaly-member"])[data-kind="ERROR_RATE"][data-route="${INCIDENT_ENDPOINT.route}"]`,
+    );
     const isMember = (await entry.getAttribute('data-testid')) === 'anomaly-member';
     const stat = (name: string) => entry.locator(isMember ? `[data-stat="${name}"]` : `.stats [data-stat="${name}"]`);
     expect(await entry.locator('.endpoint-link .method').first().innerText()).toBe(INCIDENT_ENDPOINT.method);
@@ -154,7 +170,9 @@ describe('dashboard in Chromium', () => {
     expect(firstStanding, 'standing advice on the page too').toBeGreaterThan(0);
     expect(shown.slice(firstStanding).every((g) => g.live === 'false')).toBe(true);
 
-    const logsLink = isMember ? entry.locator('[data-testid="anomaly-logs"]') : entry.locator('.finding-links [data-testid="anomaly-logs"]');
+    const logsLink = isMember
+      ? entry.locator('[data-testid="anomaly-logs"]')
+      : entry.locator('.finding-links [data-testid="anomaly-logs"]');
     await logsLink.click();
     await page.waitForURL(/\/logs\?/);
     const url = new URL(page.url());
@@ -166,7 +184,9 @@ describe('dashboard in Chromium', () => {
     await page.locator('[data-testid="log-row"]').first().waitFor();
     await settled(page);
     // The explorer shows exactly the failed requests the anomaly counted.
-    const statuses = await page.locator('[data-testid="log-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-status'))));
+    const statuses = await page
+      .locator('[data-testid="log-row"]')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-status'))));
     expect(statuses.length).toBe(burst!.errors);
     expect(new Set(statuses)).toEqual(new Set([500]));
     await page.close();
@@ -231,17 +251,23 @@ describe('dashboard in Chromium', () => {
     const api = await data<{ errorHeatmap: { method: string; route: string; data: { hour: number; errors: number }[] }[] }>(
       `{ errorHeatmap(range: {last: "1h"}, tz: "UTC", limit: 15) { method route data { hour errors } } }`,
     );
-    const expected = api.errorHeatmap.flatMap((r) => r.data.filter((c) => c.errors > 0).map((c) => `${r.method} ${r.route}@${c.hour}=${c.errors}`)).sort();
+    const expected = api.errorHeatmap
+      .flatMap((r) => r.data.filter((c) => c.errors > 0).map((c) => `${r.method} ${r.route}@${c.hour}=${c.errors}`))
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
     const page = await open('/errors?tz=UTC&lang=en');
     await page.locator('[data-testid="heatmap-table"] tr').first().waitFor({ state: 'attached' });
     await settled(page);
-    const shown = await page.locator('[data-testid="heatmap-table"] tr').evaluateAll((rows) =>
-      rows.map((r) => `${r.querySelector('th')?.textContent}@${r.getAttribute('data-hour')}=${r.getAttribute('data-errors')}`),
-    );
+    const shown = await page
+      .locator('[data-testid="heatmap-table"] tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => `${r.querySelector('th')?.textContent}@${r.getAttribute('data-hour')}=${r.getAttribute('data-errors')}`),
+      );
     expect(shown.sort()).toEqual(expected);
     // The chart itself draws one labelled cell per non-empty (endpoint, hour).
-    expect(await page.locator('[data-testid="errors-heatmap"] svg text', { hasText: /^\d+$/ }).count()).toBeGreaterThanOrEqual(expected.length);
+    expect(await page.locator('[data-testid="errors-heatmap"] svg text', { hasText: /^\d+$/ }).count()).toBeGreaterThanOrEqual(
+      expected.length,
+    );
     await page.close();
   });
 
@@ -259,10 +285,21 @@ describe('dashboard in Chromium', () => {
     expect(route).toBeTruthy();
     await page.locator('[data-testid="log-row"]').first().waitFor();
     await settled(page);
-    const statuses = await page.locator('[data-testid="log-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-status'))));
-    const api = await data<{ recentLogs: { edges: unknown[] } }>(`query($f: LogFilter) { recentLogs(first: 500, filter: $f) { edges { cursor } } }`, {
-      f: { route, method: url.searchParams.get('f.method'), service: url.searchParams.get('f.service'), status, from: new Date(Date.now() - 3_600_000).toISOString() },
-    });
+    const statuses = await page
+      .locator('[data-testid="log-row"]')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-status'))));
+    const api = await data<{ recentLogs: { edges: unknown[] } }>(
+      `query($f: LogFilter) { recentLogs(first: 500, filter: $f) { edges { cursor } } }`,
+      {
+        f: {
+          route,
+          method: url.searchParams.get('f.method'),
+          service: url.searchParams.get('f.service'),
+          status,
+          from: new Date(Date.now() - 3_600_000).toISOString(),
+        },
+      },
+    );
     expect(statuses.length).toBe(api.recentLogs.edges.length);
     expect(new Set(statuses)).toEqual(new Set([status]));
     expect(await page.locator('[data-testid="active-filters"] [data-filter="f.status"]').innerText()).toContain(String(status));

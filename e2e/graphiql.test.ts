@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, startTestGateway, type TestGateway } from '../gateway/test/support/gateway.ts';
+import { jsonLines, startTestGateway, type TestGateway } from '@logpulse/gateway/test-support/gateway';
 import { launchChromium } from './support/browser.ts';
 import { buildDataset } from './support/dataset.ts';
 

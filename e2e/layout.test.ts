@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, type TestGateway } from '../gateway/test/support/gateway.ts';
+import { jsonLines, type TestGateway } from '@logpulse/gateway/test-support/gateway';
 import { contrastFailures, englishInKorean, LATIN_IN_KOREAN, layoutReport } from './support/audits.ts';
 import { launchChromium } from './support/browser.ts';
 import { buildDataset } from './support/dataset.ts';

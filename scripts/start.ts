@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { GATEWAY_NODE_FLAGS } from '../gateway/src/node-flags.ts';
-import { demoBackfillOptions, demoRate } from '../target-server/src/traffic/demo.ts';
-import { ensureDemoAlertRule } from './demo-alert-rule.ts';
+import { GATEWAY_NODE_FLAGS } from '@logpulse/gateway/node-flags';
+import { demoBackfillOptions, demoRate } from '@logpulse/target-server/demo';
+import { ensureDemoAlertRule } from '@logpulse/target-server/demo-alert-rule';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
@@ -33,7 +33,10 @@ if (logShipper !== 'dev' && logShipper !== 'fluent-bit') {
 /** FLUENT_BIT_BIN, else `fluent-bit` on PATH; exits with a message naming the variable when neither is there. */
 function fluentBitBinary(): string {
   const explicit = process.env.FLUENT_BIT_BIN;
-  const onPath = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'fluent-bit'));
+  const onPath = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, 'fluent-bit'));
   for (const candidate of explicit ? [explicit] : onPath) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -73,8 +76,13 @@ function humanize(line: string): string {
   if (!line.startsWith('{')) return line;
   try {
     const { level, msg, time: _t, pid: _p, hostname: _h, name: _n, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    const lvl = typeof level === 'number' ? ({ 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>)[level] ?? level : level;
-    const extras = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    const lvl =
+      typeof level === 'number'
+        ? (({ 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>)[level] ?? level)
+        : level;
+    const extras = Object.entries(rest)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
     return `${lvl} ${msg ?? ''} ${extras}`.trimEnd();
   } catch {
     return line;
@@ -179,7 +187,9 @@ if (!(await waitForReady(`http://127.0.0.1:${port}/readyz`, 120_000))) {
   await stopAll(1);
 }
 await ensureDemoAlertRule(`http://127.0.0.1:${port}`, process.env.DASHBOARD_TOKEN).then(
-  (outcome) => outcome === 'created' && say('start', 'created the example alert rule "Demo: high error rate" (start high-errors on the scenario page to see it fire)'),
+  (outcome) =>
+    outcome === 'created' &&
+    say('start', 'created the example alert rule "Demo: high error rate" (start high-errors on the scenario page to see it fire)'),
   (error: Error) => say('start', `could not create the example alert rule: ${error.message}`),
 );
 // The target server's own demo mode stays off: this script runs the traffic and backfill itself.
@@ -190,7 +200,22 @@ if (demoTraffic && firstStart) {
   const history = demoBackfillOptions(demoRate());
   say('start', `first start: backfilling ${history.window} of history at ${history.rate} req/s into the access log…`);
   const incidents = (history.incidents ?? []).flatMap((i) => ['--incident', String(i)]);
-  spawnSync(node, ['--import', 'tsx', 'target-server/src/traffic/cli.ts', '--backfill', String(history.window), '--rate', String(history.rate), '--file', accessLog, ...incidents], { cwd: root, stdio: 'inherit' });
+  spawnSync(
+    node,
+    [
+      '--import',
+      'tsx',
+      'target-server/src/traffic/cli.ts',
+      '--backfill',
+      String(history.window),
+      '--rate',
+      String(history.rate),
+      '--file',
+      accessLog,
+      ...incidents,
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
 }
 if (fluentBit) {
   // The real Fluent Bit with the shipped config; its tail db and chunk buffer live in DATA_DIR.
@@ -198,19 +223,31 @@ if (fluentBit) {
   mkdirSync(stateDir, { recursive: true });
   const healthPort = process.env.FLUENT_BIT_HTTP_PORT ?? '2020';
   say('start', `Fluent Bit ${fluentBit} (health http://127.0.0.1:${healthPort}/api/v1/health, state in ${stateDir})`);
-  runCommand('fluent-bit', fluentBit, ['-c', join(root, 'fluentbit', 'fluent-bit.yaml')], {
-    ACCESS_LOG_PATH: accessLog,
-    INGEST_HOST: '127.0.0.1',
-    INGEST_PORT: port,
-    INGEST_TLS: 'off',
-    INGEST_TOKEN: token,
-    FLUENT_BIT_STATE_DIR: stateDir,
-    FLUENT_BIT_HTTP_PORT: healthPort,
-  }, join(root, 'fluentbit'));
+  runCommand(
+    'fluent-bit',
+    fluentBit,
+    ['-c', join(root, 'fluentbit', 'fluent-bit.yaml')],
+    {
+      ACCESS_LOG_PATH: accessLog,
+      INGEST_HOST: '127.0.0.1',
+      INGEST_PORT: port,
+      INGEST_TLS: 'off',
+      INGEST_TOKEN: token,
+      FLUENT_BIT_STATE_DIR: stateDir,
+      FLUENT_BIT_HTTP_PORT: healthPort,
+    },
+    join(root, 'fluentbit'),
+  );
 } else {
-  run('shipper', ['fluentbit/src/cli.ts'], { SHIPPER_FILE: accessLog, INGEST_URL: `http://127.0.0.1:${port}/log/ingest`, INGEST_TOKEN: token, DATA_DIR: dataDir });
+  run('shipper', ['fluentbit/src/cli.ts'], {
+    SHIPPER_FILE: accessLog,
+    INGEST_URL: `http://127.0.0.1:${port}/log/ingest`,
+    INGEST_TOKEN: token,
+    DATA_DIR: dataDir,
+  });
 }
-if (demoTraffic) run('traffic', ['target-server/src/traffic/cli.ts', '--rate', String(demoRate()), '--url', `http://127.0.0.1:${targetPort}`]);
+if (demoTraffic)
+  run('traffic', ['target-server/src/traffic/cli.ts', '--rate', String(demoRate()), '--url', `http://127.0.0.1:${targetPort}`]);
 
 say('start', '');
 say('start', `logpulse is running (${process.env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${join(dataDir, 'pglite')}`})`);

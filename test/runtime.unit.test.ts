@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './deploy/compose-file.ts';
+import { repoRoot } from '@logpulse/testkit/compose-file';
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 const SUPPORTED_MAJOR = 24;

@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestStorage, type TestStorage } from '../gateway/test/support/databases.ts';
+import { createTestStorage, type TestStorage } from '@logpulse/gateway/test-support/databases';
 import { waitFor } from '@logpulse/testkit/wait-for';
-import { fluentBitMissing, freePort } from '../fluentbit/test/support/fluent-bit.ts';
+import { fluentBitMissing, freePort } from '@logpulse/fluentbit/test-support';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -116,17 +116,30 @@ async function untilRunning(started: Started, names: string[]) {
   });
   const tree = descendants(started.npm.pid!);
   const commands = tree.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
-  for (const name of names) expect(commands.some((c) => c.includes(name)), `${name} among ${commands.join(' | ')}`).toBe(true);
+  for (const name of names)
+    expect(
+      commands.some((c) => c.includes(name)),
+      `${name} among ${commands.join(' | ')}`,
+    ).toBe(true);
   return tree;
 }
 
 async function expectAllStopped(started: Started, tree: number[]) {
-  await waitFor('npm start to exit', async () => (await Promise.race([started.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10))])) === true, 30_000);
+  await waitFor(
+    'npm start to exit',
+    async () => (await Promise.race([started.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10))])) === true,
+    30_000,
+  );
   expect(await started.exited).toBe(0);
   await waitFor('every process of the platform to exit', () => tree.every((pid) => !alive(pid)), 10_000).catch(() => {
     throw new Error(`still running: ${tree.filter(alive).join(', ')}`);
   });
-  expect(await fetch(`http://127.0.0.1:${started.port}/healthz`).then(() => 'listening', () => 'closed')).toBe('closed');
+  expect(
+    await fetch(`http://127.0.0.1:${started.port}/healthz`).then(
+      () => 'listening',
+      () => 'closed',
+    ),
+  ).toBe('closed');
 }
 
 describe('npm start stops the whole platform on one signal', () => {

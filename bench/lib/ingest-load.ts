@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Pool } from 'undici';
-import { BENCH_TOKEN } from './gateway-process.ts';
+import { BENCH_TOKEN } from '@logpulse/testkit/gateway-process';
 import { createRandom, fluentBitLine, generateRecords, type GenerateOptions } from './workload.ts';
 
 const gzipAsync = promisify(gzip);

@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { bucketKey, GAMMA, MAX_KEY, MIN_MS } from '../../gateway/src/storage/histogram.ts';
-import { BUILD_ORDER, buildDerivedLevelsSql, DERIVED_BUILD_ORDER } from '../../gateway/src/storage/rollup-levels.ts';
-import { rollupBatch, type RollupRows } from '../../gateway/src/storage/rollup-write.ts';
-import { applyMigrations } from '../../gateway/src/storage/migrate.ts';
+import { bucketKey, GAMMA, MAX_KEY, MIN_MS } from '@logpulse/gateway/storage/histogram';
+import { BUILD_ORDER, buildDerivedLevelsSql, DERIVED_BUILD_ORDER } from '@logpulse/gateway/storage/rollup-levels';
+import { rollupBatch, type RollupRows } from '@logpulse/gateway/storage/rollup-write';
+import { applyMigrations } from '@logpulse/gateway/storage/migrate';
 import { createScratchDatabase, databaseExists, databaseUrl, SINGLE_NODE, type BenchTarget } from './scratch-db.ts';
 import { endpointSlots, ENDPOINTS, STATUS_4XX, STATUS_5XX, USER_AGENTS } from './workload.ts';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analysisOperations } from '../lib/analysis-operations.ts';
-import { REPO_ROOT, startGateway } from '../lib/gateway-process.ts';
+import { REPO_ROOT, startGateway } from '@logpulse/testkit/gateway-process';
 import { GraphQLClient } from '../lib/graphql-client.ts';
 import type { BenchTarget } from '../lib/scratch-db.ts';
 import { ensureDataset, type Dataset } from '../lib/seed.ts';

@@ -5,7 +5,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { REPO_ROOT, startGateway } from '../lib/gateway-process.ts';
+import { REPO_ROOT, startGateway } from '@logpulse/testkit/gateway-process';
 import { buildBodies } from '../lib/ingest-load.ts';
 import { serverCpuSampler } from '../lib/proc.ts';
 import { createScratchDatabase, dropScratchDatabase, scratchName, SINGLE_NODE, type BenchTarget } from '../lib/scratch-db.ts';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startGateway } from '../lib/gateway-process.ts';
+import { startGateway } from '@logpulse/testkit/gateway-process';
 import { GraphQLClient } from '../lib/graphql-client.ts';
 import { buildBodies, runIngestLoad } from '../lib/ingest-load.ts';
 import { createScratchDatabase, dropScratchDatabase, scratchName } from '../lib/scratch-db.ts';

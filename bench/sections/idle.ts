@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
-import { REPO_ROOT } from '../lib/gateway-process.ts';
+import { REPO_ROOT } from '@logpulse/testkit/gateway-process';
 import { processCpuSeconds } from '../lib/proc.ts';
 
 export interface IdleShipperResult {
@@ -78,7 +78,9 @@ export async function benchIdleShipper(options: IdleShipperOptions): Promise<Idl
     const pickupMs = performance.now() - appendedAt;
     const cpuSeconds = after - before;
     const result = { seconds, cpuSeconds, cpuSecondsPerHour: (cpuSeconds / seconds) * 3600, pickupMs };
-    options.log(`idle shipper: ${cpuSeconds.toFixed(2)} CPU s over ${seconds.toFixed(0)} s idle; a new line arrived after ${pickupMs.toFixed(0)} ms`);
+    options.log(
+      `idle shipper: ${cpuSeconds.toFixed(2)} CPU s over ${seconds.toFixed(0)} s idle; a new line arrived after ${pickupMs.toFixed(0)} ms`,
+    );
     return result;
   } finally {
     child.kill('SIGTERM');

@@ -5,8 +5,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { templateRoute } from '../../gateway/src/ingest/route-template.ts';
-import { startGateway, type GatewayProcess } from '../lib/gateway-process.ts';
+import { templateRoute } from '@logpulse/gateway/ingest/route-template';
+import { startGateway, type GatewayProcess } from '@logpulse/testkit/gateway-process';
 import { buildBodies, runIngestLoad, type IngestBody } from '../lib/ingest-load.ts';
 import { processRssMb, ResourceSampler, type ResourceReport, type ServerCpuSampler } from '../lib/proc.ts';
 import { createScratchDatabase, dropScratchDatabase, scratchName } from '../lib/scratch-db.ts';
@@ -108,7 +108,9 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     await gateway.stop();
     gateway = null;
     const stored = await storedCounts(url);
-    options.log(`ingest: ${stored.logs.toLocaleString('en')} rows stored, logs table ${stored.logsBytesPerRecord.toFixed(1)} bytes per record (indexes included)`);
+    options.log(
+      `ingest: ${stored.logs.toLocaleString('en')} rows stored, logs table ${stored.logsBytesPerRecord.toFixed(1)} bytes per record (indexes included)`,
+    );
 
     options.log(`ingest: COPY reference, ${options.copyRows.toLocaleString('en')} rows`);
     const copy = await copyReference(url, options.copyRows, now);

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { gzip } from 'node:zlib';
 import { Pool } from 'undici';
-import { BENCH_TOKEN } from '../lib/gateway-process.ts';
+import { BENCH_TOKEN } from '@logpulse/testkit/gateway-process';
 import { ResourceSampler, type ResourceReport } from '../lib/proc.ts';
 import { summarize, type Summary } from '../lib/stats.ts';
 import type { SubscriberMessage, SubscriberWorkerData } from '../lib/subscriber-worker.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLClient } from '../lib/graphql-client.ts';
-import { freePort, REPO_ROOT } from '../lib/gateway-process.ts';
+import { freePort, REPO_ROOT } from '@logpulse/testkit/gateway-process';
 import { processRssMb } from '../lib/proc.ts';
 import { createScratchDatabase, dropScratchDatabase, scratchName } from '../lib/scratch-db.ts';
 
@@ -80,7 +80,11 @@ async function runOnce(mode: 'postgres' | 'pglite', options: MemoryOptions): Pro
   const client = new GraphQLClient(`http://127.0.0.1:${port}`);
   try {
     const url = `http://127.0.0.1:${port}/readyz`;
-    while (!(await fetch(url).then((r) => r.ok).catch(() => false))) {
+    while (
+      !(await fetch(url)
+        .then((r) => r.ok)
+        .catch(() => false))
+    ) {
       if (stack.exitCode !== null) throw new Error(`npm start exited (${stack.exitCode}) before the gateway was ready`);
       if (performance.now() - started > 300_000) throw new Error('the gateway was not ready after 300 s');
       await sleep(250);

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { compactRollups } from '../../gateway/src/storage/rollup-compaction.ts';
-import { startGateway } from '../lib/gateway-process.ts';
+import { compactRollups } from '@logpulse/gateway/storage/rollup-compaction';
+import { startGateway } from '@logpulse/testkit/gateway-process';
 import { buildBodies, runIngestLoad } from '../lib/ingest-load.ts';
 import { createScratchDatabase, dropScratchDatabase, scratchName } from '../lib/scratch-db.ts';
 
@@ -61,7 +61,9 @@ export async function benchStorage(options: StorageOptions): Promise<StorageResu
     const tables = await tableSizes(pool);
     const totalBytes = tables.reduce((sum, t) => sum + t.totalBytes, 0);
     const result = { records: options.records, hours, tables, totalBytes, bytesPerRecord: totalBytes / options.records };
-    options.log(`storage: ${(totalBytes / 1e6).toFixed(1)} MB for ${options.records.toLocaleString('en')} records = ${result.bytesPerRecord.toFixed(0)} bytes/record`);
+    options.log(
+      `storage: ${(totalBytes / 1e6).toFixed(1)} MB for ${options.records.toLocaleString('en')} records = ${result.bytesPerRecord.toFixed(0)} bytes/record`,
+    );
     return result;
   } finally {
     await gateway.stop();

@@ -1,20 +1,8 @@
 // A known, deterministic set of access-log records for the end-to-end tests: two services,
 // fast, slow and failing endpoints, spread over the last 50 minutes (and a few in the hour
 // before, so "change vs previous period" has something to compare with).
+import type { AccessLogRecord } from '@logpulse/testkit/access-log-record';
 import { seededRandom as random } from '@logpulse/testkit/random';
-
-export interface AccessLogRecord {
-  timestamp: string;
-  service: string;
-  method: string;
-  path: string;
-  status: number;
-  latency_ms: number;
-  user_agent: string;
-  ip_address: string;
-  request_id: string;
-}
-
 
 interface EndpointSpec {
   service: string;
@@ -27,13 +15,34 @@ interface EndpointSpec {
 
 const ENDPOINTS: EndpointSpec[] = [
   { service: 'shop-api', method: 'GET', path: () => '/api/products', count: 90, latency: [12, 60], status: () => 200 },
-  { service: 'shop-api', method: 'GET', path: (r) => `/api/products/${1 + Math.floor(r() * 40)}`, count: 60, latency: [8, 40], status: (r) => (r() < 0.1 ? 404 : 200) },
+  {
+    service: 'shop-api',
+    method: 'GET',
+    path: (r) => `/api/products/${1 + Math.floor(r() * 40)}`,
+    count: 60,
+    latency: [8, 40],
+    status: (r) => (r() < 0.1 ? 404 : 200),
+  },
   { service: 'shop-api', method: 'POST', path: () => '/api/orders', count: 30, latency: [80, 220], status: (r) => (r() < 0.1 ? 500 : 201) },
   // Enough requests (≥ 20 in the last hour) for the bottleneck analysis to judge it.
   { service: 'shop-api', method: 'GET', path: () => '/api/slow', count: 30, latency: [900, 2600], status: () => 200 },
   { service: 'shop-api', method: 'GET', path: () => '/api/error/500', count: 8, latency: [3, 12], status: () => 500 },
-  { service: 'shop-api', method: 'GET', path: (r) => `/api/users/${100 + Math.floor(r() * 20)}`, count: 25, latency: [10, 35], status: (r) => (r() < 0.2 ? 404 : 200) },
-  { service: 'auth-api', method: 'POST', path: () => '/auth/login', count: 40, latency: [40, 120], status: (r) => (r() < 0.15 ? 401 : 200) },
+  {
+    service: 'shop-api',
+    method: 'GET',
+    path: (r) => `/api/users/${100 + Math.floor(r() * 20)}`,
+    count: 25,
+    latency: [10, 35],
+    status: (r) => (r() < 0.2 ? 404 : 200),
+  },
+  {
+    service: 'auth-api',
+    method: 'POST',
+    path: () => '/auth/login',
+    count: 40,
+    latency: [40, 120],
+    status: (r) => (r() < 0.15 ? 401 : 200),
+  },
 ];
 
 const AGENTS = ['Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0', 'curl/8.5.0', 'okhttp/4.12.0', 'python-requests/2.32'];

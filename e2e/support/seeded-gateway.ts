@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { jsonLines, startTestGateway, type TestGateway } from '../../gateway/test/support/gateway.ts';
+import { jsonLines, startTestGateway, type TestGateway } from '@logpulse/gateway/test-support/gateway';
 import { buildDataset, INVALID_RECORDS } from './dataset.ts';
-import { buildIncident, type Incident } from './incident.ts';
+import { buildIncident, type Incident } from '@logpulse/testkit/incident';
 import { ensureWebBuild, WEB_DIST } from './web-build.ts';
 
 /**

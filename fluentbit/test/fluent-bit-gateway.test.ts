@@ -5,12 +5,21 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../gateway/src/config.ts';
-import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/test/support/gateway.ts';
+import { loadConfig } from '@logpulse/gateway/config';
+import { startTestGateway, TEST_TOKEN, type TestGateway } from '@logpulse/gateway/test-support/gateway';
 import { waitFor } from '@logpulse/testkit/wait-for';
-import { BENCH_TOKEN, startGateway, type GatewayProcess } from '../../bench/lib/gateway-process.ts';
-import { createTestStorage } from '../../gateway/test/support/databases.ts';
-import { accessLogWorkspace, compareSets, FLUENT_BIT_DIR, fluentBitMissing, freePort, startFluentBit, storedCounts, type FluentBit } from './support/fluent-bit.ts';
+import { BENCH_TOKEN, startGateway, type GatewayProcess } from '@logpulse/testkit/gateway-process';
+import { createTestStorage } from '@logpulse/gateway/test-support/databases';
+import {
+  accessLogWorkspace,
+  compareSets,
+  FLUENT_BIT_DIR,
+  fluentBitMissing,
+  freePort,
+  startFluentBit,
+  storedCounts,
+  type FluentBit,
+} from './support/fluent-bit.ts';
 
 describe('INGEST_AUTH=none (a shipper config without a token) is refused where it is unsafe', () => {
   it('starts only in development and on loopback', () => {
@@ -18,9 +27,9 @@ describe('INGEST_AUTH=none (a shipper config without a token) is refused where i
     expect(loadConfig({ INGEST_AUTH: 'none', HOST: '::1' }).ingestAuthDisabled).toBe(true);
     expect(() => loadConfig({ INGEST_AUTH: 'none' })).toThrow(/INGEST_AUTH=none needs HOST=127\.0\.0\.1.*0\.0\.0\.0/);
     expect(() => loadConfig({ INGEST_AUTH: 'none', HOST: '192.168.1.5' })).toThrow(/needs HOST=127\.0\.0\.1/);
-    expect(() => loadConfig({ INGEST_AUTH: 'none', HOST: '127.0.0.1', NODE_ENV: 'production', INGEST_TOKEN: 'a8f3c1d9e7b2a6f4c0d8e1b3' })).toThrow(
-      /development only/,
-    );
+    expect(() =>
+      loadConfig({ INGEST_AUTH: 'none', HOST: '127.0.0.1', NODE_ENV: 'production', INGEST_TOKEN: 'a8f3c1d9e7b2a6f4c0d8e1b3' }),
+    ).toThrow(/development only/);
     expect(() => loadConfig({ INGEST_AUTH: 'off' })).toThrow(/INGEST_AUTH/);
   });
 });
@@ -41,7 +50,16 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit with the docume
   });
 
   it('accepts fluent-bit.yaml and fluent-bit.conf (--dry-run)', () => {
-    const env = { ...process.env, ACCESS_LOG_PATH: '/tmp/x.log', INGEST_HOST: '127.0.0.1', INGEST_PORT: '8000', INGEST_TLS: 'off', INGEST_TOKEN: 't', FLUENT_BIT_STATE_DIR: dir, FLUENT_BIT_HTTP_PORT: '2020' };
+    const env = {
+      ...process.env,
+      ACCESS_LOG_PATH: '/tmp/x.log',
+      INGEST_HOST: '127.0.0.1',
+      INGEST_PORT: '8000',
+      INGEST_TLS: 'off',
+      INGEST_TOKEN: 't',
+      FLUENT_BIT_STATE_DIR: dir,
+      FLUENT_BIT_HTTP_PORT: '2020',
+    };
     for (const config of ['fluent-bit.yaml', 'fluent-bit.conf']) {
       // It prints the verdict on stderr and exits 0 (execFileSync throws on any other exit).
       const result = spawnSync(process.env.FLUENT_BIT_BIN!, ['-c', config, '--dry-run'], { cwd: FLUENT_BIT_DIR, env, encoding: 'utf8' });
@@ -50,17 +68,27 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit with the docume
     }
   });
 
-  it('the original system\'s token-less config stores every line with a loopback gateway run with INGEST_AUTH=none', async () => {
+  it("the original system's token-less config stores every line with a loopback gateway run with INGEST_AUTH=none", async () => {
     gateway = await startTestGateway('postgres', { env: { INGEST_TOKEN: '', INGEST_AUTH: 'none' } });
     const file = join(dir, 'logs', 'access.log');
     // The original system's shape: zone-less second timestamps, client_ip, integer latency.
     const ids = Array.from({ length: 50 }, (_, i) => `legacy-${i}`);
     await appendFile(
       file,
-      ids.map((id, i) => `${JSON.stringify({ timestamp: new Date(Date.now() - i * 1000).toISOString().slice(0, 19), path: '/api/orders', method: 'GET', status: 200, latency_ms: 12, user_agent: 'legacy', client_ip: '10.0.0.9', request_id: id })}\n`).join(''),
+      ids
+        .map(
+          (id, i) =>
+            `${JSON.stringify({ timestamp: new Date(Date.now() - i * 1000).toISOString().slice(0, 19), path: '/api/orders', method: 'GET', status: 200, latency_ms: 12, user_agent: 'legacy', client_ip: '10.0.0.9', request_id: id })}\n`,
+        )
+        .join(''),
     );
     running.push(
-      await startFluentBit({ config: join(FLUENT_BIT_DIR, 'test', 'fixtures', 'legacy-no-token.conf'), logFile: file, stateDir: join(dir, 'state'), gatewayUrl: gateway.url }),
+      await startFluentBit({
+        config: join(FLUENT_BIT_DIR, 'test', 'fixtures', 'legacy-no-token.conf'),
+        logFile: file,
+        stateDir: join(dir, 'state'),
+        gatewayUrl: gateway.url,
+      }),
     );
     // Its records carry no service, and its URI names one: ?service=legacy.
     await waitFor('50 legacy lines stored', async () => (await storedCounts(gateway!.storage.databaseUrl!, 'legacy')).size === 50, 20_000);
@@ -80,9 +108,19 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit with the docume
     try {
       const file = join(dir, 'logs', 'access.log');
       const ids = Array.from({ length: 40 }, (_, i) => `noparser-${i}`);
-      const line = (id: string) => JSON.stringify({ timestamp: new Date().toISOString(), path: '/api/users/1', method: 'GET', status: 200, latency_ms: 2.5, request_id: id });
+      const line = (id: string) =>
+        JSON.stringify({
+          timestamp: new Date().toISOString(),
+          path: '/api/users/1',
+          method: 'GET',
+          status: 200,
+          latency_ms: 2.5,
+          request_id: id,
+        });
       await appendFile(file, `${ids.slice(0, 20).map(line).join('\n')}\nnot json at all\n${ids.slice(20).map(line).join('\n')}\n`);
-      running.push(await startFluentBit({ config, logFile: file, stateDir: join(dir, 'state'), gatewayUrl: gateway.url, token: TEST_TOKEN }));
+      running.push(
+        await startFluentBit({ config, logFile: file, stateDir: join(dir, 'state'), gatewayUrl: gateway.url, token: TEST_TOKEN }),
+      );
       const pool = gateway.app.database!.pool;
       await waitFor('the lines and the dead letter', async () => (await pool.query('SELECT 1 FROM dead_letters')).rowCount === 1 && (await storedCounts(gateway!.storage.databaseUrl!, 'target-server')).size === 40, 20_000);
       expect(compareSets(ids, await storedCounts(gateway.storage.databaseUrl!, 'target-server'))).toEqual({ missing: [], twice: [], unexpected: [] });
@@ -109,7 +147,9 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit with the docume
     };
     try {
       const first = await startGw();
-      running.push(await startFluentBit({ logFile: ws.file, stateDir: ws.stateDir, gatewayUrl: `http://127.0.0.1:${port}`, token: BENCH_TOKEN }));
+      running.push(
+        await startFluentBit({ logFile: ws.file, stateDir: ws.stateDir, gatewayUrl: `http://127.0.0.1:${port}`, token: BENCH_TOKEN }),
+      );
       for (let burst = 0; burst < 10; burst++) {
         ws.write(200);
         if (burst === 4) process.kill(first.pid, 'SIGKILL');

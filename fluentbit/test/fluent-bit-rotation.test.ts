@@ -4,7 +4,7 @@ import { appendFileSync, copyFileSync, truncateSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/test/support/gateway.ts';
+import { startTestGateway, TEST_TOKEN, type TestGateway } from '@logpulse/gateway/test-support/gateway';
 import { waitFor } from '@logpulse/testkit/wait-for';
 import { accessLogWorkspace, compareSets, fluentBitMissing, startFluentBit, storedCounts, type FluentBit } from './support/fluent-bit.ts';
 
@@ -42,11 +42,15 @@ describe.skipIf(fluentBitMissing !== undefined)('real Fluent Bit across log rota
   const untilSettled = async () => {
     let last = -1;
     let since = Date.now();
-    await waitFor('the stored lines to settle', async () => {
-      const size = (await stored()).size;
-      if (size !== last) [last, since] = [size, Date.now()];
-      return Date.now() - since > 2500;
-    }, 20_000);
+    await waitFor(
+      'the stored lines to settle',
+      async () => {
+        const size = (await stored()).size;
+        if (size !== last) [last, since] = [size, Date.now()];
+        return Date.now() - since > 2500;
+      },
+      20_000,
+    );
   };
 
   beforeEach(async () => {

@@ -3,8 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startTestGateway, TEST_TOKEN } from '../../gateway/test/support/gateway.ts';
-import type { TestGateway } from '../../gateway/test/support/gateway.ts';
+import { startTestGateway, TEST_TOKEN } from '@logpulse/gateway/test-support/gateway';
+import type { TestGateway } from '@logpulse/gateway/test-support/gateway';
 import { waitFor } from './support/capture-server.ts';
 import { accessLine, range, workspace } from '@logpulse/testkit/shipper-harness';
 
@@ -33,13 +33,22 @@ async function count(sql: string): Promise<number> {
 }
 
 it('stores every line once, and a full resend from scratch is recognised as duplicates', async () => {
-  await writeFile(ws.file, range(1, 30).map((seq) => `${accessLine(seq)}\n`).join(''));
+  await writeFile(
+    ws.file,
+    range(1, 30)
+      .map((seq) => `${accessLine(seq)}\n`)
+      .join(''),
+  );
   const url = `${gateway.url}/log/ingest?service=shipper-it`;
   const first = ws.start({ url, token: TEST_TOKEN, batchMaxRecords: 10 });
   await waitFor('30 records acknowledged', () => first.stats().recordsSent === 30, 30_000);
   await first.stop();
   expect(await count(`SELECT count(*) AS n FROM logs WHERE service = 'shipper-it'`)).toBe(30);
-  expect(await count(`SELECT count(*) AS n FROM logs WHERE service = 'shipper-it' AND path = '/api/users/7' AND status = 200 AND ip_address = '10.0.0.7'`)).toBe(1);
+  expect(
+    await count(
+      `SELECT count(*) AS n FROM logs WHERE service = 'shipper-it' AND path = '/api/users/7' AND status = 200 AND ip_address = '10.0.0.7'`,
+    ),
+  ).toBe(1);
 
   // The worst crash: a shipper that lost all its state ships the same batches, byte for byte.
   const again = ws.start({ url, token: TEST_TOKEN, batchMaxRecords: 10, stateDir: join(ws.dir, 'fresh-state') });

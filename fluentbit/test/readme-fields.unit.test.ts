@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRecord } from '../../gateway/src/ingest/record.ts';
+import { parseRecord } from '@logpulse/gateway/ingest/record';
 
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 const section = readme.slice(readme.indexOf('## Pointing Fluent Bit at another service'));

@@ -32,6 +32,7 @@ import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openDatabase, type Database } from './storage/db.ts';
 import { applyMigrations } from './storage/migrate.ts';
+import { isCitus } from './storage/citus.ts';
 import { checkReadiness } from './storage/readiness.ts';
 import { scheduleRetention } from './storage/retention.ts';
 
@@ -78,7 +79,9 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   const sockets = new Set<Socket>();
 
   if (config.production && !config.dashboardToken) {
-    logger.warn('DASHBOARD_TOKEN is not set (ALLOW_ANONYMOUS_DASHBOARD=true): the dashboard and /graphql are open to anyone who can reach this gateway');
+    logger.warn(
+      'DASHBOARD_TOKEN is not set (ALLOW_ANONYMOUS_DASHBOARD=true): the dashboard and /graphql are open to anyone who can reach this gateway',
+    );
   }
   const ingestAdmission = new IngestAdmission(config.ingestConcurrency.maxConcurrent, config.ingestConcurrency.maxQueued);
   const metrics = new GatewayMetrics(
@@ -159,7 +162,11 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
   // MCP tools run their GraphQL in-process, through the same Yoga envelope as /graphql.
   const handleMcp = createMcpHandler(
     (req, res) => async (query, variables) => {
-      const init = { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query, variables }) };
+      const init = {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      };
       return (await yoga.fetch('http://gateway/graphql', init, { req, res })).json();
     },
     logger,
@@ -253,6 +260,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
     try {
       const applied = await applyMigrations(database.pool);
       if (applied.length) logger.info({ applied }, 'migrations applied');
+      database.citus = await isCitus(database.pool);
       ready = true;
       logger.info({ database: database.mode }, 'storage ready');
     } catch (error) {

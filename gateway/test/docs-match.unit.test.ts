@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { autoBucketSeconds } from '../src/analytics/traffic.ts';
 import { RULES } from '../src/insights/recommendations/rules.ts';
+import { bucketKey, bucketValue, GAMMA, MAX_KEY, MAX_LATENCY_MS, MIN_MS } from '../src/storage/histogram.ts';
+import { parseRecord } from '../src/ingest/record.ts';
 
 /**
  * What README.md and the schema descriptions promise about defaults and thresholds is what the
@@ -28,5 +30,24 @@ describe('docs say what the code does', () => {
       expect(text).toMatch(/over ≥ 10 of its newest requests that logged\s+a size/);
       expect(text).toMatch(/MEDIUM\s+severity or worse/);
     }
+  });
+
+  it('percentile accuracy and range', () => {
+    // The bound the histogram guarantees, the range it covers, and that it is ingest's own bound.
+    expect((GAMMA - 1) / (GAMMA + 1)).toBeLessThanOrEqual(0.039);
+    expect(MIN_MS).toBe(0.1);
+    expect(MAX_LATENCY_MS).toBe(24 * 3_600_000);
+    expect(bucketKey(MAX_LATENCY_MS)).toBeLessThanOrEqual(MAX_KEY);
+    expect(Math.abs(bucketValue(bucketKey(MAX_LATENCY_MS)) / MAX_LATENCY_MS - 1)).toBeLessThanOrEqual(0.039);
+    const now = Date.UTC(2026, 0, 5);
+    const accepted = (latency_ms: number) =>
+      parseRecord(
+        { timestamp: new Date(now).toISOString(), path: '/x', method: 'GET', status: 200, latency_ms },
+        { defaultService: 'docs', dateKey: 'date', zoneless: 'UTC', now },
+      ).ok;
+    expect(accepted(MAX_LATENCY_MS)).toBe(true);
+    expect(accepted(MAX_LATENCY_MS + 1)).toBe(false);
+    expect(readme).toContain('within 3.9 % of the exact value for any latency from 0.1 ms to 24 h');
+    expect(schema).toContain('within 3.9 % of the exact value for any latency from 0.1 ms to 24 h');
   });
 });

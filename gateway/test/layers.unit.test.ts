@@ -53,4 +53,23 @@ describe('gateway layering', () => {
     }
     expect(violations).toEqual([]);
   });
+
+  it('GraphQL errors are made in the one error mapping, or before execution where it cannot run', () => {
+    // Resolvers throw domain errors (domain/errors.ts); graphql/error-mapping.ts gives them their
+    // code. The others refuse an operation before any resolver runs, where no mapping applies:
+    // scalar coercion, the cost guard, the GET-subscription check and graphql-ws's operation cap.
+    const allowed = ['graphql/error-mapping.ts', 'graphql/scalars.ts', 'graphql/analysis-guard.ts', 'http/csrf.ts', 'http/websocket.ts'];
+    const makers = [...sourceFiles(SRC)]
+      .filter((file) => /new GraphQLError\(/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(SRC, file).split(sep).join('/'));
+    expect(makers.filter((file) => !allowed.includes(file))).toEqual([]);
+  });
+
+  it('keeps no per-pool or per-config state in modules: app.ts builds each service once', () => {
+    const keyedByService = /\bWeak(?:Map|Set)<\s*(?:pg\.)?(?:Pool|PoolClient|GatewayConfig|Database|PrismaClient)\b/;
+    const holders = [...sourceFiles(SRC)]
+      .filter((file) => keyedByService.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(SRC, file));
+    expect(holders).toEqual([]);
+  });
 });

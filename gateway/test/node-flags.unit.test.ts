@@ -7,7 +7,7 @@ import { GATEWAY_NODE_FLAGS } from '../src/node-flags.ts';
 describe('gateway launchers', () => {
   const read = (path: string) => readFile(new URL(`../../${path}`, import.meta.url), 'utf8');
 
-  it.each(['gateway/package.json', 'scripts/start.ts', 'bench/lib/gateway-process.ts'])(
+  it.each(['gateway/package.json', 'scripts/start.ts', 'testkit/src/gateway-process.ts'])(
     '%s starts the gateway with the V8 flags',
     async (path) => {
       const text = await read(path);

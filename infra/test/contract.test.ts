@@ -4,15 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  CONTRACT_ENV,
-  composeVariables,
-  loadCompose,
-  parsePort,
-  repoRoot,
-  resolveCompose,
-  service,
-} from '../../test/deploy/compose-file.ts';
+import { CONTRACT_ENV, composeVariables, loadCompose, parsePort, repoRoot, resolveCompose, service } from '@logpulse/testkit/compose-file';
 import { PORTS } from '../lib/logpulse-stack.ts';
 import { type CfnTemplate, resources, synth, userData } from './synth.ts';
 
@@ -38,7 +30,10 @@ function deployedServices(script: string): string[] {
 
 function targetGroupPorts(json: CfnTemplate): Record<string, number> {
   return Object.fromEntries(
-    resources(json, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([id, g]) => [id.startsWith('Dashboard') ? 'dashboard' : 'ingest', g.Properties.Port as number]),
+    resources(json, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([id, g]) => [
+      id.startsWith('Dashboard') ? 'dashboard' : 'ingest',
+      g.Properties.Port as number,
+    ]),
   );
 }
 
@@ -63,7 +58,9 @@ describe.each([
   });
 
   it('deploys every compose service exactly once across the two servers', () => {
-    const all = Object.entries(compose.services).filter(([, s]) => !s.profiles).map(([n]) => n);
+    const all = Object.entries(compose.services)
+      .filter(([, s]) => !s.profiles)
+      .map(([n]) => n);
     const expected = mode === 'rds' ? all.filter((n) => n !== 'postgres') : all;
     const deployed = [...deployedServices(server1), ...deployedServices(server2)];
     expect(deployed.sort()).toEqual(expected.sort());
@@ -114,7 +111,8 @@ describe('README configuration table', () => {
   it.skipIf(!existsSync(readme))('lists every env name the gateway container receives', () => {
     const text = readFileSync(readme, 'utf8');
     const gatewayEnv = Object.keys(service(compose, 'gateway').environment ?? {}).filter((n) => n !== 'NODE_ENV');
-    for (const name of [...CONTRACT_ENV, ...gatewayEnv]) expect(text, `README.md mentions ${name}`).toMatch(new RegExp(`\\|\\s*\`${name}\``));
+    for (const name of [...CONTRACT_ENV, ...gatewayEnv])
+      expect(text, `README.md mentions ${name}`).toMatch(new RegExp(`\\|\\s*\`${name}\``));
   });
 });
 

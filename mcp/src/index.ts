@@ -5,7 +5,7 @@ export { TOOL_NAMES, type GraphQLResponse, type GraphQLRunner } from './tools.ts
 export { httpGraphQLRunner } from './graphql-http.ts';
 
 /** Version reported to MCP clients. */
-export const SERVER_VERSION = '1.0.0';
+const SERVER_VERSION = '1.0.0';
 
 /** An MCP server with every logpulse tool, answering through `run` (not yet connected to a transport). */
 export function createLogpulseMcpServer(run: GraphQLRunner): McpServer {

@@ -22,10 +22,21 @@ export interface TargetServerConfig {
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|k|kib|mb|m|mib|gb|g|gib)?$/i;
-const SIZE_UNIT: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const SIZE_UNIT: Record<string, number> = {
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** "10MB", "512k", "1048576" → bytes (binary units). */
-export function parseSize(text: string, what: string): number {
+function parseSize(text: string, what: string): number {
   const match = SIZE.exec(text.trim());
   if (!match) throw new Error(`${what}: "${text}" is not a size (e.g. 10MB, 512KB, 1048576)`);
   return Math.floor(Number(match[1]) * (SIZE_UNIT[(match[2] ?? 'b').toLowerCase()] as number));
@@ -33,7 +44,8 @@ export function parseSize(text: string, what: string): number {
 
 function parseInteger(text: string, what: string, min: number, max: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${what} must be an integer in [${min}, ${max}], got "${text}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${what} must be an integer in [${min}, ${max}], got "${text}"`);
   return value;
 }
 

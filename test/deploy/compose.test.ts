@@ -13,7 +13,7 @@ import {
   repoRoot,
   resolveCompose,
   service,
-} from './compose-file.ts';
+} from '@logpulse/testkit/compose-file';
 
 const compose = loadCompose();
 const secrets = { INGEST_TOKEN: 'ingest-token-0123456789', POSTGRES_PASSWORD: 'pw0123456789abcdef' };
@@ -26,9 +26,7 @@ function namedVolume(mount: string): { name: string; target: string; readOnly: b
 
 describe('docker-compose.yml services', () => {
   it('runs the whole platform, with Redis only in the scale-out profile', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(
-      ['fluent-bit', 'gateway', 'postgres', 'redis', 'target-server', 'web'].sort(),
-    );
+    expect(Object.keys(compose.services).sort()).toEqual(['fluent-bit', 'gateway', 'postgres', 'redis', 'target-server', 'web'].sort());
     expect(service(compose, 'redis').profiles).toEqual(['scale-out']);
     for (const [name, svc] of Object.entries(compose.services)) {
       if (name !== 'redis') expect(svc.profiles, name).toBeUndefined();

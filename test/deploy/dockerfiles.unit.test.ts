@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './compose-file.ts';
-import { GATEWAY_NODE_FLAGS } from '../../gateway/src/node-flags.ts';
+import { repoRoot } from '@logpulse/testkit/compose-file';
+import { GATEWAY_NODE_FLAGS } from '@logpulse/gateway/node-flags';
 
 interface Instruction {
   op: string;
@@ -100,7 +100,10 @@ describe('gateway/Dockerfile', () => {
   });
 
   it('starts the gateway through tsx in production, serving the web build', () => {
-    const env = final.instructions.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+    const env = final.instructions
+      .filter((i) => i.op === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
     expect(env).toContain('NODE_ENV=production');
     expect(env).toContain('PORT=8000');
     expect(env).toContain('WEB_DIST=/app/web/dist');
@@ -112,7 +115,10 @@ describe('gateway/Dockerfile', () => {
 
 describe('web/Dockerfile', () => {
   const final = readStages('web/Dockerfile').at(-1)!;
-  const env = final.instructions.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+  const env = final.instructions
+    .filter((i) => i.op === 'ENV')
+    .map((i) => i.args)
+    .join(' ');
 
   it('renders the nginx template from LOGPULSE_* variables only, defaulting to the compose gateway', () => {
     expect(env).toContain('NGINX_ENVSUBST_FILTER=^LOGPULSE_');

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { jsonLines, startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/test/support/gateway.ts';
+import { jsonLines, startTestGateway, TEST_TOKEN, type TestGateway } from '@logpulse/gateway/test-support/gateway';
 import { findNginx, type RunningNginx, startNginx } from './nginx.ts';
 
 const nginxBinary = findNginx();
@@ -191,7 +191,7 @@ describe.skipIf(!nginxBinary)('nginx (deploy/nginx) in front of a running gatewa
     expect(await query.json()).toEqual({ data: { health: { status: 'ok' } } });
   });
 
-  it('accepts chunks larger than nginx\'s 1 MB default body limit (Fluent Bit sends several MB)', async () => {
+  it("accepts chunks larger than nginx's 1 MB default body limit (Fluent Bit sends several MB)", async () => {
     // Random user agents keep the gzip body above 1 MB with few records.
     const records = Array.from({ length: 5_000 }, (_, i) => ({
       ...accessRecord(`/api/bulk/${i % 50}`),

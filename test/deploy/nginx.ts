@@ -8,7 +8,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from './compose-file.ts';
+import { repoRoot } from '@logpulse/testkit/compose-file';
 
 const TEMPLATE = join(repoRoot, 'deploy/nginx/templates/logpulse.conf.template');
 const MAIN_CONF = join(repoRoot, 'deploy/nginx/nginx.conf');

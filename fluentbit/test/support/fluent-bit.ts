@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { RotatingFile } from '../../../target-server/src/index.ts';
+import { RotatingFile } from '@logpulse/target-server';
 import { waitFor } from '@logpulse/testkit/wait-for';
 
 export const FLUENT_BIT_DIR = join(import.meta.dirname, '..', '..');
@@ -70,7 +70,8 @@ export async function startFluentBit(options: FluentBitOptions): Promise<FluentB
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean)));
+  for (const stream of [child.stdout!, child.stderr!])
+    stream.on('data', (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const fb: FluentBit = {
     process: child,

@@ -18,7 +18,7 @@ export const OFFLINE_MODEL = 'logpulse-rules';
 export const MODEL_PROVIDER = 'openai';
 
 /** The model answered twice with something that is not a valid insight. */
-export class InvalidModelOutputError extends Error {}
+class InvalidModelOutputError extends Error {}
 
 /** Tokens spent so far by one operation, kept even when it ends in an error. */
 export interface UsageMeter {
@@ -110,7 +110,9 @@ export async function analyzeRecentLogs(ctx: GatewayContext, input: AnalyzeInput
         await recordUsage(db.prisma, 'analysis', provider.model, meter.usage);
       }
       if (invalid) {
-        throw new ModelOutputError(`The AI model returned an invalid analysis twice (${invalid.message}). Try again, or configure another model.`);
+        throw new ModelOutputError(
+          `The AI model returned an invalid analysis twice (${invalid.message}). Try again, or configure another model.`,
+        );
       }
     }
   }

@@ -30,6 +30,8 @@ import { describeCondition, formatValue } from '../alerts/conditions.ts';
  */
 export interface ToolContext {
   pool: pg.Pool;
+  /** The database is Citus (Database.citus). */
+  citus: boolean;
   now: number;
   /** Window used when a call names none. */
   defaultMinutes: number;
@@ -94,7 +96,6 @@ const describeArgs = (args: Record<string, unknown>): string | null => {
     .map(([k, v]) => `${k}: ${cleanUntrusted(String(v), 80)}`);
   return parts.length ? parts.join(', ') : null;
 };
-
 
 const r1 = (v: number | null | undefined) => (v == null ? null : round(v, 1));
 const pctOf = (ratio: number) => round(ratio * 100, 2);
@@ -308,6 +309,7 @@ export const endpointDetailTool = defineTool({
       service: ctx.service ?? args.service ?? null,
       bucketSeconds: 60,
       limit: 5,
+      citus: ctx.citus,
     }),
   figures: (d) => [
     ...fig(`${endpointLabel(d)} requests`, d.count, 'requests'),
@@ -397,9 +399,11 @@ const anomaliesTool = defineTool({
   args: z.object({ ...windowArgs, ...filterArgs }),
   run: (args, ctx, range) => getAnomalies(ctx.pool, { range, filter: filterOf(args, ctx), now: ctx.now }),
   figures: (report) =>
-    report.anomalies
-      .slice(0, 4)
-      .map((a) => ({ label: `${a.route ? endpointLabel({ method: a.method ?? '', route: a.route }) : 'overall'} ${a.kind} score`, value: round(a.score, 2), unit: 'σ' })),
+    report.anomalies.slice(0, 4).map((a) => ({
+      label: `${a.route ? endpointLabel({ method: a.method ?? '', route: a.route }) : 'overall'} ${a.kind} score`,
+      value: round(a.score, 2),
+      unit: 'σ',
+    })),
   toModel: (report) => ({
     bucketSeconds: report.bucketSeconds,
     anomalies: report.anomalies.map((a) => ({
@@ -465,7 +469,16 @@ export const alertsTool = defineTool({
       recent: recent.filter((e) => !e.ruleId || !rules.has(e.ruleId) || inScope(rules.get(e.ruleId)!.service)),
     };
   },
-  figures: (d) => d.active.slice(0, 4).flatMap((a) => fig(`${a.rule.name} (${a.status.state})`, a.lastValue, a.rule.kind.includes('rate') && !a.rule.kind.startsWith('request') ? 'ratio' : null)),
+  figures: (d) =>
+    d.active
+      .slice(0, 4)
+      .flatMap((a) =>
+        fig(
+          `${a.rule.name} (${a.status.state})`,
+          a.lastValue,
+          a.rule.kind.includes('rate') && !a.rule.kind.startsWith('request') ? 'ratio' : null,
+        ),
+      ),
   toModel: (d) => ({
     active: d.active.map((a) => ({
       rule: a.rule.name,
@@ -481,7 +494,7 @@ export const alertsTool = defineTool({
 });
 
 /** Every tool, by the name the model calls it. */
-export const CHAT_TOOLS = {
+const CHAT_TOOLS = {
   [trafficTool.name]: trafficTool,
   [endpointUsageTool.name]: endpointUsageTool,
   [slowEndpointsTool.name]: slowEndpointsTool,

@@ -189,6 +189,7 @@ export async function chat(ctx: GatewayContext, input: ChatInput): Promise<ChatR
   } else {
     const tools: ToolContext = {
       pool: db.pool,
+      citus: db.citus,
       now: ctx.clock.now(),
       defaultMinutes: Math.min(limits.chatLookbackMinutes, 30),
       lookbackMinutes: limits.chatLookbackMinutes,

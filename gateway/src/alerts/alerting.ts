@@ -9,7 +9,7 @@ import { evaluateRule } from './evaluate-rule.ts';
 import { dispatchDue, type DispatchSettings } from './outbox.ts';
 
 /** The lease's name in alert_leader. */
-export const EVALUATOR_LEASE = 'alert-evaluator';
+const EVALUATOR_LEASE = 'alert-evaluator';
 
 export interface AlertingOptions {
   /** The pool once storage is ready (null before: the tick does nothing). */

@@ -29,8 +29,8 @@ export class SendError extends Error {
   }
 }
 
-export const SIGNATURE_HEADER = 'x-logpulse-signature';
-export const TIMESTAMP_HEADER = 'x-logpulse-timestamp';
+const SIGNATURE_HEADER = 'x-logpulse-signature';
+const TIMESTAMP_HEADER = 'x-logpulse-timestamp';
 
 /**
  * `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`: signing the timestamp with the body lets a

@@ -22,7 +22,7 @@ async function countAnomalies(pool: pg.Pool, rule: RuleStatus['rule'], range: { 
 }
 
 /** The figures of a rule's window from the rollups: cost grows with minutes, never with rows. */
-export async function readWindow(pool: pg.Pool, rule: RuleStatus['rule'], now: Date): Promise<WindowFigures> {
+async function readWindow(pool: pg.Pool, rule: RuleStatus['rule'], now: Date): Promise<WindowFigures> {
   const range = { from: new Date(now.getTime() - rule.windowSeconds * 1000), to: now };
   if (rule.kind === 'anomaly') {
     return {

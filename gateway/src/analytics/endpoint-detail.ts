@@ -40,6 +40,8 @@ export async function getEndpointDetail(
     bucketSeconds?: number;
     limit: number;
     maxRows?: number;
+    /** The database is Citus (Database.citus). */
+    citus: boolean;
   },
 ): Promise<EndpointDetail> {
   const filter = { service: input.service, route: input.route, method: input.method };
@@ -55,6 +57,7 @@ export async function getEndpointDetail(
       columns: ['ip_address'],
       limit: input.limit,
       maxRows: input.maxRows ?? DEFAULT_RAW_SAMPLE_ROWS,
+      citus: input.citus,
     }),
     selectLogs(pool, `${errorsWhere.where} AND status >= 400`, errorsWhere.params, input.limit),
   ]);

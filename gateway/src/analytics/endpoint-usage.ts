@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { readRollups, totalCount, type AnalyticsFilter } from '../storage/rollup-read.ts';
-import { requestStats, type RequestStats } from './request-stats.ts';import type { ResolvedRange } from '../domain/time-range.ts';
+import { requestStats, type RequestStats } from './request-stats.ts';
+import type { ResolvedRange } from '../domain/time-range.ts';
 import { compareEndpoints, type EndpointKey } from '../domain/endpoint.ts';
 
 export type EndpointStats = EndpointKey & RequestStats;

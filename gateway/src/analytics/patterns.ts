@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { DEFAULT_RAW_SAMPLE_ROWS } from '../storage/raw-sample-plan.ts';
 import { rawSample, topRawValues, type RawSample, type RawTopValue } from '../storage/raw-top.ts';
 import { readRollups, totalCount, type AnalyticsFilter } from '../storage/rollup-read.ts';
-import { ratio } from './request-stats.ts';import type { ResolvedRange } from '../domain/time-range.ts';
+import { ratio } from './request-stats.ts';
+import type { ResolvedRange } from '../domain/time-range.ts';
 import { compareText } from '../domain/endpoint.ts';
 
 export interface PeriodTraffic {
@@ -62,7 +63,7 @@ const period = (requests: number, errors: number, total: number): PeriodTraffic 
  */
 export async function getPatterns(
   pool: pg.Pool,
-  input: { range: ResolvedRange; filter?: AnalyticsFilter; tz: string; limit: number; maxRows?: number },
+  input: { range: ResolvedRange; filter?: AnalyticsFilter; tz: string; limit: number; maxRows?: number; citus: boolean },
 ): Promise<Patterns> {
   const [rows, raw] = await Promise.all([
     readRollups(pool, {
@@ -78,6 +79,7 @@ export async function getPatterns(
       columns: ['user_agent', 'ip_address'],
       limit: input.limit,
       maxRows: input.maxRows ?? DEFAULT_RAW_SAMPLE_ROWS,
+      citus: input.citus,
     }),
   ]);
   const total = totalCount(rows);

@@ -1,5 +1,5 @@
 /**
- * Expected failures, named for what went wrong rather than for a transport. graphql/errors.ts
+ * Expected failures, named for what went wrong rather than for a transport. graphql/error-mapping.ts
  * maps each to its GraphQL error code (and HTTP status) in one place.
  */
 export abstract class DomainError extends Error {
@@ -16,6 +16,9 @@ export class InvalidInputError extends DomainError {
     super(message);
   }
 }
+
+/** The caller named something (a rule, a channel, a silence) that does not exist. */
+export class NotFoundError extends DomainError {}
 
 /** The caller used up an allowance; it may retry after `retryAfterSeconds`. */
 export class RateLimitedError extends DomainError {

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import type { GatewayContext } from '../context.ts';
 import type { AlertChannel, AlertDelivery, AlertEvent, AlertLabels, AlertRule, AlertSilence, AlertStateName } from '../domain/alert.ts';
@@ -29,7 +28,8 @@ import { AlertInputError, channelFromInput, ruleFromInput, ruleWithChanges, sile
 import { describeCondition, formatValue, unitOf } from '../alerts/conditions.ts';
 import { sendTestNotification, type DispatchSettings, type TestResult } from '../alerts/outbox.ts';
 import { rangeArg, TimeRange } from './time-range.ts';
-import { intArg } from './analytics-common.ts';
+import { badInput, intArg } from './analytics-common.ts';
+import { NotFoundError } from '../domain/errors.ts';
 import { AnomalyKindRef } from './anomalies.ts';
 import { SeverityRef } from './insight-severity.ts';
 
@@ -170,7 +170,10 @@ const AlertRuleRef = builder.objectRef<AlertRule>('AlertRule').implement({
       nullable: true,
       description: 'A firing alert resolves only once the value is back past this one (hysteresis); null: the threshold itself.',
     }),
-    unit: t.string({ description: '"ratio", "ms", "requests/min", "requests", "s" (ingest lag) or "anomalies".', resolve: (r) => unitOf(r.kind) }),
+    unit: t.string({
+      description: '"ratio", "ms", "requests/min", "requests", "s" (ingest lag) or "anomalies".',
+      resolve: (r) => unitOf(r.kind),
+    }),
     condition: t.string({
       description: 'The condition in words, e.g. "5xx rate > 5.0 % over 5m (checkout)".',
       resolve: (r) => describeCondition(r),
@@ -333,7 +336,10 @@ const AlertRuleInput = builder.inputType('AlertRuleInput', {
     enabled: t.boolean({ required: false, description: 'Evaluate it (default true).' }),
     muted: t.boolean({ required: false, description: 'Evaluate and record but send nothing (default false).' }),
     kind: t.field({ type: AlertConditionKindRef, required: false, description: 'What to measure.' }),
-    threshold: t.float({ required: false, description: 'Rates: ratio in (0, 1); latency: ms > 0; request rate: requests/min; ingest lag: seconds in (0, 86400].' }),
+    threshold: t.float({
+      required: false,
+      description: 'Rates: ratio in (0, 1); latency: ms > 0; request rate: requests/min; ingest lag: seconds in (0, 86400].',
+    }),
     resolveThreshold: t.float({ required: false, description: 'Resolve only past this value (hysteresis); null: the threshold.' }),
     service: t.string({ required: false, description: 'Only this service; null or empty: all.' }),
     route: t.string({ required: false, description: 'Only this templated route, e.g. "/api/users/:id".' }),
@@ -387,18 +393,15 @@ const AlertSilenceInput = builder.inputType('AlertSilenceInput', {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function badInput(message: string, argumentName: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argumentName } });
-}
-
 function idArg(value: string | number, argumentName: string): string {
   const id = String(value);
   if (!UUID.test(id)) throw badInput(`${argumentName}: not a valid id`, argumentName);
   return id.toLowerCase();
 }
 
-function notFound(what: string, id: string): GraphQLError {
-  return new GraphQLError(`no ${what} ${id}`, { extensions: { code: 'NOT_FOUND', http: { status: 404 } } });
+/** NOT_FOUND (HTTP 404) through the error mapping. */
+function notFound(what: string, id: string): NotFoundError {
+  return new NotFoundError(`no ${what} ${id}`);
 }
 
 /** Our validation and uniqueness errors become BAD_USER_INPUT; anything else goes to the masking. */
@@ -643,7 +646,10 @@ builder.mutationField('createAlertSilence', (t) =>
     resolve: (_root, args, ctx) =>
       alertInput('input', async () => {
         const ruleId = args.input.ruleId ? idArg(args.input.ruleId, 'input.ruleId') : null;
-        const silence = silenceFromInput({ ...args.input, ruleId, labels: labelsFrom(args.input.labels, 'input.labels') }, new Date(ctx.clock.now()));
+        const silence = silenceFromInput(
+          { ...args.input, ruleId, labels: labelsFrom(args.input.labels, 'input.labels') },
+          new Date(ctx.clock.now()),
+        );
         return insertSilence(ctx.db.pool, silence);
       }),
   }),

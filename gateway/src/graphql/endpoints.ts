@@ -194,6 +194,7 @@ builder.queryField('endpointDetail', (t) =>
         bucketSeconds: bucketArg(args.bucket, range),
         limit,
         maxRows: ctx.config.rawSampleRows,
+        citus: ctx.db.citus,
       });
       return { range: effectiveRange(range), ...detail };
     },

@@ -1,6 +1,13 @@
 import { GraphQLError } from 'graphql';
 import { maskError } from 'graphql-yoga';
-import { DomainError, InvalidInputError, ModelOutputError, RateLimitedError, StorageUnavailableError } from '../domain/errors.ts';
+import {
+  DomainError,
+  InvalidInputError,
+  ModelOutputError,
+  NotFoundError,
+  RateLimitedError,
+  StorageUnavailableError,
+} from '../domain/errors.ts';
 import { isStatementTimeout, isUnavailableError } from '../storage/db.ts';
 import { isCancelledStatement } from '../storage/statement-cancel.ts';
 import type { Logger } from '../logger.ts';
@@ -11,7 +18,7 @@ import type { Logger } from '../logger.ts';
  * to act on — a statement timeout (narrow the query), storage unreachable (503, retry), a text
  * argument PostgreSQL cannot hold or a time zone it does not know (bad input). Null: unexpected.
  */
-export function toGraphQLError(error: unknown): GraphQLError | null {
+function toGraphQLError(error: unknown): GraphQLError | null {
   if (error instanceof DomainError) return fromDomainError(error);
   if (!error || typeof error !== 'object') return null;
   // Its client went away: nobody reads this answer, but it must not count as a server fault.
@@ -44,6 +51,9 @@ function fromDomainError(error: DomainError): GraphQLError {
     return new GraphQLError(error.message, {
       extensions: { code: 'BAD_USER_INPUT', ...(error.argument ? { argumentName: error.argument } : {}) },
     });
+  }
+  if (error instanceof NotFoundError) {
+    return new GraphQLError(error.message, { extensions: { code: 'NOT_FOUND', http: { status: 404 } } });
   }
   if (error instanceof RateLimitedError) {
     const retryAfter = String(error.retryAfterSeconds);

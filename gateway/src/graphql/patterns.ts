@@ -72,7 +72,7 @@ builder.queryField('patterns', (t) =>
       const { range, filter } = analyticsInput(args, ctx);
       const tz = tzArg(args.tz, ctx);
       const limit = intArg(args.limit, 'limit', 10, 1, MAX_LIMIT);
-      const patterns = await getPatterns(ctx.db.pool, { range, filter, tz, limit, maxRows: ctx.config.rawSampleRows });
+      const patterns = await getPatterns(ctx.db.pool, { range, filter, tz, limit, maxRows: ctx.config.rawSampleRows, citus: ctx.db.citus });
       return { range: effectiveRange(range), ...patterns };
     },
   }),

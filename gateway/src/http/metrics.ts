@@ -45,7 +45,7 @@ export interface MetricsOptions {
 }
 
 /** The label value that absorbs values past a label's cap (service, operation). */
-export const OVERFLOW_LABEL = '_other';
+const OVERFLOW_LABEL = '_other';
 
 /**
  * Admits the first `max` distinct values of a label and maps every later one to OVERFLOW_LABEL.
@@ -228,7 +228,7 @@ export class GatewayMetrics {
     });
     this.alertEvaluations = new Counter({
       name: 'logpulse_alert_evaluations_total',
-      help: 'Alert rule evaluations on this replica (only the lease holder evaluates), by outcome (ok, or error: the rule\'s lastError says why).',
+      help: "Alert rule evaluations on this replica (only the lease holder evaluates), by outcome (ok, or error: the rule's lastError says why).",
       labelNames: ['outcome'],
       registers,
     });
@@ -281,7 +281,12 @@ export class GatewayMetrics {
 
   /** A Yoga plugin that counts and times every operation that reaches execution (HTTP, SSE and WebSocket alike). */
   graphqlPlugin(): Plugin {
-    const observe = (document: DocumentNode, operationName: string | null | undefined, started: number, outcome: 'ok' | 'error' | 'invalid') => {
+    const observe = (
+      document: DocumentNode,
+      operationName: string | null | undefined,
+      started: number,
+      outcome: 'ok' | 'error' | 'invalid',
+    ) => {
       const operation = getOperationAST(document, operationName);
       const labels = { operation: this.operations.of(operation?.name?.value ?? 'anonymous'), type: operation?.operation ?? 'unknown' };
       this.graphqlOperations.inc({ ...labels, outcome });
@@ -327,7 +332,11 @@ export class GatewayMetrics {
 
 /** The per-address ingest limiter, counting its refusals. */
 export class CountedRateLimiter extends TokenBucketLimiter {
-  constructor(ratePerSecond: number, burst: number, private readonly onRefused: () => void) {
+  constructor(
+    ratePerSecond: number,
+    burst: number,
+    private readonly onRefused: () => void,
+  ) {
     super(ratePerSecond, burst);
   }
 

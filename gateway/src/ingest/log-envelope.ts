@@ -14,10 +14,9 @@ const TIME_KEYS = ['timestamp', 'time', '@timestamp'];
 
 export type UnwrapResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-export const NOT_JSON_REASON =
+const NOT_JSON_REASON =
   'record has no path and its %KEY% holds a text line, not a JSON object: Fluent Bit is sending unparsed lines. ' +
   'Add `parser: logpulse_json` to the tail input (parsers.yaml, see fluentbit/README.md) or log JSON objects';
 

@@ -159,7 +159,7 @@ const DURATIONS: readonly [string, number][] = [
  * opentelemetry output puts the whole record there); semantic-convention attributes fill the
  * rest; every other attribute, the severity, event name and trace context go to `extra`.
  */
-export function toAccessRecord(lr: Plain, ctx: { service: string | null; scope: string | null; bytesAreBase64: boolean }): Plain {
+function toAccessRecord(lr: Plain, ctx: { service: string | null; scope: string | null; bytesAreBase64: boolean }): Plain {
   const out: Plain = {};
   const body = anyValue(lr.body);
   if (isObject(body)) Object.assign(out, body);

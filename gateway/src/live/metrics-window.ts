@@ -1,4 +1,5 @@
 import { HistogramBuilder, summarizeLatency, type LatencySummary } from '../storage/histogram.ts';
+import { endpointLabel } from '../domain/endpoint.ts';
 
 /** The fields of a stored record the live metrics read. */
 export interface MeasuredRecord {
@@ -80,7 +81,7 @@ export class LiveMetricsWindow {
       s.latencySum += r.latencyMs;
       if (r.latencyMs > s.latencyMax) s.latencyMax = r.latencyMs;
       s.histogram.add(r.latencyMs);
-      s.endpoints.add(`${r.method} ${r.route}`);
+      s.endpoints.add(endpointLabel(r));
     }
   }
 

@@ -571,11 +571,6 @@ export async function releaseLease(pool: pg.Pool, name: string, holder: string):
   await pool.query('DELETE FROM alert_leader WHERE name = $1 AND holder = $2', [name, holder]);
 }
 
-export async function currentLeader(pool: pg.Pool, name: string): Promise<string | null> {
-  const { rows } = await pool.query<{ holder: string }>('SELECT holder FROM alert_leader WHERE name = $1 AND expires_at > now()', [name]);
-  return rows[0]?.holder ?? null;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Deliveries (the outbox)
 

@@ -61,28 +61,14 @@ export type CitusTable =
     }
   | { table: string; reference: true };
 
-/** Whether the citus extension is installed in this database. */
-export async function isCitus(client: pg.ClientBase): Promise<boolean> {
+/**
+ * Whether the citus extension is installed in this database. app.ts asks once migrations have run
+ * and keeps the answer on the Database (installing Citus takes a restart of the gateway to be
+ * noticed, as it takes one of PostgreSQL).
+ */
+export async function isCitus(client: pg.ClientBase | pg.Pool): Promise<boolean> {
   const { rowCount } = await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`);
   return rowCount !== 0;
-}
-
-const citusPools = new WeakMap<pg.Pool, Promise<boolean>>();
-
-/**
- * Whether the database behind `pool` has the citus extension, asked once per pool (a query that
- * Citus cannot distribute takes another form there). Installing Citus takes a restart of the
- * gateway to be noticed, as it takes one of PostgreSQL.
- */
-export function usesCitus(pool: pg.Pool): Promise<boolean> {
-  let known = citusPools.get(pool);
-  if (!known) {
-    known = pool.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`).then((r) => r.rowCount !== 0);
-    // A failed check (the database briefly away) is asked again next time.
-    known.catch(() => citusPools.delete(pool));
-    citusPools.set(pool, known);
-  }
-  return known;
 }
 
 /** Whether `table` is a Citus distributed or reference table (false without Citus). */

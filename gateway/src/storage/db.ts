@@ -30,6 +30,11 @@ export interface Database {
   ingestPool: pg.Pool;
   healthPool: pg.Pool;
   prisma: PrismaClient;
+  /**
+   * The database has the Citus extension (a raw-log sample Citus cannot distribute takes another
+   * form there). app.ts sets it once migrations have run; false until then, and always on PGlite.
+   */
+  citus: boolean;
   close(): Promise<void>;
 }
 
@@ -86,7 +91,10 @@ async function initdbApart(dir: string): Promise<void> {
   if (exists) return;
   const script = `import { PGlite } from '@electric-sql/pglite'; const db = await PGlite.create(process.argv[1]); await db.close();`;
   // Run from this package so the bare import resolves to the gateway's own PGlite.
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: import.meta.dirname, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], {
+    cwd: import.meta.dirname,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -124,6 +132,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       ingestPool,
       healthPool,
       prisma,
+      citus: false,
       async close() {
         await prisma.$disconnect();
         await Promise.all([pool.end(), ingestPool.end(), healthPool.end()]);
@@ -139,7 +148,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const settings = process.env.PGLITE_OPTIONS ?? DEFAULT_PGLITE_OPTIONS;
   const pglite = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...pgliteStartParams(settings)] }).catch(
     (error: unknown) => {
-      throw new Error(`embedded PGlite did not start with settings "${settings}" (PGLITE_OPTIONS): ${(error as Error).message}`, { cause: error });
+      throw new Error(`embedded PGlite did not start with settings "${settings}" (PGLITE_OPTIONS): ${(error as Error).message}`, {
+        cause: error,
+      });
     },
   );
   const socketDir = await mkdtemp(join(tmpdir(), 'logpulse-pg-'));
@@ -154,6 +165,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     ingestPool: pool,
     healthPool: pool,
     prisma,
+    citus: false,
     async close() {
       await prisma.$disconnect();
       await pool.end();

@@ -14,7 +14,7 @@ import type pg from 'pg';
  * call the same function on the same typed values, so they agree with the index by construction.
  */
 /** The key of one input row, from the typed columns of `typedInputSql`. */
-export const LINE_KEY_SQL = 'logpulse_line_key(m, p, st, l, ua, ip, rq, b, x)';
+const LINE_KEY_SQL = 'logpulse_line_key(m, p, st, l, ua, ip, rq, b, x)';
 /** The same key of a stored row: exactly the index expression, so the lookup can use the index. */
 const STORED_LINE_KEY_SQL =
   'logpulse_line_key(logs.method, logs.path, logs.status, logs.latency_ms, logs.user_agent, logs.ip_address, logs.request_id, logs.bytes, logs.extra)';
@@ -36,14 +36,14 @@ export function isLineKeyViolation(error: unknown): boolean {
 }
 
 /** The row time as stored (timestamptz(3)), from epoch milliseconds as JSON text. */
-export const ROW_TIME_SQL = 'to_timestamp(ts::float8 / 1000)::timestamptz(3)';
+const ROW_TIME_SQL = 'to_timestamp(ts::float8 / 1000)::timestamptz(3)';
 
 /** The 12 record columns as `json_array_elements_text` sources, starting at parameter `first`. */
-export function recordColumnsSql(first: number): string {
+function recordColumnsSql(first: number): string {
   const sources = Array.from({ length: 12 }, (_, i) => `json_array_elements_text($${first + i}::json)`).join(', ');
   return `ROWS FROM (${sources})`;
 }
-export const RECORD_COLUMN_NAMES = 'ts, s, m, p, rt, st, l, ua, ip, rq, b, x';
+const RECORD_COLUMN_NAMES = 'ts, s, m, p, rt, st, l, ua, ip, rq, b, x';
 
 /**
  * The records as typed rows (column names as RECORD_COLUMN_NAMES, `t` the row time), the values

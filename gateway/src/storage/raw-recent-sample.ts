@@ -9,7 +9,7 @@ import type { AnalyticsFilter } from './rollup-read.ts';
  * newest this-many records of the range (a backward walk of the timestamp index) keeps the cost
  * flat however much the range holds; the evidence says how many were sampled.
  */
-export const RAW_SAMPLE_SIZE = 50_000;
+const RAW_SAMPLE_SIZE = 50_000;
 
 export interface ResponseSizes {
   sampled: number;
@@ -17,7 +17,6 @@ export interface ResponseSizes {
   p95Bytes: number;
   maxBytes: number;
 }
-
 
 export interface ClientFacts {
   /** Records in the raw-log sample (the newest ones in the range) that carried a client IP. */

@@ -1,7 +1,8 @@
 import type pg from 'pg';
+import { endpointLabel } from '../domain/endpoint.ts';
 
 /** The single route that absorbs a service's routes beyond its cap. */
-export const OVERFLOW_ROUTE = '/:other';
+const OVERFLOW_ROUTE = '/:other';
 
 interface Routed {
   service: string;
@@ -55,7 +56,7 @@ export class RouteRegistry {
     const fresh = new Map<string, Map<string, Routed>>();
     for (const r of records) {
       const routes = this.known.get(r.service)!;
-      const key = `${r.method} ${r.route}`;
+      const key = endpointLabel(r);
       if (routes.has(key)) continue;
       let pending = fresh.get(r.service);
       if (!pending) fresh.set(r.service, (pending = new Map()));
@@ -85,6 +86,6 @@ export class RouteRegistry {
       [missing],
     );
     for (const service of missing) this.known.set(service, new Set());
-    for (const row of rows) this.known.get(row.service)!.add(`${row.method} ${row.route}`);
+    for (const row of rows) this.known.get(row.service)!.add(endpointLabel(row));
   }
 }

@@ -29,7 +29,7 @@ const owners = new AsyncLocalStorage<Owner>();
 const CANCELLED = Symbol('logpulse.cancelled');
 
 /** The error for a connection asked for after the operation was aborted (same SQLSTATE as a cancel). */
-export class StatementCancelledError extends Error {
+class StatementCancelledError extends Error {
   readonly code = '57014';
   readonly [CANCELLED] = true;
   constructor() {

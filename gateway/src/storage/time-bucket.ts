@@ -14,7 +14,7 @@ export type BindParam = (value: unknown) => string;
  * In UTC that origin is also aligned to every divisor of a day, so minute and hour buckets are
  * the usual wall-clock ones.
  */
-export const BUCKET_ORIGIN = '2000-01-03 00:00:00';
+const BUCKET_ORIGIN = '2000-01-03 00:00:00';
 
 /** The origin in epoch milliseconds (UTC), for bucket starts computed in JavaScript. */
 export const BUCKET_ORIGIN_MS = Date.parse(`${BUCKET_ORIGIN.replace(' ', 'T')}Z`);

@@ -4,8 +4,8 @@ import { STORAGE_MODES } from '../support/databases.ts';
 import { waitFor } from '@logpulse/testkit/wait-for';
 import { subscribeSse } from '@logpulse/testkit/sse';
 import { startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
-import { DEMO_ALERT_RULE, ensureDemoAlertRule } from '../../../scripts/demo-alert-rule.ts';
-import { buildIncident, INCIDENT_ENDPOINT } from '../../../e2e/support/incident.ts';
+import { DEMO_ALERT_RULE, ensureDemoAlertRule } from '@logpulse/target-server/demo-alert-rule';
+import { buildIncident, INCIDENT_ENDPOINT } from '@logpulse/testkit/incident';
 
 const SECRET = 'whsec-0123456789abcdef-logpulse';
 const SMTP_PASSWORD = 'smtp-password-123';
@@ -85,6 +85,14 @@ describe.each(STORAGE_MODES)('alerting (%s)', (mode) => {
       `mutation { createAlertSilence(input: {endsAt: "2020-01-01T00:00:00Z", labels: [{name: "team", value: "a"}]}) { id } }`,
     );
     expect(silence.errors?.[0]?.message).toMatch(/endsAt: must be in the future/);
+  });
+
+  it('answers NOT_FOUND for a well-formed id of no rule, through the one error mapping', async () => {
+    const missing = '00000000-0000-4000-8000-00000000beef';
+    const update = await gql(`mutation($id: ID!) { updateAlertRule(id: $id, input: {enabled: false}) { id } }`, { id: missing });
+    expect(update.errors?.[0]).toMatchObject({ message: `no rule ${missing}`, extensions: { code: 'NOT_FOUND' } });
+    const test = await gql(`mutation($id: ID!) { testAlertRule(id: $id) { ok } }`, { id: missing });
+    expect(test.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
   it("the `npm start` example rule fires on the scenario page's high-errors traffic", async () => {

@@ -223,6 +223,23 @@ describe.each(STORAGE_MODES)('issue 15 correctness on %s', (mode) => {
     expect(p.batches).toBe(2);
   });
 
+  it('counts backfilled records when they arrived, not at their hours-old timestamps (the Pipeline page’s rate)', async () => {
+    // npm start's history backfill: records of hours ago, shipped now. Counted by timestamp they
+    // made the first minutes look like ~20 rec/s of ingest for ~5/s of real traffic.
+    const HOUR = 3_600_000;
+    const then = Date.now() - 3 * HOUR;
+    const start = new Date();
+    const old = Array.from({ length: 6 }, (_, i) =>
+      record({ service: 'backfilled', timestamp: new Date(then + i * MINUTE).toISOString() }),
+    );
+    expect(await ingest(old)).toMatchObject({ accepted: 6 });
+    await pause(5);
+    const now = await pipeline(between(start, new Date()));
+    expect(now.services).toEqual([{ service: 'backfilled', batches: 1, accepted: 6, rejected: 0, lastBatchAt: now.lastBatchAt }]);
+    const atTheirTimestamps = await pipeline(between(new Date(then - 10 * MINUTE), new Date(then + 10 * MINUTE)));
+    expect(atTheirTimestamps).toMatchObject({ batches: 0, accepted: 0, services: [] });
+  });
+
   it('attributes batches to the services their records went to: no phantom `default`', async () => {
     const start = new Date();
     // No ?service=: the records name their service; one bad record rides along.

@@ -3,7 +3,7 @@ import { clientAddress, formatAccessLine, requestIdFrom, roundLatency } from './
 import type { RotatingFile } from './rotatingFile.ts';
 
 /** Status logged when the client hung up before the response was complete (nginx's convention). */
-export const CLIENT_CLOSED_REQUEST = 499;
+const CLIENT_CLOSED_REQUEST = 499;
 
 export interface RequestTiming {
   requestId: string;

@@ -45,7 +45,7 @@ const endpoints = z
   .min(1, 'choose at least one endpoint')
   .max(10, 'at most 10 endpoints');
 
-export const scenarioRequestSchema = z.discriminatedUnion('name', [
+const scenarioRequestSchema = z.discriminatedUnion('name', [
   z.strictObject({ name: z.literal('normal') }),
   z.strictObject({ name: z.literal('high-errors'), errorRate: z.number().min(0).max(1).default(0.3), duration }),
   z.strictObject({
@@ -138,11 +138,17 @@ export class ScenarioController {
     const state = this.state;
     switch (state.name) {
       case 'high-errors':
-        return routeMatches('/api', path) && random.chance(state.errorRate) ? { status: random.chance(0.5) ? 500 : 404, delayMs: 0 } : { delayMs: 0 };
+        return routeMatches('/api', path) && random.chance(state.errorRate)
+          ? { status: random.chance(0.5) ? 500 : 404, delayMs: 0 }
+          : { delayMs: 0 };
       case 'focused-failure':
-        return state.endpoints.some((e) => routeMatches(e, path)) && random.chance(state.errorRate) ? { status: 500, delayMs: 0 } : { delayMs: 0 };
+        return state.endpoints.some((e) => routeMatches(e, path)) && random.chance(state.errorRate)
+          ? { status: 500, delayMs: 0 }
+          : { delayMs: 0 };
       case 'latency':
-        return state.endpoints.some((e) => routeMatches(e, path)) ? { delayMs: Math.round(state.latencyMs * random.uniform(0.7, 1.3)) } : { delayMs: 0 };
+        return state.endpoints.some((e) => routeMatches(e, path))
+          ? { delayMs: Math.round(state.latencyMs * random.uniform(0.7, 1.3)) }
+          : { delayMs: 0 };
       default:
         return { delayMs: 0 };
     }

@@ -65,7 +65,20 @@ const ENDPOINT_WEIGHTS: readonly (readonly [readonly [EndpointKind, Resource | u
 ];
 
 const FIRST_NAMES = ['Ada', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Alan', 'Radia', 'Jiwon', 'Minho'];
-const LAST_NAMES = ['Lovelace', 'Hopper', 'Torvalds', 'Hamilton', 'Thompson', 'Liskov', 'Ritchie', 'Allen', 'Turing', 'Perlman', 'Kim', 'Park'];
+const LAST_NAMES = [
+  'Lovelace',
+  'Hopper',
+  'Torvalds',
+  'Hamilton',
+  'Thompson',
+  'Liskov',
+  'Ritchie',
+  'Allen',
+  'Turing',
+  'Perlman',
+  'Kim',
+  'Park',
+];
 const ROLES = ['admin', 'member', 'viewer'] as const;
 const PRODUCT_WORDS = ['Keyboard', 'Monitor', 'Mouse', 'Headset', 'Webcam', 'Dock', 'Cable', 'Lamp', 'Chair', 'Desk'];
 const CATEGORIES = ['peripherals', 'displays', 'audio', 'furniture', 'accessories'];
@@ -120,7 +133,14 @@ export function planRequest(random: Random, created: CreatedIds): RequestPlan {
     case 'update': {
       const knownId = random.chance(0.95);
       const id = knownId ? random.int(1, SEEDED_COUNT[resource as Resource]) : unknownId(random);
-      const plan: RequestPlan = { method: kind === 'read' ? 'GET' : 'PUT', path: `${base}/${id}`, kind, resource, knownId, validBody: true };
+      const plan: RequestPlan = {
+        method: kind === 'read' ? 'GET' : 'PUT',
+        path: `${base}/${id}`,
+        kind,
+        resource,
+        knownId,
+        validBody: true,
+      };
       if (kind === 'update') {
         plan.validBody = random.chance(0.95);
         plan.body = resource === 'users' ? userBody(random, plan.validBody) : productBody(random, plan.validBody);
@@ -150,7 +170,7 @@ export function planRequest(random: Random, created: CreatedIds): RequestPlan {
 }
 
 /** Median time the server spends on each kind of request (its simulated work), in ms. */
-export const WORK_MEDIAN_MS: Record<EndpointKind, number> = {
+const WORK_MEDIAN_MS: Record<EndpointKind, number> = {
   list: 14,
   read: 6,
   create: 18,

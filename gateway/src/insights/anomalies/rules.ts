@@ -1,5 +1,6 @@
 import { byUrgency, type Severity } from '../../domain/severity.ts';
 import type { Evidence } from '../../domain/evidence.ts';
+import { endpointLabel } from '../../domain/endpoint.ts';
 import { p95LowerLevel, quantile, type SparseHistogram } from '../../storage/histogram.ts';
 import { binomialUpperTail, MAD_TO_SIGMA, normalUpperTail, robustBaselineOf, wilsonLowerBound } from '../robust-stats.ts';
 
@@ -513,14 +514,10 @@ function dropEchoesOfOverallTraffic(anomalies: DetectedAnomaly[]): DetectedAnoma
   });
 }
 
-
 /** Most severe first, then the most recent, then the strongest score. */
 function rankAnomalies(anomalies: DetectedAnomaly[]): DetectedAnomaly[] {
   return [...anomalies].sort(
-    (a, b) =>
-      byUrgency(a.severity, b.severity) ||
-      b.start.getTime() - a.start.getTime() ||
-      Math.abs(b.score) - Math.abs(a.score),
+    (a, b) => byUrgency(a.severity, b.severity) || b.start.getTime() - a.start.getTime() || Math.abs(b.score) - Math.abs(a.score),
   );
 }
 
@@ -614,7 +611,7 @@ function formatTime(date: Date): string {
 
 function subject(a: Pick<AnomalySeries, 'service' | 'method' | 'route'>): string {
   if (a.route === null) return a.service === null ? 'all traffic' : `service ${a.service}`;
-  return `${a.method ?? '*'} ${a.route}${a.service ? ` (${a.service})` : ''}`;
+  return `${endpointLabel({ method: a.method ?? '*', route: a.route })}${a.service ? ` (${a.service})` : ''}`;
 }
 
 function describeBaseline(season: SeasonSpec | null, samples: number, bucketMs: number): string {

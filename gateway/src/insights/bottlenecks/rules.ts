@@ -2,7 +2,7 @@ import type { Evidence } from '../../domain/evidence.ts';
 import { byUrgency, severityOfRank, type Severity } from '../../domain/severity.ts';
 import { median } from '../robust-stats.ts';
 import type { LatencySummary } from '../../storage/histogram.ts';
-import { endpointKey } from '../../domain/endpoint.ts';
+import { endpointKey, endpointLabel } from '../../domain/endpoint.ts';
 
 /**
  * Pure bottleneck rules (bottlenecks.ts does the reading). An endpoint is a bottleneck when its
@@ -52,8 +52,6 @@ const OUTLIER_MIN_MS = 100;
 /** Endpoints a service needs before "slower than the rest of the service" means anything. */
 const MIN_SERVICE_ENDPOINTS = 3;
 
-
-
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 const ms = (v: number): string => `${v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US')} ms`;
 const times = (v: number): string => `${v.toFixed(1)}×`;
@@ -94,7 +92,7 @@ function explain(b: Omit<Bottleneck, 'explanation' | 'evidence'>, rules: Bottlen
     );
   }
   const share = `${(b.timeShare * 100).toFixed(1)}%`;
-  return `${b.method} ${b.route} (${b.service}): ${parts.join('; ')}. Its ${b.count.toLocaleString('en-US')} requests took ${share} of all request time.`;
+  return `${endpointLabel(b)} (${b.service}): ${parts.join('; ')}. Its ${b.count.toLocaleString('en-US')} requests took ${share} of all request time.`;
 }
 
 function evidenceOf(b: Omit<Bottleneck, 'explanation' | 'evidence'>, rules: BottleneckRules): Evidence[] {

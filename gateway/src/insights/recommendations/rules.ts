@@ -4,6 +4,7 @@ import { byUrgency, type Severity } from '../../domain/severity.ts';
 import type { DetectedAnomaly } from '../anomalies/rules.ts';
 import type { Bottleneck } from '../bottlenecks/rules.ts';
 import type { LatencySummary } from '../../storage/histogram.ts';
+import { endpointLabel } from '../../domain/endpoint.ts';
 
 /**
  * Pure recommendation rules (recommendations.ts gathers the facts). Each rule turns numbers the
@@ -68,13 +69,12 @@ export const RULES = {
   rateLimit: { minSample: 200, minDistinctClients: 3, minShare: 0.2 },
 } as const;
 
-
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const ms = (v: number | null): string => (v === null ? 'n/a' : `${v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US')} ms`);
 const int = (v: number): string => Math.round(v).toLocaleString('en-US');
 const kb = (v: number): string => (v >= 1_048_576 ? `${(v / 1_048_576).toFixed(1)} MB` : `${(v / 1024).toFixed(1)} KB`);
-const name = (e: { service: string; method: string; route: string }): string => `${e.method} ${e.route} (${e.service})`;
+const name = (e: { service: string; method: string; route: string }): string => `${endpointLabel(e)} (${e.service})`;
 const key = (e: { service: string | null; method: string | null; route: string | null }): string =>
   `${e.service}\u0001${e.method}\u0001${e.route}`;
 
@@ -89,7 +89,7 @@ function cacheHotSlowGets(endpoints: readonly EndpointFacts[]): Recommendation[]
       const slow = p95 >= 1000;
       return {
         kind: 'CACHE_HOT_SLOW_GET',
-        title: `Cache responses of ${e.method} ${e.route}`,
+        title: `Cache responses of ${endpointLabel(e)}`,
         detail:
           `${name(e)} answers ${pct(e.share)} of all requests (${int(e.count)}) and is slow: p95 ${ms(p95)}, average ${ms(e.latency.avg)}. ` +
           'A response cache (Cache-Control/ETag for clients, or an in-memory/Redis cache in front of the handler) would serve repeated reads in milliseconds.',
@@ -118,7 +118,7 @@ function investigateServerErrors(endpoints: readonly EndpointFacts[]): Recommend
       const status = e.topServerStatus ? `, mostly ${e.topServerStatus}` : '';
       return {
         kind: 'INVESTIGATE_5XX',
-        title: `Investigate 5xx errors on ${e.method} ${e.route}`,
+        title: `Investigate 5xx errors on ${endpointLabel(e)}`,
         detail:
           `${pct(rate)} of the requests to ${name(e)} failed with a server error (${int(e.errors5xx)} of ${int(e.count)}${status}). ` +
           'Read the service logs for this route (recentLogs with statusClass: 5 shows the failing requests) and check its dependencies.',
@@ -147,7 +147,7 @@ function fixNotFoundRoutes(endpoints: readonly EndpointFacts[]): Recommendation[
       const rate = e.notFound / e.count;
       return {
         kind: 'FIX_404_ROUTE',
-        title: `Fix clients calling ${e.method} ${e.route} (mostly 404)`,
+        title: `Fix clients calling ${endpointLabel(e)} (mostly 404)`,
         detail:
           `${pct(rate)} of the ${int(e.count)} requests to ${name(e)} answered 404: clients are calling an endpoint (or ids) that does not exist. ` +
           'Find the callers (top clients and user agents in endpointDetail) and fix them, or add the endpoint or a redirect if they have a point.',
@@ -180,7 +180,7 @@ function paginateLargeResponses(endpoints: readonly EndpointFacts[]): Recommenda
     if (sized && sized.avgBytes >= r.minAvgBytes) {
       out.push({
         kind: 'PAGINATE_LARGE_RESPONSES',
-        title: `Paginate or trim responses of ${e.method} ${e.route}`,
+        title: `Paginate or trim responses of ${endpointLabel(e)}`,
         detail:
           `${name(e)} sends large responses: ${kb(sized.avgBytes)} on average, ${kb(sized.p95Bytes)} at p95, up to ${kb(sized.maxBytes)} ` +
           `(from the ${int(sized.sampled)} newest requests that logged a size). Add pagination (limit/cursor), field selection or compression.`,
@@ -201,7 +201,7 @@ function paginateLargeResponses(endpoints: readonly EndpointFacts[]): Recommenda
       // Without sizes in the logs, a slow list endpoint is the best hint of an unbounded list.
       out.push({
         kind: 'PAGINATE_LARGE_RESPONSES',
-        title: `Check ${e.method} ${e.route} returns bounded pages`,
+        title: `Check ${endpointLabel(e)} returns bounded pages`,
         detail:
           `${name(e)} looks like a list endpoint and averages ${ms(e.latency.avg)} (p95 ${ms(e.latency.p95)}); its logs carry no response sizes. ` +
           'Slow lists are often unbounded: page them (limit/cursor) and index the sort key.',
@@ -259,7 +259,7 @@ function lookAtLatencyAnomalies(anomalies: readonly DetectedAnomaly[]): Recommen
   const overall = latency.filter((a) => a.route === null && !perEndpoint.some((e) => e.start < a.end && e.end > a.start));
   return [...perEndpoint, ...overall].map((a) => {
     const minutes = (a.end.getTime() - a.start.getTime()) / 60_000;
-    const what = a.route === null ? 'all traffic' : `${a.method} ${a.route}`;
+    const what = a.route === null || a.method === null ? 'all traffic' : endpointLabel({ method: a.method, route: a.route });
     const at = a.start.toISOString().slice(0, 16).replace('T', ' ');
     return {
       kind: 'INVESTIGATE_LATENCY_ANOMALY',
@@ -286,7 +286,7 @@ function optimizeSlowEndpoints(bottlenecks: readonly Bottleneck[], cached: Reado
     .filter((b) => b.severity !== 'LOW' && !cached.has(key(b)))
     .map((b) => ({
       kind: 'OPTIMIZE_SLOW_ENDPOINT',
-      title: `Speed up ${b.method} ${b.route}`,
+      title: `Speed up ${endpointLabel(b)}`,
       detail: `${b.explanation} Profile it: slow queries (indexes, N+1), blocking upstream calls (timeouts, parallel calls) or work that could move off the request path.`,
       priority: b.severity,
       service: b.service,

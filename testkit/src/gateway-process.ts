@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { GATEWAY_NODE_FLAGS } from '../../gateway/src/node-flags.ts';
+import { GATEWAY_NODE_FLAGS } from '@logpulse/gateway/node-flags';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Which checkout's gateway to run: BENCH_GATEWAY_DIR compares another version (before/after a change) with the same harness. */
@@ -76,11 +76,15 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     ...options.env,
   };
   if (!options.databaseUrl) delete env.DATABASE_URL;
-  const child: ChildProcess = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...(options.nodeArgs ?? []), '--import', 'tsx', 'gateway/src/main.ts'], {
-    cwd: GATEWAY_DIR,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...GATEWAY_NODE_FLAGS, ...(options.nodeArgs ?? []), '--import', 'tsx', 'gateway/src/main.ts'],
+    {
+      cwd: GATEWAY_DIR,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.add(child);
   let output = '';
   const keep = (chunk: Buffer) => {

@@ -1,4 +1,4 @@
-import type { AccessLogRecord } from './dataset.ts';
+import type { AccessLogRecord } from './access-log-record.ts';
 
 // A scripted incident small enough for the end-to-end run: two hours of steady traffic on one
 // endpoint (12 requests a minute, all fine), then a three-minute burst of 5xx at double volume:
