@@ -9,6 +9,7 @@ import type { GatewayContext } from './context.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { StorageUnavailableError } from './domain/errors.ts';
 import { analysisGuard } from './graphql/analysis-guard.ts';
+import { cachedFigure, rollupRowsPerHour } from './storage/scan-estimate.ts';
 import { logYogaError, maskGatewayError } from './graphql/error-mapping.ts';
 import { disableIntrospection, graphqlProtection } from './graphql/protection.ts';
 import { schema } from './graphql/schema.ts';
@@ -99,6 +100,16 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
       ? new CountedRateLimiter(config.ingestRateLimit.perSecond, config.ingestRateLimit.burst, () => metrics.recordRefusal('rate_limited'))
       : null;
 
+  // Rows per hour of range change as slowly as the set of endpoints: read at most every 30 s.
+  const scannedRowsPerHour = cachedFigure(
+    async () => {
+      if (!database || !ready) throw new StorageUnavailableError();
+      return rollupRowsPerHour(database.pool, clock.now());
+    },
+    30_000,
+    () => clock.now(),
+  );
+
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse; operationSignal?: AbortSignal }, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -113,7 +124,7 @@ export function buildApp(config: GatewayConfig, options: { logger?: Logger; cloc
       ...graphqlProtection({ ...config.graphqlLimits, blockFieldSuggestions: !config.graphqlIntrospection }),
       ...(config.graphqlIntrospection ? [] : [disableIntrospection()]),
       preventSubscriptionViaGet(),
-      analysisGuard(config.analysisLimits),
+      analysisGuard(config.analysisLimits, scannedRowsPerHour),
       // One execution per batch and operation for all logStream subscribers, not one each.
       useSharedSubscriptionExecution(new Set(['logStream'])),
       metrics.graphqlPlugin(),

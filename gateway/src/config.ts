@@ -38,7 +38,7 @@ export interface GatewayConfig {
   /** Per-operation limits on /graphql (HTTP and WebSocket). */
   graphqlLimits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
   /** Range × fields an operation may analyse, and analyses one client may run at once (analysis-guard.ts). */
-  analysisLimits: { maxRangeHours: number; maxConcurrentPerClient: number };
+  analysisLimits: { maxRangeHours: number; maxScannedRows: number; maxConcurrentPerClient: number };
   /** Time zone for zone-less timestamps in ingested records. */
   ingestTimeZone: 'UTC' | 'local';
   maxBodyBytes: number;
@@ -50,7 +50,13 @@ export interface GatewayConfig {
   /** Prefix of the Redis pub/sub channels, so deployments (or test runs) can share one Redis. */
   redisChannelPrefix: string;
   /** Live WebSocket limits and keep-alive (graphql-ws on /graphql). */
-  ws: { maxConnections: number; maxUninitialised: number; initTimeoutMs: number; maxSubscriptionsPerConnection: number; keepAliveMs: number };
+  ws: {
+    maxConnections: number;
+    maxUninitialised: number;
+    initTimeoutMs: number;
+    maxSubscriptionsPerConnection: number;
+    keepAliveMs: number;
+  };
   /** logStream bounds: records one subscriber may fall behind, and records held for all subscribers. */
   liveStream: { capacity: number; totalCapacity: number; maxSubscribers: number; maxFilters: number };
   retentionDays: number;
@@ -143,6 +149,7 @@ const envSchema = z.object({
   GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(50_000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2_000),
   GRAPHQL_MAX_RANGE_HOURS: z.coerce.number().int().positive().default(10_000),
+  GRAPHQL_MAX_SCANNED_ROWS: z.coerce.number().int().positive().default(20_000_000),
   ANALYTICS_MAX_CONCURRENT_PER_CLIENT: z.coerce.number().int().positive().default(8),
   INGEST_TIMEZONE: z.enum(['UTC', 'local']).default('UTC'),
   INGEST_MAX_BODY_BYTES: z.coerce
@@ -301,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // Never below the longest range one field accepts: a single analysis the range check allows always runs.
     analysisLimits: {
       maxRangeHours: Math.max(e.GRAPHQL_MAX_RANGE_HOURS, 24 * Math.max(e.RETENTION_DAYS, e.ROLLUP_RETENTION_DAYS)),
+      maxScannedRows: e.GRAPHQL_MAX_SCANNED_ROWS,
       maxConcurrentPerClient: e.ANALYTICS_MAX_CONCURRENT_PER_CLIENT,
     },
     ingestTimeZone: e.INGEST_TIMEZONE,

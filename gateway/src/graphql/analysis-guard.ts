@@ -20,6 +20,11 @@ import { runCancellable } from '../storage/statement-cancel.ts';
 export interface AnalysisLimits {
   /** Hours of time range one operation may analyse, summed over its fields (GRAPHQL_MAX_RANGE_HOURS). */
   maxRangeHours: number;
+  /**
+   * Rollup rows one operation may scan (GRAPHQL_MAX_SCANNED_ROWS): its range hours times the rows
+   * the data holds per hour, so the same ranges cost more on an installation with more endpoints.
+   */
+  maxScannedRows: number;
   /** Operations with a time-range field one client may have running at once (ANALYTICS_MAX_CONCURRENT_PER_CLIENT). */
   maxConcurrentPerClient: number;
 }
@@ -112,7 +117,9 @@ const refusal = (message: string, code: string, extensions: Record<string, unkno
 /**
  * What an operation over time ranges may cost, checked once its variables are known, and its
  * lifetime tied to its client:
- * - refused (`QUERY_TOO_EXPENSIVE`) past `maxRangeHours` of range, before any SQL runs;
+ * - refused (`QUERY_TOO_EXPENSIVE`) past `maxRangeHours` of range, before any SQL runs, or past
+ *   `maxScannedRows` once those hours are multiplied by the rollup rows per hour the data holds
+ *   (one cached index read, see storage/scan-estimate.ts);
  * - refused (`RATE_LIMITED`, HTTP 429) while the same client already runs `maxConcurrentPerClient`
  *   such operations, so one client cannot take every query connection (ingest and /readyz have
  *   their own pools anyway);
@@ -120,10 +127,10 @@ const refusal = (message: string, code: string, extensions: Record<string, unkno
  *   disconnected; WebSocket: the operation was completed or the socket closed), so its running
  *   PostgreSQL statements are cancelled rather than left to run for nobody.
  */
-export function analysisGuard(limits: AnalysisLimits): Plugin<GatewayContext> {
+export function analysisGuard(limits: AnalysisLimits, rowsPerHour: () => Promise<number | null>): Plugin<GatewayContext> {
   const slots = new ClientSlots(limits.maxConcurrentPerClient);
   return {
-    onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
+    async onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
       const ctx = args.contextValue as GatewayContext & { request?: Request };
       const signal = ctx.operationSignal ?? ctx.request?.signal;
       const { hours, fields } = operationRangeHours(
@@ -140,6 +147,21 @@ export function analysisGuard(limits: AnalysisLimits): Plugin<GatewayContext> {
             `This operation asks for ${hours} hours of analyses (its time ranges summed over ${fields} fields); the limit is ${limits.maxRangeHours} (GRAPHQL_MAX_RANGE_HOURS). Narrow the ranges or split the operation.`,
             'QUERY_TOO_EXPENSIVE',
             { rangeHours: hours, maxRangeHours: limits.maxRangeHours },
+          ),
+        );
+        return;
+      }
+      // Only operations of several range fields pay for the estimate: one field alone is the
+      // narrowest request a client can make (the per-client cap bounds how many run), as for the
+      // hours. Unknown (storage down) skips the check, as the operation's own reads answer 503.
+      const perHour = fields > 1 ? await rowsPerHour() : null;
+      const rows = perHour === null ? 0 : Math.round(hours * perHour);
+      if (rows > limits.maxScannedRows) {
+        setResultAndStopExecution(
+          refusal(
+            `This operation would scan about ${rows.toLocaleString('en-US')} rollup rows (${hours} hours of ranges × ${perHour} rows per hour in this data); the limit is ${limits.maxScannedRows.toLocaleString('en-US')} (GRAPHQL_MAX_SCANNED_ROWS). Narrow the ranges, filter by service, or split the operation.`,
+            'QUERY_TOO_EXPENSIVE',
+            { rangeHours: hours, rowsPerHour: perHour, estimatedRows: rows, maxScannedRows: limits.maxScannedRows },
           ),
         );
         return;

@@ -71,7 +71,10 @@ describe('statements of an operation whose client went away are cancelled (issue
     // Without the cancel, a waiting statement would sit there for a minute. No alert evaluator:
     // its reads of the locked alert tables would take query connections the counts below assume free.
     // 14 analyses from one client: more than the 10 query connections, under the per-client cap.
-    gw = await startTestGateway('postgres', { env: { STATEMENT_TIMEOUT_MS: '60000', ANALYTICS_MAX_CONCURRENT_PER_CLIENT: '20', ALERTS_ENABLED: 'false' }, logs });
+    gw = await startTestGateway('postgres', {
+      env: { STATEMENT_TIMEOUT_MS: '60000', ANALYTICS_MAX_CONCURRENT_PER_CLIENT: '20', ALERTS_ENABLED: 'false' },
+      logs,
+    });
     db = await lockAndWatch(gw.storage.databaseUrl!);
   });
   afterAll(async () => {
@@ -257,6 +260,57 @@ describe('the cost of an operation grows with its time ranges (issue 21.3)', () 
     expect(Math.max(...Object.values(costs))).toBeLessThanOrEqual(gw.config.analysisLimits.maxRangeHours);
     expect(costs.OverviewPage_Query).toBe(6 * 720);
     expect(real.body.errors).toBeUndefined();
+  });
+});
+
+describe('the cost of an operation grows with the rows its ranges scan (issue 21.3)', () => {
+  const HOUR = 3_600_000;
+  const LIMIT = 5_000;
+  let busy: TestGateway;
+  let quiet: TestGateway;
+
+  beforeAll(async () => {
+    [busy, quiet] = await Promise.all([
+      startTestGateway('postgres', { env: { GRAPHQL_MAX_SCANNED_ROWS: String(LIMIT) } }),
+      startTestGateway('postgres', { env: { GRAPHQL_MAX_SCANNED_ROWS: String(LIMIT) } }),
+    ]);
+    // 30 endpoints × 2 statuses inside the last complete hour: 60 hour-rollup rows per hour.
+    const at = new Date(Math.floor(Date.now() / HOUR) * HOUR - HOUR / 2).toISOString();
+    const records = Array.from({ length: 30 }, (_, i) =>
+      [200, 500].map((status) => record({ timestamp: at, path: `/api/r${i}`, status })),
+    ).flat();
+    const res = await busy.ingest(jsonLines(records));
+    expect(res.status).toBe(200);
+  });
+  afterAll(() => Promise.all([busy?.close(), quiet?.close()]));
+
+  const twice = (range: string) => `{ a: services(range: ${range}) { service } b: services(range: ${range}) { service } }`;
+  const SEVEN_DAYS = twice('{last: "7d"}');
+
+  it('refuses 2 × 7 days over data with 60 rows per hour (20,160 rows > 5,000) with QUERY_TOO_EXPENSIVE; 2 × 1 day, and one field alone, pass', async () => {
+    const refused = await post(busy.url, SEVEN_DAYS);
+    const day = await post(busy.url, twice('{last: "24h"}'));
+    const single = await post(busy.url, '{ services(range: {last: "7d"}) { service } }');
+    report('rows-scanned cost', {
+      rowsPerHour: String(refused.body.errors?.[0]?.extensions?.rowsPerHour),
+      estimatedRows: String(refused.body.errors?.[0]?.extensions?.estimatedRows),
+    });
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_EXPENSIVE',
+      rangeHours: 336,
+      rowsPerHour: 60,
+      estimatedRows: 20_160,
+      maxScannedRows: LIMIT,
+    });
+    expect(refused.body.errors?.[0]?.message).toMatch(/GRAPHQL_MAX_SCANNED_ROWS/);
+    expect(refused.body.data ?? null).toBeNull();
+    expect(day.body.errors).toBeUndefined();
+    expect(single.body.errors).toBeUndefined();
+  });
+
+  it('lets the same 2 × 7-day operation through on a gateway whose data is small', async () => {
+    const res = await post(quiet.url, SEVEN_DAYS);
+    expect(res.body.errors).toBeUndefined();
   });
 });
 
