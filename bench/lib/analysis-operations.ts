@@ -23,8 +23,12 @@ export interface OperationInputs {
   required: Record<string, unknown>;
 }
 
-/** Query fields that are not analyses of the logs. */
-const NOT_ANALYSES = new Set(['health', 'aiInsights', 'node', 'nodes']);
+/**
+ * Query fields that are not analyses of the logs over any range. windowSummary is the AI
+ * analyst's view of a window of at most AI_MAX_ANALYZE_WINDOW_MINUTES (the AI section's
+ * concern): it refuses the bench's 24 h and 7 d ranges by design.
+ */
+const NOT_ANALYSES = new Set(['health', 'aiInsights', 'node', 'nodes', 'windowSummary']);
 const MAX_DEPTH = 6;
 
 /**
