@@ -65,7 +65,13 @@ describe('two replicas behind a round-robin proxy, sharing PostgreSQL and Redis'
     );
 
     const ids = (s: Received<StreamData>) => s.data.flatMap((d) => d.logStream.logs.map((l) => l.requestId));
-    await waitFor('every subscriber to see every record', () => streams.every((s) => ids(s).length >= total), 30_000);
+    // Generous: on a loaded 2-core machine two gateways, four clients and the shipper share the CPU.
+    await waitFor('every subscriber to see every record', () => streams.every((s) => ids(s).length >= total), 60_000).catch(
+      (error: Error) => {
+        const got = streams.map((s) => `${ids(s).length} (${new Set(ids(s)).size} distinct)`).join(', ');
+        throw new Error(`${error.message}: subscribers on A, A, B, B saw ${got} of ${total}`);
+      },
+    );
 
     const counts = await storedCounts(storage.databaseUrl!, run);
     const seen = streams.map((s) => ({
