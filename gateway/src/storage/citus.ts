@@ -24,6 +24,10 @@ export const CITUS_LAYOUT: readonly CitusTable[] = [
   { table: 'ingest_batches', by: 'digest', colocateWith: 'none' },
   { table: 'ingest_arrivals', by: 'digest', colocateWith: 'ingest_batches' },
   { table: 'rollup_dirty', reference: true },
+  // One row per bucket, no service to shard by: a few hundred rows a day, kept on every node.
+  { table: 'rollup_all_5m', reference: true },
+  { table: 'rollup_all_15m', reference: true },
+  { table: 'rollup_all_hour', reference: true },
 ];
 
 /**
