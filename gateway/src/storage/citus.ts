@@ -19,6 +19,8 @@ export const CITUS_LAYOUT: readonly CitusTable[] = [
   { table: 'rollup_service_5m', by: 'service', colocateWith: 'logs' },
   { table: 'rollup_service_15m', by: 'service', colocateWith: 'logs' },
   { table: 'rollup_service_hour', by: 'service', colocateWith: 'logs' },
+  { table: 'rollup_status_5m', by: 'service', colocateWith: 'logs' },
+  { table: 'rollup_status_hour', by: 'service', colocateWith: 'logs' },
   { table: 'service_routes', by: 'service', colocateWith: 'logs' },
   { table: 'dead_letters', by: 'service', colocateWith: 'logs' },
   { table: 'ingest_batches', by: 'digest', colocateWith: 'none' },

@@ -18,7 +18,8 @@ export type StatusRollupTable = 'rollup_minute' | 'rollup_hour';
 export type EndpointRollupTable = 'rollup_endpoint_5m' | 'rollup_endpoint_15m' | 'rollup_endpoint_hour';
 export type ServiceRollupTable = 'rollup_service_5m' | 'rollup_service_15m' | 'rollup_service_hour';
 export type AllRollupTable = 'rollup_all_5m' | 'rollup_all_15m' | 'rollup_all_hour';
-export type DerivedRollupTable = EndpointRollupTable | ServiceRollupTable | AllRollupTable;
+export type ServiceStatusRollupTable = 'rollup_status_5m' | 'rollup_status_hour';
+export type DerivedRollupTable = EndpointRollupTable | ServiceRollupTable | AllRollupTable | ServiceStatusRollupTable;
 export type RollupTable = StatusRollupTable | DerivedRollupTable;
 
 /** A derived level: built by compaction, keyed by bucket plus `keys`. */
@@ -27,12 +28,13 @@ export interface DerivedLevel<T extends DerivedRollupTable = DerivedRollupTable>
   seconds: number;
   /** The table it is built from: an ingest-written one, or a finer derived level (built first). */
   source: RollupTable;
-  keys: readonly ('service' | 'method' | 'route')[];
+  keys: readonly ('service' | 'method' | 'route' | 'status')[];
 }
 
 export type EndpointLevel = DerivedLevel<EndpointRollupTable>;
 export type ServiceLevel = DerivedLevel<ServiceRollupTable>;
 export type AllLevel = DerivedLevel<AllRollupTable>;
+export type ServiceStatusLevel = DerivedLevel<ServiceStatusRollupTable>;
 
 const ENDPOINT_KEYS = ['service', 'method', 'route'] as const;
 
@@ -66,21 +68,37 @@ export const ALL_LEVELS: readonly AllLevel[] = [
   { table: 'rollup_all_5m', seconds: 300, source: 'rollup_service_5m', keys: [] },
 ];
 
+/**
+ * Per-service-and-status levels (bucket × service × status, with histograms) at 5 minutes and 1
+ * hour, built from the ingest tables: reads grouped by status that need nothing finer than the
+ * service (errorDistribution) read a few rows per service and bucket instead of one per endpoint
+ * and status, and 5-minute rows instead of minutes at the range's edges. Same dirty-mark rule as
+ * the other derived levels.
+ */
+export const SERVICE_STATUS_LEVELS: readonly ServiceStatusLevel[] = [
+  { table: 'rollup_status_hour', seconds: 3600, source: 'rollup_hour', keys: ['service', 'status'] },
+  { table: 'rollup_status_5m', seconds: 300, source: 'rollup_minute', keys: ['service', 'status'] },
+];
+
 /** The order to build the endpoint levels in: each after the level it is built from. */
 export const BUILD_ORDER: readonly EndpointLevel[] = [...ENDPOINT_LEVELS].reverse();
 
 /**
  * Every derived level in build order (the service levels after the endpoint levels they read,
- * the all-traffic levels after the service levels).
+ * the all-traffic levels after the service levels; the status levels read the ingest tables).
  */
 export const DERIVED_BUILD_ORDER: readonly DerivedLevel[] = [
   ...BUILD_ORDER,
   ...[...SERVICE_LEVELS].reverse(),
   ...[...ALL_LEVELS].reverse(),
+  ...[...SERVICE_STATUS_LEVELS].reverse(),
 ];
 
 export const isDerivedTable = (table: RollupTable): table is DerivedRollupTable =>
-  table.startsWith('rollup_endpoint_') || table.startsWith('rollup_service_') || table.startsWith('rollup_all_');
+  table.startsWith('rollup_endpoint_') ||
+  table.startsWith('rollup_service_') ||
+  table.startsWith('rollup_all_') ||
+  table.startsWith('rollup_status_');
 
 /** Width of the buckets ingest marks in rollup_dirty (the finest endpoint level). */
 export const DIRTY_BUCKET_SECONDS = 300;

@@ -6,6 +6,7 @@ import {
   ENDPOINT_LEVELS,
   isDerivedTable,
   SERVICE_LEVELS,
+  SERVICE_STATUS_LEVELS,
   SUMMARY_KEY_COLUMNS,
   type RollupTable,
 } from './rollup-levels.ts';
@@ -205,17 +206,32 @@ function allGrained(query: RollupQuery<RollupDimension>): boolean {
   );
 }
 
+/** A status grouping that needs nothing finer than the service: the per-service-and-status levels answer it. */
+function serviceStatusGrained(query: RollupQuery<RollupDimension>): boolean {
+  const f = query.filter ?? {};
+  return !query.endpoints && !f.route && !f.method && query.groupBy.every((d) => d !== 'method' && d !== 'route');
+}
+
 /**
- * The levels a query may read, coarsest first. Status groupings need the status-keyed tables;
- * everything else reads the all-traffic or service levels (when it needs nothing finer) or the
- * endpoint levels where they are clean, and rollup_hour for whole hours that are not (it is
- * written by ingest, so always current).
+ * The levels a query may read, coarsest first. Status groupings need the status-keyed tables (the
+ * per-service-and-status levels when nothing finer than the service is asked for); everything
+ * else reads the all-traffic or service levels (when it needs nothing finer) or the endpoint
+ * levels where they are clean, and rollup_hour for whole hours that are not (it is written by
+ * ingest, so always current).
  */
 function levelsFor(query: RollupQuery<RollupDimension>): PlanLevel[] {
   const hour: PlanLevel = { table: 'rollup_hour', seconds: 3600, derived: false };
-  if (query.levels === 'ingest' || query.groupBy.includes('status')) return widthFits(query, 3600) ? [hour] : [];
+  const byStatus = query.groupBy.includes('status');
+  if (query.levels === 'ingest' || (byStatus && !serviceStatusGrained(query))) return widthFits(query, 3600) ? [hour] : [];
   const levels: PlanLevel[] = [];
-  for (const level of allGrained(query) ? ALL_LEVELS : serviceGrained(query) ? SERVICE_LEVELS : ENDPOINT_LEVELS) {
+  const candidates = byStatus
+    ? SERVICE_STATUS_LEVELS
+    : allGrained(query)
+      ? ALL_LEVELS
+      : serviceGrained(query)
+        ? SERVICE_LEVELS
+        : ENDPOINT_LEVELS;
+  for (const level of candidates) {
     if (!widthFits(query, level.seconds)) continue;
     levels.push({ table: level.table, seconds: level.seconds, derived: true });
     if (level.seconds === 3600) levels.push(hour);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_LEVELS, BUILD_ORDER, endpointRollupSql, latencySummarySql, SERVICE_LEVELS } from '../../src/storage/rollup-levels.ts';
+import {
+  ALL_LEVELS,
+  BUILD_ORDER,
+  endpointRollupSql,
+  latencySummarySql,
+  SERVICE_LEVELS,
+  SERVICE_STATUS_LEVELS,
+} from '../../src/storage/rollup-levels.ts';
 import { latencyOf, readRollups, type RollupDimension, type RollupQuery, type RollupRow } from '../../src/storage/rollup-read.ts';
 import { openDatabase, type Database } from '../../src/storage/db.ts';
 import { compactRollups } from '../../src/storage/rollup-compaction.ts';
@@ -30,6 +37,7 @@ const ENDPOINT_MIGRATION = '20261126000000_endpoint_rollups';
 const SUMMARY_MIGRATION = '20261206040000_endpoint_latency_summary';
 const SERVICE_MIGRATION = '20261206040100_service_rollups';
 const ALL_MIGRATION = '20261206140000_all_traffic_rollups';
+const STATUS_MIGRATION = '20261206140100_service_status_rollups';
 
 type Query = Omit<RollupQuery<RollupDimension>, 'range' | 'levels'>;
 const SERIES: RollupDimension[] = ['bucket', 'service', 'method', 'route'];
@@ -47,6 +55,9 @@ const QUERIES: [string, Query][] = [
   ['per hour of day in Kolkata (+5:30: 5 and 15 m levels, no hours)', { groupBy: ['hourOfDay', 'service'], tz: 'Asia/Kolkata' }],
   ['per local day in New York', { groupBy: ['bucket'], bucketSeconds: 86_400, tz: 'America/New_York' }],
   ['per status (ingest tables only)', { groupBy: ['status', 'route'] }],
+  ['per status and service (status levels)', { groupBy: ['status', 'service'], histograms: false }],
+  ['per status of one service × 1 h (status levels)', { groupBy: ['status', 'bucket'], bucketSeconds: 3600, filter: { service: 'users' } }],
+  ['per status per hour of day in Kolkata (status levels: 5 m only)', { groupBy: ['status', 'hourOfDay'], tz: 'Asia/Kolkata' }],
   ['nothing (one total)', { groupBy: [] }],
 ];
 
@@ -55,6 +66,13 @@ const SERVICE_GRAINED = new Set([
   'one service × 15 m',
   'per service, counts only',
   'per hour of day in Kolkata (+5:30: 5 and 15 m levels, no hours)',
+]);
+
+/** Status groupings needing nothing finer than the service: the per-service-and-status levels answer them. */
+const STATUS_GRAINED = new Set([
+  'per status and service (status levels)',
+  'per status of one service × 1 h (status levels)',
+  'per status per hour of day in Kolkata (status levels: 5 m only)',
 ]);
 
 /** The queries over all traffic (no filter, grouped by time or not at all): the all-traffic levels answer them. */
@@ -200,9 +218,13 @@ describe.each(STORAGE_MODES)('endpoint rollups on %s', (mode) => {
       expectSameAnswers(levels, ingest, name);
       for (const t of tables) used.add(t);
       const endpointLevels = [...tables].filter((t) => t.startsWith('rollup_endpoint_'));
-      // Status groupings cannot use the endpoint levels; everything else no longer needs rollup_hour.
+      // Status groupings cannot use the endpoint levels; everything else, and status groupings by
+      // nothing finer than the service (the per-service-and-status levels), no longer needs rollup_hour.
       if (name.startsWith('per status')) expect(endpointLevels, name).toEqual([]);
-      else expect(tables.has('rollup_hour'), name).toBe(false);
+      if (!name.startsWith('per status') || STATUS_GRAINED.has(name)) expect(tables.has('rollup_hour'), name).toBe(false);
+      const statusLevels = [...tables].filter((t) => t.startsWith('rollup_status_'));
+      if (STATUS_GRAINED.has(name)) expect(statusLevels.length, name).toBeGreaterThan(0);
+      else expect(statusLevels, name).toEqual([]);
       // Nothing finer than the service asked for: the per-service levels answer it; nothing but
       // time over all traffic: the all-traffic levels.
       const serviceLevels = [...tables].filter((t) => t.startsWith('rollup_service_'));
@@ -224,6 +246,8 @@ describe.each(STORAGE_MODES)('endpoint rollups on %s', (mode) => {
         'rollup_all_15m',
         'rollup_all_5m',
         'rollup_all_hour',
+        'rollup_status_5m',
+        'rollup_status_hour',
         'rollup_minute',
       ]),
     );
@@ -307,7 +331,7 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
     }
     expect(await applyMigrations(db.pool)).toContain(ENDPOINT_MIGRATION);
     const count = async (table: string) => Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
-    for (const level of [...BUILD_ORDER, ...SERVICE_LEVELS, ...ALL_LEVELS])
+    for (const level of [...BUILD_ORDER, ...SERVICE_LEVELS, ...ALL_LEVELS, ...SERVICE_STATUS_LEVELS])
       expect(await count(level.table), level.table).toBeGreaterThan(0);
     expect(await count('rollup_dirty')).toBe(0);
     const range = { from: new Date(data.range.from.getTime() + 3 * 60_000), to: data.range.to };
@@ -322,6 +346,11 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
       if (ALL_GRAINED.has(name))
         expect(
           [...tables].some((t) => t.startsWith('rollup_all_')),
+          name,
+        ).toBe(true);
+      if (STATUS_GRAINED.has(name))
+        expect(
+          [...tables].some((t) => t.startsWith('rollup_status_')),
           name,
         ).toBe(true);
       if (name.startsWith('per endpoint × 5 m')) expectSeriesMatchesRecords(levels, data.records, range);
@@ -342,5 +371,7 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
       expect(all).toContain(`${endpointRollupSql(level)};`);
       expect(all).toContain(`${latencySummarySql(level)};`);
     }
+    const status = await readFile(join(MIGRATIONS, STATUS_MIGRATION, 'migration.sql'), 'utf8');
+    for (const level of SERVICE_STATUS_LEVELS) expect(status).toContain(`${endpointRollupSql(level)};`);
   });
 });
