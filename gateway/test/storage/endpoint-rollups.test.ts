@@ -9,6 +9,7 @@ import {
   BUILD_ORDER,
   endpointRollupSql,
   latencySummarySql,
+  ROLLUP_TABLES,
   SERVICE_LEVELS,
   SERVICE_STATUS_LEVELS,
 } from '../../src/storage/rollup-levels.ts';
@@ -357,6 +358,15 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
     }
     // The latency summary migration backfilled the rows the endpoint migration built.
     expect(await expectSummariesMatch(db.pool, range, 'after the migrations')).toBeGreaterThan(100);
+  });
+
+  it('every rollup table is scanned without parallel workers (migration 20261206140200_rollup_serial_scans)', async () => {
+    const { rows } = await db.pool.query<{ name: string; options: string[] | null }>(
+      'SELECT relname AS name, reloptions AS options FROM pg_class WHERE relname = ANY($1) AND relkind IN ($2, $3)',
+      [ROLLUP_TABLES, 'r', 'p'],
+    );
+    expect(rows.map((r) => r.name).sort()).toEqual([...ROLLUP_TABLES].sort());
+    for (const row of rows) expect(row.options ?? [], row.name).toContain('parallel_workers=0');
   });
 
   it('runs the statements compaction and bench/lib/seed.ts run', async () => {
