@@ -62,7 +62,8 @@ export async function getTraffic(
   input: { range: ResolvedRange; filter?: AnalyticsFilter; bucketSeconds?: number },
 ): Promise<Traffic> {
   const bucketSeconds = input.bucketSeconds ?? autoBucketSeconds(input.range);
-  const rows = await readRollups(pool, { range: input.range, filter: input.filter, groupBy: ['bucket'], bucketSeconds });
+  // summaries: a bucket that is one stored all-traffic row brings its p50/p95/p99 keys, not a histogram.
+  const rows = await readRollups(pool, { range: input.range, filter: input.filter, groupBy: ['bucket'], bucketSeconds, summaries: true });
   const byStart = new Map(rows.map((r) => [r.bucket.getTime(), r]));
   const points = bucketStarts(input.range, bucketSeconds).map((start) => {
     const { share: _share, ...stats } = requestStats(byStart.get(start) ?? EMPTY_MEASURES, 0);

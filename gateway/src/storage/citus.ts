@@ -19,11 +19,17 @@ export const CITUS_LAYOUT: readonly CitusTable[] = [
   { table: 'rollup_service_5m', by: 'service', colocateWith: 'logs' },
   { table: 'rollup_service_15m', by: 'service', colocateWith: 'logs' },
   { table: 'rollup_service_hour', by: 'service', colocateWith: 'logs' },
+  { table: 'rollup_status_5m', by: 'service', colocateWith: 'logs' },
+  { table: 'rollup_status_hour', by: 'service', colocateWith: 'logs' },
   { table: 'service_routes', by: 'service', colocateWith: 'logs' },
   { table: 'dead_letters', by: 'service', colocateWith: 'logs' },
   { table: 'ingest_batches', by: 'digest', colocateWith: 'none' },
   { table: 'ingest_arrivals', by: 'digest', colocateWith: 'ingest_batches' },
   { table: 'rollup_dirty', reference: true },
+  // One row per bucket, no service to shard by: a few hundred rows a day, kept on every node.
+  { table: 'rollup_all_5m', reference: true },
+  { table: 'rollup_all_15m', reference: true },
+  { table: 'rollup_all_hour', reference: true },
 ];
 
 /**

@@ -17,7 +17,9 @@ import { BUCKET_ORIGIN_SQL } from './time-bucket.ts';
 export type StatusRollupTable = 'rollup_minute' | 'rollup_hour';
 export type EndpointRollupTable = 'rollup_endpoint_5m' | 'rollup_endpoint_15m' | 'rollup_endpoint_hour';
 export type ServiceRollupTable = 'rollup_service_5m' | 'rollup_service_15m' | 'rollup_service_hour';
-export type DerivedRollupTable = EndpointRollupTable | ServiceRollupTable;
+export type AllRollupTable = 'rollup_all_5m' | 'rollup_all_15m' | 'rollup_all_hour';
+export type ServiceStatusRollupTable = 'rollup_status_5m' | 'rollup_status_hour';
+export type DerivedRollupTable = EndpointRollupTable | ServiceRollupTable | AllRollupTable | ServiceStatusRollupTable;
 export type RollupTable = StatusRollupTable | DerivedRollupTable;
 
 /** A derived level: built by compaction, keyed by bucket plus `keys`. */
@@ -26,11 +28,13 @@ export interface DerivedLevel<T extends DerivedRollupTable = DerivedRollupTable>
   seconds: number;
   /** The table it is built from: an ingest-written one, or a finer derived level (built first). */
   source: RollupTable;
-  keys: readonly ('service' | 'method' | 'route')[];
+  keys: readonly ('service' | 'method' | 'route' | 'status')[];
 }
 
 export type EndpointLevel = DerivedLevel<EndpointRollupTable>;
 export type ServiceLevel = DerivedLevel<ServiceRollupTable>;
+export type AllLevel = DerivedLevel<AllRollupTable>;
+export type ServiceStatusLevel = DerivedLevel<ServiceStatusRollupTable>;
 
 const ENDPOINT_KEYS = ['service', 'method', 'route'] as const;
 
@@ -52,14 +56,49 @@ export const SERVICE_LEVELS: readonly ServiceLevel[] = [
   { table: 'rollup_service_5m', seconds: 300, source: 'rollup_endpoint_5m', keys: ['service'] },
 ];
 
+/**
+ * All-traffic levels (one row per bucket, with histograms and the latency summary), built from
+ * the per-service levels: the unfiltered overall series (traffic, the overall anomaly series and
+ * its seasonal hours) read one stored row per point, and take its p50/p95/p99 from the summary
+ * instead of merging every service's histogram. Same dirty-mark rule as the other levels.
+ */
+export const ALL_LEVELS: readonly AllLevel[] = [
+  { table: 'rollup_all_hour', seconds: 3600, source: 'rollup_service_hour', keys: [] },
+  { table: 'rollup_all_15m', seconds: 900, source: 'rollup_all_5m', keys: [] },
+  { table: 'rollup_all_5m', seconds: 300, source: 'rollup_service_5m', keys: [] },
+];
+
+/**
+ * Per-service-and-status levels (bucket × service × status, with histograms) at 5 minutes and 1
+ * hour, built from the ingest tables: reads grouped by status that need nothing finer than the
+ * service (errorDistribution) read a few rows per service and bucket instead of one per endpoint
+ * and status, and 5-minute rows instead of minutes at the range's edges. Same dirty-mark rule as
+ * the other derived levels.
+ */
+export const SERVICE_STATUS_LEVELS: readonly ServiceStatusLevel[] = [
+  { table: 'rollup_status_hour', seconds: 3600, source: 'rollup_hour', keys: ['service', 'status'] },
+  { table: 'rollup_status_5m', seconds: 300, source: 'rollup_minute', keys: ['service', 'status'] },
+];
+
 /** The order to build the endpoint levels in: each after the level it is built from. */
 export const BUILD_ORDER: readonly EndpointLevel[] = [...ENDPOINT_LEVELS].reverse();
 
-/** Every derived level in build order (the service levels after the endpoint levels they read). */
-export const DERIVED_BUILD_ORDER: readonly DerivedLevel[] = [...BUILD_ORDER, ...[...SERVICE_LEVELS].reverse()];
+/**
+ * Every derived level in build order (the service levels after the endpoint levels they read,
+ * the all-traffic levels after the service levels; the status levels read the ingest tables).
+ */
+export const DERIVED_BUILD_ORDER: readonly DerivedLevel[] = [
+  ...BUILD_ORDER,
+  ...[...SERVICE_LEVELS].reverse(),
+  ...[...ALL_LEVELS].reverse(),
+  ...[...SERVICE_STATUS_LEVELS].reverse(),
+];
 
 export const isDerivedTable = (table: RollupTable): table is DerivedRollupTable =>
-  table.startsWith('rollup_endpoint_') || table.startsWith('rollup_service_');
+  table.startsWith('rollup_endpoint_') ||
+  table.startsWith('rollup_service_') ||
+  table.startsWith('rollup_all_') ||
+  table.startsWith('rollup_status_');
 
 /** Width of the buckets ingest marks in rollup_dirty (the finest endpoint level). */
 export const DIRTY_BUCKET_SECONDS = 300;
@@ -76,7 +115,8 @@ export const ROLLUP_TABLES: readonly RollupTable[] = ['rollup_minute', 'rollup_h
  * runs the same statements without a condition to backfill them.
  */
 export function endpointRollupSql(level: DerivedLevel, where?: string): string {
-  const keys = level.keys.join(', ');
+  // Each key with its leading comma: the all-traffic levels have none (keyed by bucket alone).
+  const keys = level.keys.map((k) => `, ${k}`).join('');
   const errors = isDerivedTable(level.source)
     ? 'errors_4xx AS e4, errors_5xx AS e5'
     : 'CASE WHEN status >= 400 AND status < 500 THEN count ELSE 0 END AS e4, CASE WHEN status >= 500 THEN count ELSE 0 END AS e5';
@@ -85,21 +125,21 @@ export function endpointRollupSql(level: DerivedLevel, where?: string): string {
   // The source is read twice (totals, histograms) rather than through a CTE, which PostgreSQL
   // would materialise with every array; set-returning functions in the select list expand the
   // histograms several times faster than a LATERAL unnest.
-  return `INSERT INTO ${level.table} (bucket, ${keys}, count, errors_4xx, errors_5xx, latency_sum, latency_max, hist_keys, hist_counts)
-SELECT t.b, ${level.keys.map((k) => `t.${k}`).join(', ')}, t.c, t.e4, t.e5, t.ls, t.lm, coalesce(h.ks, '{}'), coalesce(h.ns, '{}')
+  return `INSERT INTO ${level.table} (bucket${keys}, count, errors_4xx, errors_5xx, latency_sum, latency_max, hist_keys, hist_counts)
+SELECT t.b${level.keys.map((k) => `, t.${k}`).join('')}, t.c, t.e4, t.e5, t.ls, t.lm, coalesce(h.ks, '{}'), coalesce(h.ns, '{}')
 FROM (
-  SELECT b, ${keys}, sum(count)::int AS c, sum(e4)::int AS e4, sum(e5)::int AS e5, sum(latency_sum) AS ls, max(latency_max) AS lm
-  FROM (SELECT ${bucket}, ${keys}, count, ${errors}, latency_sum, latency_max FROM ${level.source}${filter}) AS src
-  GROUP BY b, ${keys}
+  SELECT b${keys}, sum(count)::int AS c, sum(e4)::int AS e4, sum(e5)::int AS e5, sum(latency_sum) AS ls, max(latency_max) AS lm
+  FROM (SELECT ${bucket}${keys}, count, ${errors}, latency_sum, latency_max FROM ${level.source}${filter}) AS src
+  GROUP BY b${keys}
 ) AS t LEFT JOIN (
-  SELECT b, ${keys}, array_agg(k ORDER BY k) AS ks, array_agg(n ORDER BY k) AS ns
+  SELECT b${keys}, array_agg(k ORDER BY k) AS ks, array_agg(n ORDER BY k) AS ns
   FROM (
-    SELECT b, ${keys}, k, sum(n)::int AS n
-    FROM (SELECT ${bucket}, ${keys}, unnest(hist_keys) AS k, unnest(hist_counts) AS n FROM ${level.source}${filter}) AS entries
-    GROUP BY b, ${keys}, k
+    SELECT b${keys}, k, sum(n)::int AS n
+    FROM (SELECT ${bucket}${keys}, unnest(hist_keys) AS k, unnest(hist_counts) AS n FROM ${level.source}${filter}) AS entries
+    GROUP BY b${keys}, k
   ) AS per_key
-  GROUP BY b, ${keys}
-) AS h USING (b, ${keys})`;
+  GROUP BY b${keys}
+) AS h USING (b${keys})`;
 }
 
 /**
@@ -126,8 +166,11 @@ const P95_LOWER_LEVEL_SQL = `greatest(0, 0.95::float8 - ${P95_BOUND_Z}::float8 *
  */
 export const SUMMARY_KEY_COLUMNS = ['p50_key', 'p95_key', 'p99_key', 'p95_lower_key'] as const;
 
-/** The levels holding the summary: the endpoint levels, whose rows are a per-endpoint series' points. */
-export const SUMMARISED_TABLES: ReadonlySet<DerivedRollupTable> = new Set(ENDPOINT_LEVELS.map((l) => l.table));
+/**
+ * The levels holding the summary: the endpoint levels, whose rows are a per-endpoint series'
+ * points, and the all-traffic levels, whose rows are the overall series' points.
+ */
+export const SUMMARISED_TABLES: ReadonlySet<DerivedRollupTable> = new Set([...ENDPOINT_LEVELS, ...ALL_LEVELS].map((l) => l.table));
 
 /**
  * UPDATE filling the summary keys of `level`'s rows matching `where` (on `bucket`, bind

@@ -1,6 +1,15 @@
 import type pg from 'pg';
-import { mergeHistograms, summarizeLatency, type LatencySummary, type SparseHistogram } from './histogram.ts';
-import { DIRTY_BUCKET_SECONDS, ENDPOINT_LEVELS, isDerivedTable, SERVICE_LEVELS, SUMMARY_KEY_COLUMNS, type RollupTable } from './rollup-levels.ts';
+import { keyValue, mergeHistograms, summarizeLatency, type LatencySummary, type SparseHistogram } from './histogram.ts';
+import {
+  ALL_LEVELS,
+  DIRTY_BUCKET_SECONDS,
+  ENDPOINT_LEVELS,
+  isDerivedTable,
+  SERVICE_LEVELS,
+  SERVICE_STATUS_LEVELS,
+  SUMMARY_KEY_COLUMNS,
+  type RollupTable,
+} from './rollup-levels.ts';
 import { bucketSql, hasOffsetsMultipleOf, type BindParam, type TimeBucket } from './time-bucket.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
 import type { EndpointKey } from '../domain/endpoint.ts';
@@ -55,7 +64,6 @@ export interface QuantileKeys {
 
 /** One group of a rollup read: the requested dimensions plus the measures. */
 export type RollupRow<D extends RollupDimension> = Pick<DimensionValues, D> & RollupMeasures;
-
 
 export interface RollupQuery<D extends RollupDimension> {
   range: ResolvedRange;
@@ -186,17 +194,44 @@ function serviceGrained(query: RollupQuery<RollupDimension>): boolean {
   return !query.endpoints && !f.route && !f.method && query.groupBy.every((d) => d !== 'method' && d !== 'route' && d !== 'status');
 }
 
+/** Whether a query needs no key at all (all traffic, grouped by time or not at all): the all-traffic levels answer it. */
+function allGrained(query: RollupQuery<RollupDimension>): boolean {
+  const f = query.filter ?? {};
+  return (
+    !query.endpoints &&
+    !f.service &&
+    !f.route &&
+    !f.method &&
+    query.groupBy.every((d) => d === 'bucket' || d === 'hourOfDay' || d === 'weekday')
+  );
+}
+
+/** A status grouping that needs nothing finer than the service: the per-service-and-status levels answer it. */
+function serviceStatusGrained(query: RollupQuery<RollupDimension>): boolean {
+  const f = query.filter ?? {};
+  return !query.endpoints && !f.route && !f.method && query.groupBy.every((d) => d !== 'method' && d !== 'route');
+}
+
 /**
- * The levels a query may read, coarsest first. Status groupings need the status-keyed tables;
- * everything else reads the service levels (when it needs nothing finer) or the endpoint levels
- * where they are clean, and rollup_hour for whole hours that are not (it is written by ingest,
- * so always current).
+ * The levels a query may read, coarsest first. Status groupings need the status-keyed tables (the
+ * per-service-and-status levels when nothing finer than the service is asked for); everything
+ * else reads the all-traffic or service levels (when it needs nothing finer) or the endpoint
+ * levels where they are clean, and rollup_hour for whole hours that are not (it is written by
+ * ingest, so always current).
  */
 function levelsFor(query: RollupQuery<RollupDimension>): PlanLevel[] {
   const hour: PlanLevel = { table: 'rollup_hour', seconds: 3600, derived: false };
-  if (query.levels === 'ingest' || query.groupBy.includes('status')) return widthFits(query, 3600) ? [hour] : [];
+  const byStatus = query.groupBy.includes('status');
+  if (query.levels === 'ingest' || (byStatus && !serviceStatusGrained(query))) return widthFits(query, 3600) ? [hour] : [];
   const levels: PlanLevel[] = [];
-  for (const level of serviceGrained(query) ? SERVICE_LEVELS : ENDPOINT_LEVELS) {
+  const candidates = byStatus
+    ? SERVICE_STATUS_LEVELS
+    : allGrained(query)
+      ? ALL_LEVELS
+      : serviceGrained(query)
+        ? SERVICE_LEVELS
+        : ENDPOINT_LEVELS;
+  for (const level of candidates) {
     if (!widthFits(query, level.seconds)) continue;
     levels.push({ table: level.table, seconds: level.seconds, derived: true });
     if (level.seconds === 3600) levels.push(hour);
@@ -222,6 +257,8 @@ function dimensionSql(dim: RollupDimension, query: RollupQuery<RollupDimension>,
   };
   switch (dim) {
     case 'bucket':
+      // As epoch milliseconds: node-postgres parses a float8 many times faster than a timestamptz.
+      return `(extract(epoch from ${bucketSql('bucket', time[dim](), param)}) * 1000)::float8`;
     case 'hourOfDay':
     case 'weekday':
       return bucketSql('bucket', time[dim](), param);
@@ -242,18 +279,27 @@ interface BuiltQuery {
 }
 
 /**
- * The endpoint level whose rows are already the groups of this query (a per-endpoint series at
- * that level's bucket size, in UTC): its rows need no merging at all.
+ * The level whose rows are already the groups of this query, so they need no merging at all: an
+ * endpoint level for a per-endpoint series at its bucket size, an all-traffic level for the
+ * unfiltered overall series at its bucket size (in UTC).
  */
 function directTable(query: RollupQuery<RollupDimension>): RollupTable | null {
+  if (query.tz && query.tz !== 'UTC') return null;
   const dims = new Set(query.groupBy);
   const perEndpointSeries = dims.size === 4 && ['bucket', 'service', 'method', 'route'].every((d) => dims.has(d as RollupDimension));
-  if (!perEndpointSeries || (query.tz && query.tz !== 'UTC')) return null;
-  return ENDPOINT_LEVELS.find((l) => l.seconds === query.bucketSeconds)?.table ?? null;
+  if (perEndpointSeries) return ENDPOINT_LEVELS.find((l) => l.seconds === query.bucketSeconds)?.table ?? null;
+  if (dims.size === 1 && dims.has('bucket') && allGrained(query))
+    return ALL_LEVELS.find((l) => l.seconds === query.bucketSeconds)?.table ?? null;
+  return null;
 }
 
 /** Every slice as rows of (dimensions, count, e4, e5, latency_sum, latency_max[, histogram][, extra]), filtered. */
-function sourceSql(query: RollupQuery<RollupDimension>, slices: readonly RollupSlice[], param: BindParam, extra: readonly string[] = []): string {
+function sourceSql(
+  query: RollupQuery<RollupDimension>,
+  slices: readonly RollupSlice[],
+  param: BindParam,
+  extra: readonly string[] = [],
+): string {
   const f = query.filter ?? {};
   const conditions: string[] = [];
   if (f.service) conditions.push(`service = ${param(f.service)}`);
@@ -274,7 +320,15 @@ function sourceSql(query: RollupQuery<RollupDimension>, slices: readonly RollupS
   };
   return slices
     .map((s) => {
-      const select = [...dims, 'count', ...errors[isDerivedTable(s.table) ? 'endpoint' : 'status'], 'latency_sum', 'latency_max', ...hist, ...extra];
+      const select = [
+        ...dims,
+        'count',
+        ...errors[isDerivedTable(s.table) ? 'endpoint' : 'status'],
+        'latency_sum',
+        'latency_max',
+        ...hist,
+        ...extra,
+      ];
       return `SELECT ${select.join(', ')} FROM ${s.table} WHERE bucket >= ${param(s.from)} AND bucket < ${param(s.to)}${where}`;
     })
     .join('\nUNION ALL\n');
@@ -301,7 +355,8 @@ function buildSql(query: RollupQuery<RollupDimension>, slices: readonly RollupSl
   if (directSlices.length > 0) {
     // A summarised row ships its keys and no histogram; one not summarised yet ships its histogram.
     const unsummarised = (column: string) => (summaries ? `CASE WHEN p95_lower_key IS NULL THEN ${column}::text END` : `${column}::text`);
-    const hist = query.histograms === false ? '' : `, ${unsummarised('hist_keys')} AS hist_keys, ${unsummarised('hist_counts')} AS hist_counts`;
+    const hist =
+      query.histograms === false ? '' : `, ${unsummarised('hist_keys')} AS hist_keys, ${unsummarised('hist_counts')} AS hist_counts`;
     const keys = summaries ? `, ${SUMMARY_KEY_COLUMNS.join(', ')}` : '';
     parts.push(`SELECT ${keyList}, count::float8 AS count, e4::float8 AS errors4xx, e5::float8 AS errors5xx,
   latency_sum::float8 AS latency_sum, latency_max::float8 AS latency_max${hist}${keys}
@@ -405,7 +460,7 @@ function parseIntArray(text: string | null | undefined): number[] {
 
 function dimensionsOf<D extends RollupDimension>(row: SqlRow, groupBy: readonly D[]): Pick<DimensionValues, D> {
   const out: Partial<Record<RollupDimension, unknown>> = {};
-  for (const d of groupBy) out[d] = row[`d_${d}`];
+  for (const d of groupBy) out[d] = d === 'bucket' ? new Date(row.d_bucket as number) : row[`d_${d}`];
   return out as Pick<DimensionValues, D>;
 }
 
@@ -473,8 +528,16 @@ export async function readRollups<D extends RollupDimension>(pool: pg.Pool, quer
   })) as RollupRow<D>[];
 }
 
-/** avg/p50/p95/p99/max of a rollup row (all null when it has no requests). */
+/**
+ * avg/p50/p95/p99/max of a rollup row (all null when it has no requests), from its stored summary
+ * when it came with one (the same figures: the summary holds the keys `quantile` would find).
+ */
 export function latencyOf(m: RollupMeasures): LatencySummary {
+  const s = m.summary;
+  if (s && m.count > 0) {
+    const max = m.latencyMax;
+    return { avg: m.latencySum / m.count, p50: keyValue(s.p50, max), p95: keyValue(s.p95, max), p99: keyValue(s.p99, max), max };
+  }
   return summarizeLatency(m.histogram, m.count, m.latencySum, m.count > 0 ? m.latencyMax : null);
 }
 
@@ -483,6 +546,8 @@ export function combineMeasures(rows: Iterable<RollupMeasures>): RollupMeasures 
   const out = { count: 0, errors4xx: 0, errors5xx: 0, latencySum: 0, latencyMax: 0 };
   const hists: SparseHistogram[] = [];
   for (const r of rows) {
+    // A summarised row carries no histogram, and quantiles do not add up.
+    if (r.summary) throw new Error('combineMeasures: a row read with its latency summary cannot be merged (read it without summaries)');
     out.count += r.count;
     out.errors4xx += r.errors4xx;
     out.errors5xx += r.errors5xx;
@@ -516,7 +581,11 @@ export const totalCount = (rows: Iterable<{ count: number }>): number => {
 export async function readHistoryStart(pool: pg.Pool, filter: AnalyticsFilter): Promise<number | null> {
   const conditions: string[] = [];
   const params: string[] = [];
-  for (const [column, value] of [['service', filter.service], ['route', filter.route], ['method', filter.method?.toUpperCase()]] as const) {
+  for (const [column, value] of [
+    ['service', filter.service],
+    ['route', filter.route],
+    ['method', filter.method?.toUpperCase()],
+  ] as const) {
     if (value === null || value === undefined) continue;
     params.push(value);
     conditions.push(`${column} = $${params.length}`);

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_ORDER, endpointRollupSql, latencySummarySql, SERVICE_LEVELS } from '../../src/storage/rollup-levels.ts';
+import {
+  ALL_LEVELS,
+  BUILD_ORDER,
+  endpointRollupSql,
+  latencySummarySql,
+  ROLLUP_TABLES,
+  SERVICE_LEVELS,
+  SERVICE_STATUS_LEVELS,
+} from '../../src/storage/rollup-levels.ts';
 import { latencyOf, readRollups, type RollupDimension, type RollupQuery, type RollupRow } from '../../src/storage/rollup-read.ts';
 import { openDatabase, type Database } from '../../src/storage/db.ts';
 import { compactRollups } from '../../src/storage/rollup-compaction.ts';
@@ -29,6 +37,8 @@ const MIGRATIONS = fileURLToPath(new URL('../../../prisma/migrations/', import.m
 const ENDPOINT_MIGRATION = '20261126000000_endpoint_rollups';
 const SUMMARY_MIGRATION = '20261206040000_endpoint_latency_summary';
 const SERVICE_MIGRATION = '20261206040100_service_rollups';
+const ALL_MIGRATION = '20261206140000_all_traffic_rollups';
+const STATUS_MIGRATION = '20261206140100_service_status_rollups';
 
 type Query = Omit<RollupQuery<RollupDimension>, 'range' | 'levels'>;
 const SERIES: RollupDimension[] = ['bucket', 'service', 'method', 'route'];
@@ -36,6 +46,9 @@ const QUERIES: [string, Query][] = [
   ['per endpoint × 5 m (anomalies)', { groupBy: SERIES, bucketSeconds: 300 }],
   ['per endpoint × 1 h (seasonal baselines)', { groupBy: SERIES, bucketSeconds: 3600 }],
   ['all traffic × 15 m (traffic chart)', { groupBy: ['bucket'], bucketSeconds: 900 }],
+  ['all traffic × 5 m (overall anomaly series)', { groupBy: ['bucket'], bucketSeconds: 300 }],
+  ['all traffic × 1 h (overall seasonal baseline)', { groupBy: ['bucket'], bucketSeconds: 3600 }],
+  ['all traffic per weekday in UTC', { groupBy: ['weekday'] }],
   ['one service × 15 m', { groupBy: ['bucket'], bucketSeconds: 900, filter: { service: 'users' } }],
   ['one endpoint × 5 m', { groupBy: ['bucket'], bucketSeconds: 300, filter: { route: '/api/users/:id', method: 'delete' } }],
   ['per endpoint over the range', { groupBy: ['service', 'method', 'route'] }],
@@ -43,15 +56,32 @@ const QUERIES: [string, Query][] = [
   ['per hour of day in Kolkata (+5:30: 5 and 15 m levels, no hours)', { groupBy: ['hourOfDay', 'service'], tz: 'Asia/Kolkata' }],
   ['per local day in New York', { groupBy: ['bucket'], bucketSeconds: 86_400, tz: 'America/New_York' }],
   ['per status (ingest tables only)', { groupBy: ['status', 'route'] }],
+  ['per status and service (status levels)', { groupBy: ['status', 'service'], histograms: false }],
+  ['per status of one service × 1 h (status levels)', { groupBy: ['status', 'bucket'], bucketSeconds: 3600, filter: { service: 'users' } }],
+  ['per status per hour of day in Kolkata (status levels: 5 m only)', { groupBy: ['status', 'hourOfDay'], tz: 'Asia/Kolkata' }],
   ['nothing (one total)', { groupBy: [] }],
 ];
 
-/** The queries that need nothing finer than the service (no method, route or status). */
+/** The queries that need nothing finer than the service (no method, route or status) but the service. */
 const SERVICE_GRAINED = new Set([
-  'all traffic × 15 m (traffic chart)',
   'one service × 15 m',
   'per service, counts only',
   'per hour of day in Kolkata (+5:30: 5 and 15 m levels, no hours)',
+]);
+
+/** Status groupings needing nothing finer than the service: the per-service-and-status levels answer them. */
+const STATUS_GRAINED = new Set([
+  'per status and service (status levels)',
+  'per status of one service × 1 h (status levels)',
+  'per status per hour of day in Kolkata (status levels: 5 m only)',
+]);
+
+/** The queries over all traffic (no filter, grouped by time or not at all): the all-traffic levels answer them. */
+const ALL_GRAINED = new Set([
+  'all traffic × 15 m (traffic chart)',
+  'all traffic × 5 m (overall anomaly series)',
+  'all traffic × 1 h (overall seasonal baseline)',
+  'all traffic per weekday in UTC',
   'per local day in New York',
   'nothing (one total)',
 ]);
@@ -88,16 +118,19 @@ function expectSameAnswers(levels: RollupRow<RollupDimension>[], ingest: RollupR
   }
 }
 
-const SUMMARY_QUERIES = QUERIES.filter(([name]) => name.startsWith('per endpoint ×'));
+/** The series whose points are stored rows: per endpoint (endpoint levels) and over all traffic (all-traffic levels). */
+const SUMMARY_QUERIES = QUERIES.filter(([name]) => name.startsWith('per endpoint ×') || /^all traffic × /.test(name));
 
 /**
- * A per-endpoint series read with `summaries`: every row is the ingest tables' row, and a row
- * that comes with a stored summary gives exactly the quantiles of the histogram it replaces.
- * Returns how many rows came summarised.
+ * A per-endpoint or all-traffic series read with `summaries`: every row is the ingest tables'
+ * row, and a row that comes with a stored summary gives exactly the quantiles of the histogram it
+ * replaces, and so the same latencyOf. Returns how many rows came summarised (each series must
+ * have some).
  */
 async function expectSummariesMatch(pool: pg.Pool, range: { from: Date; to: Date }, where: string): Promise<number> {
   let summarised = 0;
   for (const [name, query] of SUMMARY_QUERIES) {
+    const before = summarised;
     const [got, ingest] = await Promise.all([
       readRollups(pool, { ...query, range, summaries: true }),
       readRollups(pool, { ...query, range, levels: 'ingest' }),
@@ -120,7 +153,12 @@ async function expectSummariesMatch(pool: pg.Pool, range: { from: Date; to: Date
         [s.p50, s.p95, s.p99, s.p95Lower].map((k) => keyValue(k, max)),
         `${where}: ${name} ${keyOf(row)}`,
       ).toEqual([0.5, 0.95, 0.99, p95LowerLevel(exp.count)].map((q) => quantile(exp.histogram, q, max)));
+      // avg is left out: the latency sums of two levels agree only to float rounding (expectSameAnswers).
+      const { avg: _got, ...gotLatency } = latencyOf(row);
+      const { avg: _want, ...wantLatency } = latencyOf(exp);
+      expect(gotLatency, `${where}: ${name} ${keyOf(row)}`).toEqual(wantLatency);
     }
+    expect(summarised - before, `${where}: ${name}: rows read with their summary`).toBeGreaterThan(0);
   }
   return summarised;
 }
@@ -181,13 +219,21 @@ describe.each(STORAGE_MODES)('endpoint rollups on %s', (mode) => {
       expectSameAnswers(levels, ingest, name);
       for (const t of tables) used.add(t);
       const endpointLevels = [...tables].filter((t) => t.startsWith('rollup_endpoint_'));
-      // Status groupings cannot use the endpoint levels; everything else no longer needs rollup_hour.
+      // Status groupings cannot use the endpoint levels; everything else, and status groupings by
+      // nothing finer than the service (the per-service-and-status levels), no longer needs rollup_hour.
       if (name.startsWith('per status')) expect(endpointLevels, name).toEqual([]);
-      else expect(tables.has('rollup_hour'), name).toBe(false);
-      // Nothing finer than the service asked for: the per-service levels answer it.
+      if (!name.startsWith('per status') || STATUS_GRAINED.has(name)) expect(tables.has('rollup_hour'), name).toBe(false);
+      const statusLevels = [...tables].filter((t) => t.startsWith('rollup_status_'));
+      if (STATUS_GRAINED.has(name)) expect(statusLevels.length, name).toBeGreaterThan(0);
+      else expect(statusLevels, name).toEqual([]);
+      // Nothing finer than the service asked for: the per-service levels answer it; nothing but
+      // time over all traffic: the all-traffic levels.
       const serviceLevels = [...tables].filter((t) => t.startsWith('rollup_service_'));
       if (SERVICE_GRAINED.has(name)) expect(serviceLevels.length, name).toBeGreaterThan(0);
       else expect(serviceLevels, name).toEqual([]);
+      const allLevels = [...tables].filter((t) => t.startsWith('rollup_all_'));
+      if (ALL_GRAINED.has(name)) expect(allLevels.length, name).toBeGreaterThan(0);
+      else expect(allLevels, name).toEqual([]);
       if (name.startsWith('per endpoint × 5 m')) expectSeriesMatchesRecords(levels, records, range);
     }
     expect([...used]).toEqual(
@@ -198,6 +244,11 @@ describe.each(STORAGE_MODES)('endpoint rollups on %s', (mode) => {
         'rollup_service_15m',
         'rollup_service_5m',
         'rollup_service_hour',
+        'rollup_all_15m',
+        'rollup_all_5m',
+        'rollup_all_hour',
+        'rollup_status_5m',
+        'rollup_status_hour',
         'rollup_minute',
       ]),
     );
@@ -206,15 +257,13 @@ describe.each(STORAGE_MODES)('endpoint rollups on %s', (mode) => {
   it('compaction stores a latency summary per endpoint-level row; series read it instead of the histogram, with the same quantiles', async () => {
     expect(await expectSummariesMatch(pool, range, 'compacted')).toBeGreaterThan(100);
     // Rows not summarised (stored before the summary existed) are read through their histogram.
-    await pool.query(
-      'UPDATE rollup_endpoint_5m SET p50_key = NULL, p95_key = NULL, p99_key = NULL, p95_lower_key = NULL WHERE count % 2 = 0',
-    );
-    const unsummarised = Number(
-      (await pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_endpoint_5m WHERE p95_key IS NULL')).rows[0]!.n,
-    );
-    expect(unsummarised).toBeGreaterThan(0);
+    for (const table of ['rollup_endpoint_5m', 'rollup_all_5m', 'rollup_all_hour']) {
+      await pool.query(`UPDATE ${table} SET p50_key = NULL, p95_key = NULL, p99_key = NULL, p95_lower_key = NULL WHERE count % 2 = 0`);
+      const unsummarised = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE p95_key IS NULL`)).rows[0]!.n);
+      expect(unsummarised, table).toBeGreaterThan(0);
+    }
     await expectSummariesMatch(pool, range, 'half unsummarised');
-    for (const level of BUILD_ORDER) await pool.query(latencySummarySql(level));
+    for (const level of [...BUILD_ORDER, ...ALL_LEVELS]) await pool.query(latencySummarySql(level));
   });
 
   it('late records landing in compacted buckets are read from the ingest tables until compaction rebuilds them', async () => {
@@ -283,7 +332,8 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
     }
     expect(await applyMigrations(db.pool)).toContain(ENDPOINT_MIGRATION);
     const count = async (table: string) => Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
-    for (const level of BUILD_ORDER) expect(await count(level.table), level.table).toBeGreaterThan(0);
+    for (const level of [...BUILD_ORDER, ...SERVICE_LEVELS, ...ALL_LEVELS, ...SERVICE_STATUS_LEVELS])
+      expect(await count(level.table), level.table).toBeGreaterThan(0);
     expect(await count('rollup_dirty')).toBe(0);
     const range = { from: new Date(data.range.from.getTime() + 3 * 60_000), to: data.range.to };
     for (const [name, query] of QUERIES) {
@@ -294,10 +344,29 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
           [...tables].some((t) => t.startsWith('rollup_service_')),
           name,
         ).toBe(true);
+      if (ALL_GRAINED.has(name))
+        expect(
+          [...tables].some((t) => t.startsWith('rollup_all_')),
+          name,
+        ).toBe(true);
+      if (STATUS_GRAINED.has(name))
+        expect(
+          [...tables].some((t) => t.startsWith('rollup_status_')),
+          name,
+        ).toBe(true);
       if (name.startsWith('per endpoint × 5 m')) expectSeriesMatchesRecords(levels, data.records, range);
     }
     // The latency summary migration backfilled the rows the endpoint migration built.
     expect(await expectSummariesMatch(db.pool, range, 'after the migrations')).toBeGreaterThan(100);
+  });
+
+  it('every rollup table is scanned without parallel workers (migration 20261206140200_rollup_serial_scans)', async () => {
+    const { rows } = await db.pool.query<{ name: string; options: string[] | null }>(
+      'SELECT relname AS name, reloptions AS options FROM pg_class WHERE relname = ANY($1) AND relkind IN ($2, $3)',
+      [ROLLUP_TABLES, 'r', 'p'],
+    );
+    expect(rows.map((r) => r.name).sort()).toEqual([...ROLLUP_TABLES].sort());
+    for (const row of rows) expect(row.options ?? [], row.name).toContain('parallel_workers=0');
   });
 
   it('runs the statements compaction and bench/lib/seed.ts run', async () => {
@@ -307,5 +376,12 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
     for (const level of BUILD_ORDER) expect(summary).toContain(`${latencySummarySql(level)};`);
     const service = await readFile(join(MIGRATIONS, SERVICE_MIGRATION, 'migration.sql'), 'utf8');
     for (const level of SERVICE_LEVELS) expect(service).toContain(`${endpointRollupSql(level)};`);
+    const all = await readFile(join(MIGRATIONS, ALL_MIGRATION, 'migration.sql'), 'utf8');
+    for (const level of ALL_LEVELS) {
+      expect(all).toContain(`${endpointRollupSql(level)};`);
+      expect(all).toContain(`${latencySummarySql(level)};`);
+    }
+    const status = await readFile(join(MIGRATIONS, STATUS_MIGRATION, 'migration.sql'), 'utf8');
+    for (const level of SERVICE_STATUS_LEVELS) expect(status).toContain(`${endpointRollupSql(level)};`);
   });
 });

@@ -66,11 +66,26 @@ describe.each(STORAGE_MODES)('retention on %s', (mode) => {
       Number((await pool.query('SELECT count(*) AS n FROM rollup_dirty WHERE bucket < $1', [new Date(now - 10 * DAY)])).rows[0].n);
     for (const table of ['rollup_endpoint_5m', 'rollup_endpoint_15m', 'rollup_endpoint_hour']) expect(await sum(table), table).toBe(50);
     expect(await oldMarks()).toBe(1);
+    // The levels without a route (per service, all traffic, per service and status) hold the old buckets too.
+    const unrouted = [
+      'rollup_service_5m',
+      'rollup_service_15m',
+      'rollup_service_hour',
+      'rollup_all_5m',
+      'rollup_all_15m',
+      'rollup_all_hour',
+      'rollup_status_5m',
+      'rollup_status_hour',
+    ];
+    const oldRows = async (table: string) =>
+      Number((await pool.query(`SELECT count(*) AS n FROM ${table} WHERE bucket < $1`, [new Date(now - 15 * DAY)])).rows[0].n);
+    for (const table of unrouted) expect(await oldRows(table), table).toBeGreaterThan(0);
 
     const result = await sweepRetention(pool, { retentionDays: 30, rollupRetentionDays: 10 }, now);
     expect(result.rollups).toBeGreaterThan(0);
     for (const table of ['rollup_minute', 'rollup_hour', 'rollup_endpoint_5m', 'rollup_endpoint_15m', 'rollup_endpoint_hour'])
       expect(await sum(table), table).toBe(10);
+    for (const table of unrouted) expect(await oldRows(table), table).toBe(0);
     expect(await oldMarks()).toBe(0);
   });
 });
