@@ -179,7 +179,8 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
 
   it('sampled top lists (more records than ANALYTICS_RAW_SAMPLE_ROWS) read the same sample as a single node', async () => {
     // Gateways on the same two databases whose bound (100 records) the test ranges exceed: the
-    // lists are counted over the spread sample (one UNION ALL branch per slice on Citus).
+    // lists are counted over the spread sample (on Citus each shard reads every slice for its own
+    // services and the coordinator keeps each slice's newest records: the same sample).
     const env = { ...LIMITS, ANALYTICS_RAW_SAMPLE_ROWS: '100' };
     const [c, s] = await Promise.all([
       startTestGateway('postgres', { storage: citus.storage, keepStorage: true, env }),
