@@ -75,9 +75,15 @@ async function hourCounts(pool: pg.Pool, range: ResolvedRange, scope: AnalyticsF
  * down) each slice's newest `limit` records of that service; the coordinator then keeps each
  * slice's newest `limit` over all services. Ties are broken by id on both sides, so the sample is
  * exactly the single node's. The shards send up to `limit` records per slice and service: more
- * rows than the sample itself when several services share a slice.
+ * rows than the sample itself when several services share a slice. Exported for the Citus plan test.
  */
-function sampleSql(range: ResolvedRange, filter: AnalyticsFilter, slices: SampleSlice[] | null, params: unknown[], perShard: boolean) {
+export function sampleSql(
+  range: ResolvedRange,
+  filter: AnalyticsFilter,
+  slices: SampleSlice[] | null,
+  params: unknown[],
+  perShard: boolean,
+): string {
   const columns = 'user_agent, ip_address, status';
   if (!slices) {
     const { where, params: p } = logFilterSql({ ...filter, ...range }, params.length);
