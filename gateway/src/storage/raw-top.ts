@@ -158,6 +158,26 @@ function topSql(column: RawTopColumn, source: string, limit: string): string {
 }
 
 /**
+ * Every list of `columns` and the number of records they were counted over (list -1) from one
+ * reading of the sample, each list at most `limit` values in the order topSql gives them.
+ */
+function allTopsSql(columns: readonly RawTopColumn[], source: string, limit: string): string {
+  const list = columns.map((c, i) => `WHEN GROUPING(${c}) = 0 THEN ${i}`).join(' ');
+  const value = columns.map((c) => `WHEN GROUPING(${c}) = 0 THEN ${c}`).join(' ');
+  return `WITH sample AS MATERIALIZED (${source})
+    SELECT list, value, count, errors FROM (
+      SELECT *, row_number() OVER (PARTITION BY list ORDER BY count DESC, value COLLATE "C") AS place FROM (
+        SELECT CASE ${list} ELSE -1 END AS list, CASE ${value} END AS value,
+          count(*)::float8 AS count, count(*) FILTER (WHERE status >= 400)::float8 AS errors
+        FROM sample GROUP BY GROUPING SETS (${columns.map((c) => `(${c})`).join(', ')}, ())
+      ) AS counted
+      WHERE list = -1 OR value IS NOT NULL
+    ) AS ranked
+    WHERE list = -1 OR place <= ${limit}
+    ORDER BY list, place`;
+}
+
+/**
  * The commonest values of raw-log columns (user agent, client IP) among the records matching
  * `filter` in the range, most frequent first (ties in code-point order), at most `limit` each,
  * and how many records they were counted over. At most `maxRows` records of the range are read
@@ -169,15 +189,25 @@ export async function topRawValues<C extends RawTopColumn>(pool: pg.Pool, query:
   const { scope } = splitFilter(query.filter);
   const slices = planRawSample(range, await hourCounts(pool, query.range, scope), query.maxRows);
   const params: unknown[] = [];
-  const source = sampleSql(range, query.filter, slices, params, slices !== null && query.citus);
+  const perShard = slices !== null && query.citus;
+  const source = sampleSql(range, query.filter, slices, params, perShard);
   params.push(query.limit);
+  const tops = {} as Record<C, RawTopValue[]>;
+  if (perShard && query.columns.length > 1) {
+    // On Citus the sample is the costly part (a query on every shard, which ships more rows than
+    // the sample, see sampleSql): read it once and count every list from it.
+    const { rows } = await pool.query<RawTopValue & { list: number }>(allTopsSql(query.columns, source, `$${params.length}`), params);
+    query.columns.forEach((column, i) => {
+      tops[column] = rows.filter((r) => r.list === i).map(({ value, count, errors }) => ({ value, count, errors }));
+    });
+    return { rows: rows.find((r) => r.list === -1)?.count ?? 0, sampled: true, tops };
+  }
   // One statement per list, side by side: ~20 % faster at 100k and 10M than reading the records
   // once into a MATERIALIZED CTE and counting it per list. The lists read the same slices; only
   // records arriving meanwhile in the newest minute could make them differ by a few.
   const lists = await Promise.all(
     query.columns.map((column) => pool.query<RawTopValue & { g: number }>(topSql(column, source, `$${params.length}`), params)),
   );
-  const tops = {} as Record<C, RawTopValue[]>;
   query.columns.forEach((column, i) => {
     tops[column] = lists[i]!.rows.filter((r) => r.g === 0).map(({ value, count, errors }) => ({ value, count, errors }));
   });
