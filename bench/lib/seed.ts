@@ -1,4 +1,6 @@
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { bucketKey, GAMMA, MAX_KEY, MIN_MS } from '@logpulse/gateway/storage/histogram';
 import { BUILD_ORDER, buildDerivedLevelsSql, DERIVED_BUILD_ORDER } from '@logpulse/gateway/storage/rollup-levels';
 import { rollupBatch, type RollupRows } from '@logpulse/gateway/storage/rollup-write';
@@ -61,14 +63,23 @@ export async function ensureDataset(options: DatasetOptions): Promise<Dataset> {
       return { name, url, ...existing, seedSeconds: 0, reused: true, verified: null };
     }
   }
+  // A cluster compared with one PostgreSQL gets that server's records of the same dataset when it
+  // has them: the same rows on both sides, and COPY into the shards is several times faster than
+  // generating on the coordinator (INSERT … SELECT there is planned through the coordinator too).
+  const source =
+    target.citusWorkers?.length && target !== SINGLE_NODE && (await databaseExists(name, SINGLE_NODE))
+      ? await readMeta(databaseUrl(name, SINGLE_NODE))
+      : null;
+  const copySource = source && source.rows === options.rows && source.version === SEED_VERSION ? source : null;
   await createScratchDatabase(name, target);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = new pg.Pool({ connectionString: url, max: COPY_STREAMS + 1 });
   try {
     await applyMigrations(pool);
-    const to = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-    const from = new Date(to.getTime() - options.days * DAY_MS);
+    const to = copySource ? copySource.to : new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const from = copySource ? copySource.from : new Date(to.getTime() - options.days * DAY_MS);
     const started = performance.now();
-    await seedLogs(pool, { rows: options.rows, from, to, log });
+    if (copySource) await copyDataset(databaseUrl(name, SINGLE_NODE), pool, options.rows, log);
+    else await seedLogs(pool, { rows: options.rows, from, to, log });
     await buildRollups(pool, log);
     log('vacuum analyze');
     await pool.query('VACUUM ANALYZE');
@@ -184,11 +195,7 @@ async function seedLogs(pool: pg.Pool, o: { rows: number; from: Date; to: Date; 
     endpointSlots().map((i) => i + 1),
   ];
 
-  // Secondary indexes are rebuilt once after the load: much faster than maintaining them row by row.
-  const { rows: indexes } = await pool.query<{ indexname: string; indexdef: string }>(
-    `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'logs' AND indexname <> 'logs_pkey'`,
-  );
-  for (const ix of indexes) await pool.query(`DROP INDEX ${ix.indexname}`);
+  const indexes = await dropLogsIndexes(pool);
   const client = await pool.connect();
   try {
     await client.query(
@@ -213,9 +220,9 @@ async function seedLogs(pool: pg.Pool, o: { rows: number; from: Date; to: Date; 
       ]);
       o.log(`logs: ${end.toLocaleString('en')} / ${o.rows.toLocaleString('en')}`);
     }
-    for (const ix of indexes) {
-      o.log(`index ${ix.indexname}`);
-      await client.query(ix.indexdef);
+    for (const indexdef of indexes) {
+      o.log(`index: ${indexdef}`);
+      await client.query(indexdef);
     }
     o.log('ingest_batches');
     await client.query(`
@@ -226,6 +233,86 @@ async function seedLogs(pool: pg.Pool, o: { rows: number; from: Date; to: Date; 
     await client.query(
       `INSERT INTO service_routes (service, method, route) SELECT DISTINCT service, method, route FROM logs ON CONFLICT DO NOTHING`,
     );
+  } finally {
+    client.release();
+  }
+}
+
+/** Parallel COPY streams when a cluster copies a single node's dataset (one per id range). */
+const COPY_STREAMS = 2;
+
+/**
+ * Drops the secondary indexes of `logs` (rebuilt once after a bulk load: much faster than
+ * maintaining them row by row) and returns the statements that recreate them.
+ */
+async function dropLogsIndexes(pool: pg.Pool): Promise<string[]> {
+  const { rows: indexes } = await pool.query<{ indexname: string; indexdef: string }>(
+    `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'logs' AND schemaname = current_schema() AND indexname <> 'logs_pkey'`,
+  );
+  for (const ix of indexes) await pool.query(`DROP INDEX ${ix.indexname}`);
+  return indexes.map((ix) => ix.indexdef);
+}
+
+/** Streams `SELECT columns FROM table WHERE where` of `sourceUrl` into the same table of `target` (COPY out, COPY in). */
+async function copyTable(sourceUrl: string, target: pg.PoolClient, table: string, where = 'true'): Promise<void> {
+  const source = new pg.Client({ connectionString: sourceUrl });
+  await source.connect();
+  try {
+    const { rows } = await source.query<{ name: string }>(
+      `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [table],
+    );
+    const columns = rows.map((r) => source.escapeIdentifier(r.name)).join(', ');
+    // Binary: no text formatting or parsing of timestamps and floats on either side.
+    await pipeline(
+      source.query(copyTo(`COPY (SELECT ${columns} FROM ${table} WHERE ${where}) TO STDOUT WITH (FORMAT binary)`)),
+      target.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN WITH (FORMAT binary)`)),
+    );
+  } finally {
+    await source.end();
+  }
+}
+
+/**
+ * Fills a fresh (Citus) database with the records of the single-node dataset at `sourceUrl`:
+ * `logs` in COPY_STREAMS id ranges side by side (Citus routes every row to its shard as it
+ * arrives), then the batch digests and the route registry. The rollups are built afterwards from
+ * the copied rows by the same SQL as a generated dataset's.
+ */
+async function copyDataset(sourceUrl: string, pool: pg.Pool, rows: number, log: (line: string) => void): Promise<void> {
+  const indexes = await dropLogsIndexes(pool);
+  const source = new pg.Client({ connectionString: sourceUrl });
+  await source.connect();
+  const { rows: bounds } = await source.query<{ lo: string; hi: string }>('SELECT min(id)::text AS lo, max(id)::text AS hi FROM logs');
+  await source.end();
+  const lo = BigInt(bounds[0]!.lo);
+  const hi = BigInt(bounds[0]!.hi);
+  const step = (hi - lo) / BigInt(COPY_STREAMS) + 1n;
+  log(`logs: copying ${rows.toLocaleString('en')} rows from the single-node dataset (${COPY_STREAMS} COPY streams)`);
+  await Promise.all(
+    Array.from({ length: COPY_STREAMS }, async (_, i) => {
+      const client = await pool.connect();
+      try {
+        await client.query('SET synchronous_commit = off');
+        const start = lo + step * BigInt(i);
+        await copyTable(sourceUrl, client, 'logs', `id >= ${start} AND id < ${start + step}`);
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const client = await pool.connect();
+  try {
+    await client.query(`SET maintenance_work_mem = '1GB'`);
+    // The copied ids came from the source's sequence: later inserts must not reuse them.
+    await client.query(`SELECT setval(pg_get_serial_sequence('logs', 'id'), $1)`, [hi.toString()]);
+    for (const indexdef of indexes) {
+      log(`index: ${indexdef}`);
+      await client.query(indexdef);
+    }
+    log('ingest_batches, service_routes');
+    await copyTable(sourceUrl, client, 'ingest_batches');
+    await copyTable(sourceUrl, client, 'service_routes');
   } finally {
     client.release();
   }

@@ -16,6 +16,7 @@ import { applyMigrations } from '../../src/storage/migrate.ts';
 import { sweepRetention } from '../../src/storage/retention.ts';
 import { compactRollups } from '../../src/storage/rollup-compaction.ts';
 import { CITUS_LAYOUT } from '../../src/storage/citus.ts';
+import { sampleSql } from '../../src/storage/raw-top.ts';
 import { generateDataset, toWire } from '../analytics/dataset.ts';
 import type { TestStorage } from '../support/databases.ts';
 import { jsonLines, startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -179,7 +180,8 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
 
   it('sampled top lists (more records than ANALYTICS_RAW_SAMPLE_ROWS) read the same sample as a single node', async () => {
     // Gateways on the same two databases whose bound (100 records) the test ranges exceed: the
-    // lists are counted over the spread sample (one UNION ALL branch per slice on Citus).
+    // lists are counted over the spread sample (on Citus each shard reads every slice for its own
+    // services and the coordinator keeps each slice's newest records: the same sample).
     const env = { ...LIMITS, ANALYTICS_RAW_SAMPLE_ROWS: '100' };
     const [c, s] = await Promise.all([
       startTestGateway('postgres', { storage: citus.storage, keepStorage: true, env }),
@@ -206,6 +208,22 @@ describe.skipIf(unavailable)('logpulse on a Citus cluster', () => {
       expect(counted.of).toBeGreaterThan(100);
       expectSameAnswer(onCluster.data, onSingle.data);
     }
+  });
+
+  it('a sampled top list reads all its slices in one query that every shard runs for its own services', async () => {
+    // 60 one-minute slices: one multi-shard query, not one per slice (each a Task per shard).
+    const to = Date.parse(range.to);
+    const slices = Array.from({ length: 60 }, (_, i) => ({
+      from: new Date(to - (60 - i) * 60_000),
+      to: new Date(to - (59 - i) * 60_000),
+      limit: 5,
+    }));
+    const params: unknown[] = [];
+    const source = sampleSql({ from: slices[0]!.from, to: new Date(to) }, {}, slices, params, true);
+    const plan = await sqlAt<{ 'QUERY PLAN': string }>(cluster.url, `EXPLAIN (COSTS OFF) ${source}`, params);
+    const tasks = plan.flatMap((r) => /Task Count: (\d+)/.exec(r['QUERY PLAN'])?.[1] ?? []).map(Number);
+    // The test cluster has 8 shards per table (clusters.ts); the rest runs on the coordinator.
+    expect(tasks.filter((n) => n > 1)).toEqual([8]);
   });
 
   it('recentLogs reads the (timestamp, id) index on every shard', async () => {
