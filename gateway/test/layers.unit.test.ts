@@ -14,7 +14,7 @@ const ALLOWED: Record<string, string[]> = {
   analytics: ['domain', 'storage'],
   insights: ['domain', 'storage', 'analytics'],
   live: ['domain', 'storage', 'logger'],
-  ai: ['domain', 'storage', 'analytics', 'insights', 'live', 'alerts', 'generated', 'logger', 'config', 'context'],
+  ai: ['domain', 'storage', 'analytics', 'insights', 'live', 'alerts', 'logger', 'config', 'context'],
   alerts: ['domain', 'storage', 'analytics', 'insights', 'live', 'logger', 'config'],
   graphql: ['domain', 'storage', 'analytics', 'insights', 'live', 'ai', 'alerts', 'generated', 'logger', 'config', 'context'],
   http: ['domain', 'storage', 'ingest', 'live', 'logger', 'config', 'context'],

@@ -1,7 +1,6 @@
 import { InvalidInputError, ModelOutputError } from '../domain/errors.ts';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { GatewayContext } from '../context.ts';
-import type { AiInsight } from '../generated/prisma/client.ts';
 import { collectWindowStatistics } from './collect-statistics.ts';
 import { insightResponseFormat, parseModelInsight, type InsightFindings } from './insight-format.ts';
 import type { Language } from './language.ts';
@@ -9,7 +8,7 @@ import { analyzeOffline } from './offline-analyst.ts';
 import { analysisSystemPrompt, analysisUserPrompt, invalidOutputPrompt } from './prompts.ts';
 import { addUsage, NO_USAGE, ProviderUnavailableError, withRetry, type ModelProvider, type TokenUsage } from './provider.ts';
 import { enforceRateLimit, withinTokenBudget } from './runtime.ts';
-import { recordUsage, saveInsight } from './store.ts';
+import { recordUsage, saveInsight, type StoredInsight } from '../storage/ai-store.ts';
 import { newBoundary } from './untrusted.ts';
 import type { WindowStatistics } from './window-statistics.ts';
 
@@ -68,9 +67,9 @@ export interface AnalyzeInput {
 
 /**
  * analyzeRecentLogs: statistics of the last `windowMinutes` → the model (when configured, within
- * the hourly token budget and reachable) or the offline analyst → stored AiInsight.
+ * the hourly token budget and reachable) or the offline analyst → stored insight.
  */
-export async function analyzeRecentLogs(ctx: GatewayContext, input: AnalyzeInput): Promise<AiInsight> {
+export async function analyzeRecentLogs(ctx: GatewayContext, input: AnalyzeInput): Promise<StoredInsight> {
   const max = ctx.config.ai.maxAnalyzeWindowMinutes;
   if (!Number.isInteger(input.windowMinutes) || input.windowMinutes < 1 || input.windowMinutes > max) {
     throw new InvalidInputError(`windowMinutes must be a whole number from 1 to ${max}`, 'windowMinutes');

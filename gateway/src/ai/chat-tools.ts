@@ -12,7 +12,7 @@ import type { ResolvedRange } from '../domain/time-range.ts';
 import type { Evidence } from '../domain/evidence.ts';
 import { round, span } from './format.ts';
 import type { Language } from './language.ts';
-import type { Citation } from './store.ts';
+import type { Citation } from '../storage/ai-store.ts';
 import { cleanUntrusted } from './untrusted.ts';
 import { collectWindowStatistics } from './collect-statistics.ts';
 import { analyzeOffline } from './offline-analyst.ts';

@@ -10,7 +10,7 @@ import { answerOffline } from './offline-chat.ts';
 import { chatSystemPrompt } from './prompts.ts';
 import { addUsage, NO_USAGE, ProviderUnavailableError, withRetry, type ModelProvider } from './provider.ts';
 import { enforceRateLimit, withinTokenBudget } from './runtime.ts';
-import { ensureConversation, recentTurns, recordUsage, saveTurn, type Citation, type StoredTurn } from './store.ts';
+import { ensureConversation, recentTurns, recordUsage, saveTurn, type Citation, type StoredTurn } from '../storage/ai-store.ts';
 import { classifyTopic, greetingText, refusalText } from './topic-guard.ts';
 import { dataBlock, newBoundary } from './untrusted.ts';
 

@@ -1,20 +1,9 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import type { Evidence } from '../domain/evidence.ts';
+import type { InsightFindings } from '../domain/insight-findings.ts';
+import { INSIGHT_LEVELS } from '../domain/severity.ts';
 
-import { INSIGHT_LEVELS, type InsightLevel } from '../domain/severity.ts';
-
-/** The findings of one analysis, whoever produced them (the model or the offline analyst). */
-export interface InsightFindings {
-  summary: string;
-  severity: InsightLevel;
-  /** "METHOD /route" of the endpoint that needs attention first, or null when none does. */
-  worstEndpoint: string | null;
-  problems: string[];
-  causes: string[];
-  improvements: string[];
-  evidence: Evidence[];
-}
+export type { InsightFindings };
 
 /**
  * What the model must answer. No length limits in the schema itself: strict structured outputs

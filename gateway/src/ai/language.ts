@@ -1,5 +1,7 @@
 /** The languages the assistant answers in. */
-export type Language = 'ko' | 'en';
+import type { Language } from '../domain/language.ts';
+
+export type { Language };
 
 const HANGUL = /[\u1100-\u11FF\u3130-\u318F\uAC00-\uD7AF]/u;
 const ENGLISH_WORD = /^[A-Za-z][a-z]+[.,!?'"]*$/;

@@ -13,7 +13,7 @@ import { clock, count, ms, pct, span } from './format.ts';
 import { describeCondition, formatValue } from '../alerts/conditions.ts';
 import type { RuleStatus } from '../storage/alerts.ts';
 import type { Language } from './language.ts';
-import type { Citation } from './store.ts';
+import type { Citation } from '../storage/ai-store.ts';
 import { withoutInvisible } from './untrusted.ts';
 import { endpointLabel } from '../domain/endpoint.ts';
 
@@ -265,7 +265,11 @@ async function answerAlerts(language: Language, ctx: ToolContext): Promise<Offli
   const citations: Citation[] = [outcome.citation];
   if (active.length === 0) {
     const last = recent[0];
-    const tail = last ? (ko ? ` 최근 변화: ${clock(last.at, ctx.timeZone)} ${last.summary}` : ` Latest transition: ${clock(last.at, ctx.timeZone)} ${last.summary}`) : '';
+    const tail = last
+      ? ko
+        ? ` 최근 변화: ${clock(last.at, ctx.timeZone)} ${last.summary}`
+        : ` Latest transition: ${clock(last.at, ctx.timeZone)} ${last.summary}`
+      : '';
     return { answer: (ko ? '지금 발생 중인 알림이 없습니다.' : 'Nothing is firing right now.') + tail, citations };
   }
   const firing = active.filter((a) => a.status.state === 'firing');
@@ -276,8 +280,17 @@ async function answerAlerts(language: Language, ctx: ToolContext): Promise<Offli
   const lines: string[] = [];
   for (const [i, a] of [...firing, ...pending].slice(0, 5).entries()) {
     const since = clock(a.status.firingSince ?? a.status.since, ctx.timeZone);
-    const state = a.status.state === 'firing' ? (ko ? `${since}부터 발생 중` : `firing since ${since}`) : ko ? `${since}부터 대기 중` : `pending since ${since}`;
-    lines.push(`- [${a.rule.severity.toUpperCase()}] ${a.rule.name}: ${formatValue(a.rule.kind, a.lastValue)} (${describeCondition(a.rule)}), ${state}`);
+    const state =
+      a.status.state === 'firing'
+        ? ko
+          ? `${since}부터 발생 중`
+          : `firing since ${since}`
+        : ko
+          ? `${since}부터 대기 중`
+          : `pending since ${since}`;
+    lines.push(
+      `- [${a.rule.severity.toUpperCase()}] ${a.rule.name}: ${formatValue(a.rule.kind, a.lastValue)} (${describeCondition(a.rule)}), ${state}`,
+    );
     if (i < 3) {
       const why = await alertEvidence(a, language, ctx);
       if (why) {
@@ -291,7 +304,12 @@ async function answerAlerts(language: Language, ctx: ToolContext): Promise<Offli
 
 async function alertEvidence(a: RuleStatus, language: Language, ctx: ToolContext): Promise<{ text: string; citation: Citation } | null> {
   const ko = language === 'ko';
-  const scope = { minutes: Math.min(Math.ceil(a.rule.windowSeconds / 60), ctx.lookbackMinutes), service: a.rule.service, route: a.rule.route, method: a.rule.method };
+  const scope = {
+    minutes: Math.min(Math.ceil(a.rule.windowSeconds / 60), ctx.lookbackMinutes),
+    service: a.rule.service,
+    route: a.rule.route,
+    method: a.rule.method,
+  };
   if (a.rule.kind === 'error_rate' || a.rule.kind === 'server_error_rate') {
     const top = await statusEndpointTopTool.call({ ...scope, limit: 1 }, ctx);
     const floor = a.rule.kind === 'server_error_rate' ? 500 : 400;

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { CompletionUsage } from 'openai/resources/completions';
 import type { GatewayConfig } from '../config.ts';
+import type { TokenUsage } from '../domain/ai-usage.ts';
 
 /**
  * The configured model provider: any OpenAI-compatible server (OpenAI itself, Azure-style
@@ -16,11 +17,7 @@ export interface ModelProvider {
 }
 
 /** Token usage of one answer, summed over every request it took. */
-export interface TokenUsage {
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-}
+export type { TokenUsage };
 
 export const NO_USAGE: Readonly<TokenUsage> = Object.freeze({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
 

@@ -3,7 +3,7 @@ import type { GatewayContext } from '../context.ts';
 import { RateLimitedError } from '../domain/errors.ts';
 import { TokenBucketLimiter } from '../domain/rate-limit.ts';
 import { createModelProvider, type ModelProvider } from './provider.ts';
-import { tokensUsedSince } from './store.ts';
+import { tokensUsedSince } from '../storage/ai-store.ts';
 
 /** Per-gateway AI state, built once by app.ts: the provider client and the per-client limiter. */
 export interface AiRuntime {

@@ -12,3 +12,10 @@ export interface AiUsageMessage {
   promptTokens: number;
   completionTokens: number;
 }
+
+/** Tokens one model request (or a whole operation, summed) cost. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}

@@ -7,8 +7,7 @@ import { chat, type ChatReply } from '../ai/chat.ts';
 import { INSIGHT_LEVELS, type InsightLevel } from '../domain/severity.ts';
 import type { Language } from '../ai/language.ts';
 import type { TokenUsage } from '../ai/provider.ts';
-import type { Citation } from '../ai/store.ts';
-import { tokensUsedSince } from '../ai/store.ts';
+import { tokensUsedSince, type Citation } from '../storage/ai-store.ts';
 import type { Evidence } from '../domain/evidence.ts';
 import { EvidenceRef } from './evidence.ts';
 import { collectWindowStatistics } from '../ai/collect-statistics.ts';
@@ -18,7 +17,9 @@ import { analyzeOffline } from '../ai/offline-analyst.ts';
 import type { ResolvedRange } from '../domain/time-range.ts';
 import { rangeArg, ResolvedTimeRange, TimeRange } from './time-range.ts';
 
-builder.mutationType({ description: 'Actions: AI analysis of recent logs, the AI chat about them, and managing alert rules, channels and silences.' });
+builder.mutationType({
+  description: 'Actions: AI analysis of recent logs, the AI chat about them, and managing alert rules, channels and silences.',
+});
 
 const AiSeverityRef = builder.enumType('AiSeverity', {
   description: 'How urgent an AI insight is.',
@@ -359,23 +360,38 @@ builder.queryField('windowSummary', (t) =>
   t.field({
     type: WindowSummaryRef,
     description:
-      'What happened in a window, compared with the hour before it: the offline analyst\'s findings over the same statistics analyzeRecentLogs gives a model (the AI chat\'s window_summary tool). Read-only and without a model call, so neither rate-limited per client nor counted against the token budget. The window may be at most AI_MAX_ANALYZE_WINDOW_MINUTES long (60 unless configured).',
+      "What happened in a window, compared with the hour before it: the offline analyst's findings over the same statistics analyzeRecentLogs gives a model (the AI chat's window_summary tool). Read-only and without a model call, so neither rate-limited per client nor counted against the token budget. The window may be at most AI_MAX_ANALYZE_WINDOW_MINUTES long (60 unless configured).",
     args: {
-      range: t.arg({ type: TimeRange, required: true, description: 'The window, e.g. { last: "15m" } or { from, to } around an incident.' }),
+      range: t.arg({
+        type: TimeRange,
+        required: true,
+        description: 'The window, e.g. { last: "15m" } or { from, to } around an incident.',
+      }),
       service: t.arg.string({ required: false, description: 'Only this service; all services when omitted.' }),
       language: t.arg({ type: AiLanguageRef, required: false, defaultValue: 'en', description: 'Language of the texts.' }),
     },
     resolve: async (_root, args, ctx) => {
       const range = rangeArg(args.range, ctx);
       const max = ctx.config.ai.maxAnalyzeWindowMinutes;
-      if (range.to.getTime() - range.from.getTime() > max * 60_000) throw badInput(`range: at most ${max} minutes (AI_MAX_ANALYZE_WINDOW_MINUTES)`, 'range');
-      if (args.service != null && (args.service.length === 0 || args.service.length > 200)) throw badInput('service must be 1 to 200 characters', 'service');
+      if (range.to.getTime() - range.from.getTime() > max * 60_000)
+        throw badInput(`range: at most ${max} minutes (AI_MAX_ANALYZE_WINDOW_MINUTES)`, 'range');
+      if (args.service != null && (args.service.length === 0 || args.service.length > 200))
+        throw badInput('service must be 1 to 200 characters', 'service');
       const now = ctx.clock.now();
       // A window that ends now includes the alerts firing now and is named "the last N minutes";
       // a past window must not show today's alerts and is named by its times.
       const endsNow = now - range.to.getTime() <= 60_000;
-      const stats = await collectWindowStatistics(ctx.db.pool, { range, service: args.service ?? null, timeZone: ctx.config.timeZone, alertsNow: endsNow });
-      const findings = analyzeOffline(stats, (args.language ?? 'en') as Language, endsNow ? {} : { windowName: span(range.from, range.to, ctx.config.timeZone) });
+      const stats = await collectWindowStatistics(ctx.db.pool, {
+        range,
+        service: args.service ?? null,
+        timeZone: ctx.config.timeZone,
+        alertsNow: endsNow,
+      });
+      const findings = analyzeOffline(
+        stats,
+        (args.language ?? 'en') as Language,
+        endsNow ? {} : { windowName: span(range.from, range.to, ctx.config.timeZone) },
+      );
       return { ...findings, range };
     },
   }),

@@ -1,12 +1,14 @@
 import { channel } from 'node:diagnostics_channel';
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import { AI_USAGE_CHANNEL, type AiUsageMessage } from '../domain/ai-usage.ts';
+import type { AiInsight, PrismaClient } from '../generated/prisma/client.ts';
+import { AI_USAGE_CHANNEL, type AiUsageMessage, type TokenUsage } from '../domain/ai-usage.ts';
 import type { Evidence } from '../domain/evidence.ts';
-import type { InsightFindings } from './insight-format.ts';
-import type { Language } from './language.ts';
-import type { TokenUsage } from './provider.ts';
+import type { InsightFindings } from '../domain/insight-findings.ts';
+import type { Language } from '../domain/language.ts';
 
 /** Persistence of AI insights and chat turns (Prisma; small rows, written once). */
+
+/** A stored AI insight row, as saveInsight returns it. */
+export type StoredInsight = AiInsight;
 
 export interface NewInsight extends InsightFindings {
   windowMinutes: number;

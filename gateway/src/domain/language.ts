@@ -1,0 +1,2 @@
+/** Languages of AI answers and analyst texts. */
+export type Language = 'ko' | 'en';
