@@ -123,6 +123,20 @@ describe('robust statistics', () => {
     expect(robustBaselineOf(new Float64Array(4), 0, new Float64Array(4))).toBeNull();
   });
 
+  it('the typed-array baseline equals the sort-everything one on many samples (ties, both sort paths)', () => {
+    // Deterministic pseudo-random samples: sizes 1..100 (insertion sort up to 64, native above),
+    // small integers (many ties, deviations equal on both sides) and fractions.
+    let seed = 42;
+    const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    const scratch = new Float64Array(100);
+    for (let run = 0; run < 2_000; run++) {
+      const n = 1 + (run % 100);
+      const values = Array.from({ length: n }, () => (run % 3 === 0 ? Math.floor(next() * 5) : next() * 1_000));
+      const expected = robustBaseline(values)!;
+      expect(robustBaselineOf(Float64Array.from(values), n, scratch)).toEqual({ median: expected.median, mad: expected.mad });
+    }
+  });
+
   it('exact binomial and normal tails', () => {
     expect(binomialUpperTail(60, 100, 0.5)).toBeCloseTo(0.02844, 4);
     expect(binomialUpperTail(0, 10, 0.1)).toBe(1);
