@@ -91,17 +91,17 @@ export function sampleSql(
     return `SELECT ${columns} FROM logs WHERE ${where}`;
   }
   const { scope, rest } = splitFilter(filter);
+  params.push(
+    slices.map((s) => s.from.toISOString()),
+    slices.map((s) => s.to.toISOString()),
+    slices.map((s) => s.limit),
+  );
+  const n = params.length;
+  const inner = logFilterSql(scope, n);
+  params.push(...inner.params);
+  const outer = logFilterSql(rest, params.length);
+  params.push(...outer.params);
   if (perShard) {
-    params.push(
-      slices.map((s) => s.from.toISOString()),
-      slices.map((s) => s.to.toISOString()),
-      slices.map((s) => s.limit),
-    );
-    const n = params.length;
-    const inner = logFilterSql(scope, n);
-    params.push(...inner.params);
-    const outer = logFilterSql(rest, params.length);
-    params.push(...outer.params);
     const services = logFilterSql(scope, params.length);
     params.push(...services.params, new Date(Math.floor(range.from.getTime() / HOUR_MS) * HOUR_MS), range.to);
     const m = params.length;
@@ -122,16 +122,6 @@ export function sampleSql(
         ORDER BY timestamp DESC, id DESC LIMIT ($${n}::int[])[d.slice]) AS l
     ) AS l WHERE newest <= ($${n}::int[])[slice] AND ${outer.where}`;
   }
-  params.push(
-    slices.map((s) => s.from.toISOString()),
-    slices.map((s) => s.to.toISOString()),
-    slices.map((s) => s.limit),
-  );
-  const n = params.length;
-  const inner = logFilterSql(scope, n);
-  params.push(...inner.params);
-  const outer = logFilterSql(rest, params.length);
-  params.push(...outer.params);
   // Timestamp ties broken by id, so which records a slice holds is deterministic.
   return `SELECT ${columns} FROM unnest($${n - 2}::timestamptz[], $${n - 1}::timestamptz[], $${n}::int[]) AS slice(since, until, quota)
     CROSS JOIN LATERAL (
