@@ -194,7 +194,7 @@ export async function decompress(
  * arrive (RecordSplitter), so memory holds the records kept, not the decoded body. Each item
  * takes its decoded bytes from the lease (blank lines and the unparsed rest of an oversize
  * record take none: they are not held); past the budget the body is refused with a 503.
- * Throws 400/413/415 like decompress + splitRecords, and 503 from the lease.
+ * Throws 400/413/415 like decompress + RecordSplitter, and 503 from the lease.
  */
 export async function decodeRecords(
   body: Buffer,
@@ -558,15 +558,6 @@ export class RecordSplitter {
     }
     this.push({ value }, size);
   }
-}
-
-/** Splits a whole decoded body into JSON values (see RecordSplitter). */
-export function splitRecords(text: string): DecodedItem[] {
-  const items: DecodedItem[] = [];
-  const splitter = new RecordSplitter((item) => items.push(item));
-  splitter.write(Buffer.from(text, 'utf8'));
-  splitter.end();
-  return items;
 }
 
 /**

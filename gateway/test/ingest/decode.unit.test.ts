@@ -8,10 +8,18 @@ import {
   decompress,
   IngestError,
   RecordSplitter,
-  splitRecords,
   splitJsonStream,
   type DecodedItem,
 } from '../../src/ingest/decode.ts';
+
+/** Splits a whole decoded body, given at once, into JSON values as the streaming splitter reads it. */
+function splitRecords(text: string): DecodedItem[] {
+  const items: DecodedItem[] = [];
+  const splitter = new RecordSplitter((item) => items.push(item));
+  splitter.write(Buffer.from(text, 'utf8'));
+  splitter.end();
+  return items;
+}
 
 const values = (text: string) => splitRecords(text).map((i) => ('value' in i ? i.value : i));
 
