@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from './db.ts';
-import { DERIVED_BUILD_ORDER, DIRTY_BUCKET_SECONDS, endpointRollupSql, latencySummarySql, SUMMARISED_TABLES } from './rollup-levels.ts';
+import { DERIVED_BUILD_ORDER, DIRTY_BUCKET_SECONDS, derivedRollupSql, latencySummarySql, SUMMARISED_TABLES } from './rollup-levels.ts';
 
 /**
  * Compaction: rebuilds the endpoint rollups (rollup-levels.ts) of the 5-minute buckets
@@ -34,7 +34,7 @@ async function compactBucket(pool: pg.Pool, bucket: Date): Promise<void> {
       const from = new Date(floorTo(bucket.getTime(), step));
       const to = new Date(from.getTime() + step);
       await client.query(`DELETE FROM ${level.table} WHERE bucket >= $1 AND bucket < $2`, [from, to]);
-      await client.query(endpointRollupSql(level, 'bucket >= $1 AND bucket < $2'), [from, to]);
+      await client.query(derivedRollupSql(level, 'bucket >= $1 AND bucket < $2'), [from, to]);
       if (SUMMARISED_TABLES.has(level.table)) await client.query(latencySummarySql(level, 'bucket >= $1 AND bucket < $2'), [from, to]);
     }
   });

@@ -94,11 +94,9 @@ export const DERIVED_BUILD_ORDER: readonly DerivedLevel[] = [
   ...[...SERVICE_STATUS_LEVELS].reverse(),
 ];
 
-export const isDerivedTable = (table: RollupTable): table is DerivedRollupTable =>
-  table.startsWith('rollup_endpoint_') ||
-  table.startsWith('rollup_service_') ||
-  table.startsWith('rollup_all_') ||
-  table.startsWith('rollup_status_');
+const DERIVED_TABLES: ReadonlySet<RollupTable> = new Set(DERIVED_BUILD_ORDER.map((l) => l.table));
+
+export const isDerivedTable = (table: RollupTable): table is DerivedRollupTable => DERIVED_TABLES.has(table);
 
 /** Width of the buckets ingest marks in rollup_dirty (the finest endpoint level). */
 export const DIRTY_BUCKET_SECONDS = 300;
@@ -112,9 +110,10 @@ export const ROLLUP_TABLES: readonly RollupTable[] = ['rollup_minute', 'rollup_h
  * INSERT … SELECT building `level` from its source rows that match `where` (an SQL condition
  * on the source's `bucket`, with bind parameters of the caller). The rows it inserts must not
  * exist yet (compaction deletes the buckets first). The migration that created these tables
- * runs the same statements without a condition to backfill them.
+ * runs the same statements without a condition to backfill them (the frozen comment of
+ * 20261126000000_endpoint_rollups calls this endpointRollupSql, from when it built only those).
  */
-export function endpointRollupSql(level: DerivedLevel, where?: string): string {
+export function derivedRollupSql(level: DerivedLevel, where?: string): string {
   // Each key with its leading comma: the all-traffic levels have none (keyed by bucket alone).
   const keys = level.keys.map((k) => `, ${k}`).join('');
   const errors = isDerivedTable(level.source)
@@ -193,6 +192,6 @@ export function latencySummarySql(level: DerivedLevel, where?: string): string {
  */
 export function buildDerivedLevelsSql(): string[] {
   return DERIVED_BUILD_ORDER.flatMap((level) =>
-    SUMMARISED_TABLES.has(level.table) ? [endpointRollupSql(level), latencySummarySql(level)] : [endpointRollupSql(level)],
+    SUMMARISED_TABLES.has(level.table) ? [derivedRollupSql(level), latencySummarySql(level)] : [derivedRollupSql(level)],
   );
 }

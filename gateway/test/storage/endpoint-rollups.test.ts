@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALL_LEVELS,
   BUILD_ORDER,
-  endpointRollupSql,
+  derivedRollupSql,
   latencySummarySql,
   ROLLUP_TABLES,
   SERVICE_LEVELS,
@@ -371,17 +371,17 @@ describe.each(STORAGE_MODES)('endpoint rollup migration on %s', (mode) => {
 
   it('runs the statements compaction and bench/lib/seed.ts run', async () => {
     const sql = await readFile(join(MIGRATIONS, ENDPOINT_MIGRATION, 'migration.sql'), 'utf8');
-    for (const level of BUILD_ORDER) expect(sql).toContain(`${endpointRollupSql(level)};`);
+    for (const level of BUILD_ORDER) expect(sql).toContain(`${derivedRollupSql(level)};`);
     const summary = await readFile(join(MIGRATIONS, SUMMARY_MIGRATION, 'migration.sql'), 'utf8');
     for (const level of BUILD_ORDER) expect(summary).toContain(`${latencySummarySql(level)};`);
     const service = await readFile(join(MIGRATIONS, SERVICE_MIGRATION, 'migration.sql'), 'utf8');
-    for (const level of SERVICE_LEVELS) expect(service).toContain(`${endpointRollupSql(level)};`);
+    for (const level of SERVICE_LEVELS) expect(service).toContain(`${derivedRollupSql(level)};`);
     const all = await readFile(join(MIGRATIONS, ALL_MIGRATION, 'migration.sql'), 'utf8');
     for (const level of ALL_LEVELS) {
-      expect(all).toContain(`${endpointRollupSql(level)};`);
+      expect(all).toContain(`${derivedRollupSql(level)};`);
       expect(all).toContain(`${latencySummarySql(level)};`);
     }
     const status = await readFile(join(MIGRATIONS, STATUS_MIGRATION, 'migration.sql'), 'utf8');
-    for (const level of SERVICE_STATUS_LEVELS) expect(status).toContain(`${endpointRollupSql(level)};`);
+    for (const level of SERVICE_STATUS_LEVELS) expect(status).toContain(`${derivedRollupSql(level)};`);
   });
 });
