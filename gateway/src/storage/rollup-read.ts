@@ -188,28 +188,22 @@ function widthFits(query: RollupQuery<RollupDimension>, seconds: number): boolea
   return true;
 }
 
+/** Whether a query names no endpoint (no endpoint list, method or route filter or grouping): levels without them can answer it. */
+function endpointFree(query: RollupQuery<RollupDimension>): boolean {
+  const f = query.filter ?? {};
+  return !query.endpoints && !f.route && !f.method && query.groupBy.every((d) => d !== 'method' && d !== 'route');
+}
+
 /** Whether a query needs nothing finer than the service: then the per-service levels answer it. */
 function serviceGrained(query: RollupQuery<RollupDimension>): boolean {
-  const f = query.filter ?? {};
-  return !query.endpoints && !f.route && !f.method && query.groupBy.every((d) => d !== 'method' && d !== 'route' && d !== 'status');
+  return endpointFree(query) && !query.groupBy.includes('status');
 }
 
 /** Whether a query needs no key at all (all traffic, grouped by time or not at all): the all-traffic levels answer it. */
 function allGrained(query: RollupQuery<RollupDimension>): boolean {
-  const f = query.filter ?? {};
   return (
-    !query.endpoints &&
-    !f.service &&
-    !f.route &&
-    !f.method &&
-    query.groupBy.every((d) => d === 'bucket' || d === 'hourOfDay' || d === 'weekday')
+    endpointFree(query) && !query.filter?.service && query.groupBy.every((d) => d === 'bucket' || d === 'hourOfDay' || d === 'weekday')
   );
-}
-
-/** A status grouping that needs nothing finer than the service: the per-service-and-status levels answer it. */
-function serviceStatusGrained(query: RollupQuery<RollupDimension>): boolean {
-  const f = query.filter ?? {};
-  return !query.endpoints && !f.route && !f.method && query.groupBy.every((d) => d !== 'method' && d !== 'route');
 }
 
 /**
@@ -222,7 +216,7 @@ function serviceStatusGrained(query: RollupQuery<RollupDimension>): boolean {
 function levelsFor(query: RollupQuery<RollupDimension>): PlanLevel[] {
   const hour: PlanLevel = { table: 'rollup_hour', seconds: 3600, derived: false };
   const byStatus = query.groupBy.includes('status');
-  if (query.levels === 'ingest' || (byStatus && !serviceStatusGrained(query))) return widthFits(query, 3600) ? [hour] : [];
+  if (query.levels === 'ingest' || (byStatus && !endpointFree(query))) return widthFits(query, 3600) ? [hour] : [];
   const levels: PlanLevel[] = [];
   const candidates = byStatus
     ? SERVICE_STATUS_LEVELS
