@@ -11,7 +11,7 @@ import { parseRecord, type RecordResult } from '../ingest/record.ts';
 import { RouteRegistry } from '../storage/route-cap.ts';
 import { templateRoute } from '../ingest/route-template.ts';
 import type { RoutedRecord } from '../domain/log-record.ts';
-import { storeUnparseableBody, writeBatch, type BatchResult, type Rejection } from '../storage/write-batch.ts';
+import { countByService, storeUnparseableBody, writeBatch, type BatchResult, type Rejection } from '../storage/write-batch.ts';
 import type { IngestOutcome } from './metrics.ts';
 
 export interface IngestOptions {
@@ -189,11 +189,8 @@ export function createBatchStore(
       { digest: meta.digest, service: meta.service, bytes: meta.bytes, records, rejections },
       { checkFirst: db.mode === 'pglite' },
     );
-    const acceptedByService: Record<string, number> = {};
-    if (!result.duplicate) {
-      for (const r of records) acceptedByService[r.service] = (acceptedByService[r.service] ?? 0) + 1;
-      options.onStored?.(result);
-    }
+    const acceptedByService = result.duplicate ? {} : countByService(records);
+    if (!result.duplicate) options.onStored?.(result);
     return { result, errors, acceptedByService };
   };
 }

@@ -22,7 +22,8 @@ export interface ArrivalInput {
  * make up a `default` service for the odd bad line.
  */
 export function rejectedByService(batch: ArrivalInput): Record<string, number> {
-  const counts: Record<string, number> = {};
+  // Null prototype: a service may be named like an Object.prototype member (see countByService).
+  const counts: Record<string, number> = Object.create(null);
   if (batch.rejections.length === 0) return counts;
   const first = batch.records[0]?.service;
   const sole = first !== undefined && batch.records.every((r) => r.service === first) ? first : undefined;
@@ -53,7 +54,7 @@ SELECT accepted, rejected FROM original`;
 
 /** Per service, the epoch ms of the oldest record stored: its lag is the batch's lag for that service. */
 export function oldestByService(records: readonly { service: string; timestamp: Date }[]): Record<string, number> {
-  const oldest: Record<string, number> = {};
+  const oldest: Record<string, number> = Object.create(null);
   for (const r of records) {
     const t = r.timestamp.getTime();
     const seen = oldest[r.service];

@@ -221,8 +221,12 @@ async function writeOnce(
   return { accepted: records.length, rejected: batch.rejections.length, duplicate: false, duplicateRecords, stored };
 }
 
-function countByService(records: readonly RoutedRecord[]): Record<string, number> {
-  const counts: Record<string, number> = {};
+/**
+ * Records per service. A null-prototype object: a service may be named `valueOf` or `__proto__`,
+ * which on a plain object would read an inherited member (and corrupt the count).
+ */
+export function countByService(records: readonly { service: string }[]): Record<string, number> {
+  const counts: Record<string, number> = Object.create(null);
   for (const r of records) counts[r.service] = (counts[r.service] ?? 0) + 1;
   return counts;
 }
